@@ -1,0 +1,189 @@
+"""Settings for the newsroom publisher.
+
+Everything is read from environment variables (listed, with defaults, in
+``.env.example``); the defaults run on a fresh checkout: a SQLite file under
+``var/``, the rendered site under ``build/``. Problems that need a look at
+more than one value are reported by the system checks in
+``publisher/checks.py``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from publisher.env import EnvError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("PUBLISHER_VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _secret_key() -> str:
+    """DJANGO_SECRET_KEY, or a random key kept in var/ so sessions survive restarts."""
+    key = env_str("DJANGO_SECRET_KEY", "")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.touch(mode=0o600)
+        path.write_text(key)
+        return key
+
+
+def _database(url: str) -> dict:
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60)
+    except Exception as exc:  # dj-database-url raises several types
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={url!r} is not a database URL ({exc}). "
+            "Use sqlite:////absolute/path.sqlite3 or mysql://user:password@host:3306/name."
+        ) from exc
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.mysql":
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "charset": "utf8mb4",
+                "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+                "isolation_level": "read committed",
+            }
+        )
+        config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    elif engine == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {}).update(
+            {
+                # WAL lets the admin write while a build reads.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+    elif engine not in ("django.db.backends.postgresql",):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL uses {engine}, which this project does not support: "
+            "use sqlite:// or mysql://."
+        )
+    return config
+
+
+def _site_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"PUBLISHER_SITE_URL={url!r} is not an absolute http(s) URL: "
+            "set it to the address readers use, e.g. https://news.example.com"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"PUBLISHER_SITE_URL={url!r} has a path; the site is served from the root "
+            "of its host, so give only scheme and host, e.g. https://news.example.com"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+try:
+    DEBUG = env_bool("DJANGO_DEBUG", False)
+    SECRET_KEY = _secret_key()
+    PUBLISHER_SITE_URL = _site_url(env_str("PUBLISHER_SITE_URL", "http://127.0.0.1:8080"))
+    PUBLISHER_SITE_NAME = env_str("PUBLISHER_SITE_NAME", "The Millbrook Ledger")
+    PUBLISHER_BUILD_DIR = Path(env_str("PUBLISHER_BUILD_DIR", str(BASE_DIR / "build"))).resolve()
+    PUBLISHER_KEEP_RELEASES = env_int("PUBLISHER_KEEP_RELEASES", 3, minimum=1)
+    PUBLISHER_PAGE_SIZE = env_int("PUBLISHER_PAGE_SIZE", 20, minimum=1)
+    ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    DATABASES = {
+        "default": _database(
+            env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}")
+        )
+    }
+    TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
+    MEDIA_ROOT = Path(env_str("PUBLISHER_MEDIA_ROOT", str(BASE_DIR / "media"))).resolve()
+except EnvError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _db_name = DATABASES["default"]["NAME"]
+    if _db_name and _db_name != ":memory:":
+        Path(_db_name).parent.mkdir(parents=True, exist_ok=True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
+    "django_distill",
+    "publisher",
+    "content",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "publisher.urls"
+WSGI_APPLICATION = "publisher.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Collected (and fingerprinted) once per build, then linked into each release.
+STATIC_ROOT = PUBLISHER_BUILD_DIR / "static-collected"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    },
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o644
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
