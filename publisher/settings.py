@@ -58,6 +58,9 @@ def _database(url: str) -> dict:
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     elif engine == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
+        # A file, not memory, so tests can run manage.py in a subprocess on it.
+        if config["NAME"] and config["NAME"] != ":memory:":
+            config["TEST"] = {"NAME": str(config["NAME"]).removesuffix(".sqlite3") + "-test.sqlite3"}
         config.setdefault("OPTIONS", {}).update(
             {
                 # WAL lets the admin write while a build reads.

@@ -1,1 +1,30 @@
-urlpatterns = []
+"""URLs: the admin, the editors' preview, and every public page type.
+
+The public pages come from the page registry (``publisher.pages``), each
+registered with django-distill's ``distill_path`` so that ``manage.py distill
+generate`` renders the very same site as ``manage.py build``.
+"""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import path
+from django_distill import distill_path
+
+from content.views import not_found, preview
+from publisher.pages import REGISTRY
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("preview/<str:kind>/<int:pk>/", preview, name="preview"),
+]
+for page in REGISTRY:
+    for route, name, enumerate_params in page.routes():
+        urlpatterns.append(
+            distill_path(route, page.view, name=name, distill_func=enumerate_params)
+        )
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = not_found

@@ -1,0 +1,126 @@
+"""The sitemap, through django.contrib.sitemaps.
+
+Up to 50,000 URLs, ``/sitemap.xml`` lists them all; past that it becomes a
+sitemap index pointing at ``/sitemaps/<part>-<n>.xml`` files of at most
+50,000 URLs each, as the protocol requires.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.sitemaps import Sitemap
+from django.template import loader
+
+from content.models import Author, CrimeReport, Obituary, Story
+
+if TYPE_CHECKING:
+    from publisher.pages import Site
+
+
+class NewsroomSitemap(Sitemap):
+    def __init__(self, site: Site, limit: int) -> None:
+        self.site = site
+        self.limit = limit
+
+    def count(self) -> int:
+        return self.paginator.count
+
+
+class ItemSitemap(NewsroomSitemap):
+    model: Any
+
+    def items(self) -> Any:
+        return (
+            self.model.objects.published(self.site.now)
+            .only("slug", "publish_at", "updated_at")
+            .order_by("-publish_at", "-id")
+        )
+
+    def lastmod(self, item: Any) -> Any:
+        return item.updated_at
+
+
+class StorySitemap(ItemSitemap):
+    model = Story
+
+
+class ObituarySitemap(ItemSitemap):
+    model = Obituary
+
+
+class CrimeSitemap(ItemSitemap):
+    model = CrimeReport
+
+
+class PageSitemap(NewsroomSitemap):
+    """The fronts: home, indexes, sections, authors and the month archives."""
+
+    def items(self) -> list[str]:
+        from publisher.pages import PAGES
+
+        paths = [PAGES[name].url({}) for name in ("home", "news", "obituaries", "crime")]
+        paths += [section.get_absolute_url() for section in self.site.sections]
+        paths += [
+            PAGES["author"].url({"slug": slug})
+            for slug in Author.objects.order_by("name", "id").values_list("slug", flat=True)
+        ]
+        paths += [PAGES["archive"].url(params) for params in PAGES["archive"].params(self.site)]
+        return paths
+
+    def location(self, item: str) -> str:
+        return item
+
+
+PARTS: dict[str, type[NewsroomSitemap]] = {
+    "pages": PageSitemap,
+    "stories": StorySitemap,
+    "obituaries": ObituarySitemap,
+    "crime": CrimeSitemap,
+}
+
+
+def _domain(site: Site) -> SimpleNamespace:
+    return SimpleNamespace(domain=site.host, name=site.name)
+
+
+def _counts(site: Site, limit: int) -> dict[str, tuple[NewsroomSitemap, int]]:
+    if "sitemap_counts" not in site.cache:
+        parts = {name: cls(site, limit) for name, cls in PARTS.items()}
+        site.cache["sitemap_counts"] = {name: (sm, sm.count()) for name, sm in parts.items()}
+    return site.cache["sitemap_counts"]
+
+
+def sitemap_parts(site: Site, limit: int) -> Iterator[dict[str, Any]]:
+    """The part files, when the site is too big for one sitemap."""
+    counts = _counts(site, limit)
+    if sum(count for _, count in counts.values()) <= limit:
+        return
+    for name, (_, count) in counts.items():
+        for page in range(1, max(1, math.ceil(count / limit)) + 1):
+            yield {"part": name, "page": page}
+
+
+def render_sitemap(site: Site, limit: int) -> bytes:
+    counts = _counts(site, limit)
+    if sum(count for _, count in counts.values()) <= limit:
+        urls: list[dict] = []
+        for sitemap, _ in counts.values():
+            urls.extend(sitemap.get_urls(page=1, site=_domain(site), protocol=site.scheme))
+        return loader.render_to_string("sitemap.xml", {"urlset": urls}).encode()
+    from publisher.pages import PAGES
+
+    entries = [
+        {"location": site.absolute(PAGES["sitemap_part"].url(params))}
+        for params in sitemap_parts(site, limit)
+    ]
+    return loader.render_to_string("sitemap_index.xml", {"sitemaps": entries}).encode()
+
+
+def render_sitemap_part(site: Site, part: str, page: int, limit: int) -> bytes:
+    sitemap, _ = _counts(site, limit)[part]
+    urls = sitemap.get_urls(page=page, site=_domain(site), protocol=site.scheme)
+    return loader.render_to_string("sitemap.xml", {"urlset": urls}).encode()

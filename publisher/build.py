@@ -1,0 +1,95 @@
+"""The full build: render the whole site into a new release, then go live.
+
+``build_site`` is what ``manage.py build`` (and cron) runs. Its steps:
+take the lock, open a partial release, collect static files, link media,
+render every page, finish the release, switch ``build/site`` to it, prune.
+Any failure discards the partial release and leaves the live site as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+from publisher import releases
+from publisher.pages import Site
+from publisher.render import RenderResult, consistent_reads, page_total, render_pages
+
+
+@dataclass
+class BuildResult:
+    release: Path
+    pages: int
+    bytes: int
+    seconds: float
+    static_files: int
+    pruned: int
+    by_type: dict[str, int]
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+
+def collect_static(release: Path) -> int:
+    """Collect (and fingerprint) static files once, then hard-link them in."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return releases.link_tree(Path(settings.STATIC_ROOT), release / "static")
+
+
+def link_media(release: Path) -> None:
+    # Uploads are not part of a release: every release points at the one
+    # media directory, so a new photo is live without a rebuild.
+    media_root = Path(settings.MEDIA_ROOT)
+    media_root.mkdir(parents=True, exist_ok=True)
+    (release / "media").symlink_to(media_root.resolve(), target_is_directory=True)
+
+
+def build_site(
+    build_dir: Path | None = None,
+    keep: int | None = None,
+    on_total: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BuildResult:
+    build_dir = Path(build_dir or settings.PUBLISHER_BUILD_DIR)
+    keep = keep or settings.PUBLISHER_KEEP_RELEASES
+    started = time.perf_counter()
+    with releases.build_lock(build_dir):
+        releases.prune(build_dir, keep)  # leftovers of killed builds
+        partial = releases.start_release(build_dir, releases.new_release_id())
+        try:
+            static_files = collect_static(partial)
+            link_media(partial)
+            rendered = _render(partial, on_total, progress)
+            release = releases.finish_release(build_dir, partial)
+        except BaseException:
+            releases.discard(partial)
+            raise
+        releases.switch_live(build_dir, release)
+        pruned = releases.prune(build_dir, keep)
+    return BuildResult(
+        release=release,
+        pages=rendered.pages,
+        bytes=rendered.bytes,
+        seconds=time.perf_counter() - started,
+        static_files=static_files,
+        pruned=len(pruned),
+        by_type=rendered.by_type,
+    )
+
+
+def _render(
+    root: Path,
+    on_total: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None,
+) -> RenderResult:
+    with consistent_reads():
+        site = Site.current()
+        if on_total is not None:
+            on_total(page_total(site))
+        return render_pages(root, site, progress=progress)

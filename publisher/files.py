@@ -1,0 +1,87 @@
+"""Writing rendered files (no Django in here).
+
+Rendering is CPU work and writing small files is disk latency, so writes go
+to a small pool of threads while the caller renders the next page. Errors in
+a write are raised in the caller at the next submit or at ``close()``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` so a reader sees the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class FileWriter:
+    """Writes files under ``root`` in background threads, with bounded memory."""
+
+    def __init__(self, root: Path, threads: int = 2, max_pending: int = 256) -> None:
+        self.root = root
+        self.bytes_written = 0
+        self.files_written = 0
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="writer")
+        self._slots = threading.BoundedSemaphore(max_pending)
+        self._made: set[Path] = set()
+        self._made_lock = threading.Lock()
+        self._errors: list[BaseException] = []
+
+    def _ensure_dir(self, directory: Path) -> None:
+        with self._made_lock:
+            if directory in self._made:
+                return
+        directory.mkdir(parents=True, exist_ok=True)
+        with self._made_lock:
+            self._made.add(directory)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        try:
+            self._ensure_dir(path.parent)
+            with open(path, "wb") as handle:
+                handle.write(data)
+        finally:
+            self._slots.release()
+
+    def _done(self, future: Future) -> None:
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is not None:
+            self._errors.append(error)
+
+    def write(self, relative: str, data: bytes) -> None:
+        if self._errors:
+            raise self._errors[0]
+        path = self.root / relative
+        self._slots.acquire()
+        self.files_written += 1
+        self.bytes_written += len(data)
+        self._pool.submit(self._write, path, data).add_done_callback(self._done)
+
+    def close(self) -> None:
+        """Wait for every pending write; raise the first error, if any."""
+        self._pool.shutdown(wait=True)
+        if self._errors:
+            raise self._errors[0]
+
+    def __enter__(self) -> FileWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is None:
+            self.close()
+        else:
+            self._pool.shutdown(wait=True, cancel_futures=True)

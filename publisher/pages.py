@@ -1,0 +1,893 @@
+"""The page registry: one declaration per page type.
+
+Each ``Page`` below says, in one place, the URL pattern of a page type, the
+template it renders, how to enumerate every page of that type in batches
+(few queries, streamed), and how to build one page on its own. Everything
+that needs URLs reads them from here: the URLconf (and so django-distill and
+the dev server), the full build, the sitemap and ``get_absolute_url``.
+
+Both paths -- ``contexts()`` for a whole batch and ``context()`` for one page --
+must give the template the same data, so that a page renders to the same bytes
+whichever way it was reached (tests check this for every page type).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from heapq import merge
+from itertools import groupby
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template import loader
+from django.urls import converters, register_converter
+from django.utils import timezone
+
+from content.models import (
+    Author,
+    Byline,
+    CrimeReport,
+    Obituary,
+    Publishable,
+    Section,
+    Story,
+)
+from publisher.converters import Day, Month, Year
+
+register_converter(Year, "yyyy")
+register_converter(Month, "mm")
+register_converter(Day, "dd")
+
+Params = dict[str, Any]
+Context = dict[str, Any]
+
+CHUNK = 500  # rows per fetch when streaming a queryset (and per prefetch query)
+HOME_STORIES = 10
+HOME_SIDEBAR = 5
+AUTHOR_STORIES = 50
+RELATED_STORIES = 4
+FEED_ITEMS = 30
+SITEMAP_LIMIT = 50_000
+
+
+@dataclass
+class Site:
+    """What every page of one build shares, fetched once.
+
+    ``now`` is pinned for the whole build, so an item whose embargo ends
+    half-way through a build is either on every page or on none.
+    """
+
+    url: str
+    name: str
+    now: datetime
+    sections: list[Section]
+    page_size: int
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def current(cls, now: datetime | None = None) -> Site:
+        return cls(
+            url=settings.PUBLISHER_SITE_URL,
+            name=settings.PUBLISHER_SITE_NAME,
+            now=now or timezone.now(),
+            sections=list(Section.objects.all()),
+            page_size=settings.PUBLISHER_PAGE_SIZE,
+        )
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.url).scheme
+
+    def absolute(self, path: str) -> str:
+        return self.url + path
+
+
+def bylines_prefetch() -> Prefetch:
+    return Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+
+
+def stories(site: Site) -> QuerySet[Story]:
+    """Published stories as every list shows them: newest first, bylines ready."""
+    return (
+        Story.objects.published(site.now)
+        .select_related("section")
+        .prefetch_related(bylines_prefetch())
+        .order_by("-publish_at", "-id")
+    )
+
+
+def newest_first(qs: QuerySet) -> QuerySet:
+    return qs.order_by("-publish_at", "-id")
+
+
+def local_date(item: Publishable) -> datetime:
+    return timezone.localtime(item.publish_at)
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- URLs ------------------------------------------------------------------
+
+_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _formatter(route: str) -> Callable[[Params], str]:
+    """A fast reverse() for one route: '/news/<slug:section>/' -> fill in."""
+    parts: list[tuple[str, Any]] = []
+    pos = 0
+    all_converters = converters.get_converters()
+    for match in _PARAM.finditer(route):
+        parts.append((route[pos : match.start()], None))
+        converter = all_converters[match.group("converter") or "str"]
+        parts.append((match.group("name"), converter))
+        pos = match.end()
+    parts.append((route[pos:], None))
+
+    def format_url(params: Params) -> str:
+        out = ["/"]
+        for text, converter in parts:
+            out.append(text if converter is None else converter.to_url(params[text]))
+        return "".join(out)
+
+    return format_url
+
+
+def file_path(url: str) -> str:
+    """The file, relative to the document root, that serves ``url``.
+
+    Refuses anything that could land outside the document root: the slug
+    validators keep such values out of the admin, and this keeps them out of
+    the build whatever way they reached the database.
+    """
+    if not url.startswith("/") or "\\" in url or "\0" in url:
+        raise ValueError(f"unsafe URL for a static file: {url!r}")
+    segments = url[1:].split("/")
+    inner = segments[:-1] if url.endswith("/") else segments
+    if any(seg in ("", ".", "..") or seg.startswith(".") for seg in inner):
+        raise ValueError(f"unsafe URL for a static file: {url!r}")
+    return url[1:] + "index.html" if url.endswith("/") else url[1:]
+
+
+# -- The page types ------------------------------------------------------------
+
+
+class Page:
+    """One page type. Subclasses set the attributes and the two context methods."""
+
+    name: str
+    route: str
+    template: str = ""
+    content_type = "text/html; charset=utf-8"
+
+    def __init__(self) -> None:
+        self._format = _formatter(self.route)
+
+    # URLs
+    def url(self, params: Params) -> str:
+        return self._format(params)
+
+    def routes(self) -> list[tuple[str, str, Callable[[], list[Params] | None]]]:
+        """(route, URL name, distill enumerator) for the URLconf."""
+        return [(self.route, self.name, self._distill_params)]
+
+    def _distill_params(self) -> list[Params] | None:
+        return list(self.params(Site.current())) or None
+
+    # Enumeration
+    def params(self, site: Site) -> Iterator[Params]:
+        """Every page of this type, as URL parameters (cheap: no rendering)."""
+        yield {}
+
+    def count(self, site: Site) -> int:
+        return sum(1 for _ in self.params(site))
+
+    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+        """Every page of this type with its template context, in batches."""
+        for params in self.params(site):
+            yield params, self.context(site, params)
+
+    def context(self, site: Site, params: Params) -> Context:
+        """One page's template context; raises Http404 when there is no such page."""
+        return {}
+
+    # Rendering
+    def render(self, site: Site, params: Params, context: Context) -> bytes:
+        url = self.url(params)
+        context = {"site": site, "page_url": url, "canonical_url": site.absolute(url), **context}
+        return loader.get_template(self.template).render(context).encode()
+
+    def view(self, request: HttpRequest, **params: Any) -> HttpResponse:
+        """The dev server's (and django-distill's) way in: same context, same bytes."""
+        site = Site.current()
+        body = self.render(site, params, self.context(site, params))
+        return HttpResponse(body, content_type=self.content_type)
+
+
+class PaginatedPage(Page):
+    """A list whose first page is at ``route`` and later ones at ``.../page/<n>/``."""
+
+    @property
+    def paged_route(self) -> str:
+        return self.route + "page/<int:page>/"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._format_paged = _formatter(self.paged_route)
+
+    def url(self, params: Params) -> str:
+        if params.get("page", 1) > 1:
+            return self._format_paged(params)
+        return self._format({k: v for k, v in params.items() if k != "page"})
+
+    def routes(self) -> list[tuple[str, str, Callable[[], list[Params] | None]]]:
+        def first_pages() -> list[Params] | None:
+            site = Site.current()
+            out = [self._strip(p) for p in self.params(site) if p["page"] == 1]
+            return [p for p in out if p] or None
+
+        def later_pages() -> list[Params]:
+            return [p for p in self.params(Site.current()) if p["page"] > 1]
+
+        return [
+            (self.route, self.name, first_pages),
+            (self.paged_route, self.name + "_page", later_pages),
+        ]
+
+    @staticmethod
+    def _strip(params: Params) -> Params:
+        return {k: v for k, v in params.items() if k != "page"}
+
+    def view(self, request: HttpRequest, **params: Any) -> HttpResponse:
+        if "page" in params and params["page"] < 2:
+            raise Http404("the first page has no /page/1/ address")
+        params.setdefault("page", 1)
+        return super().view(request, **params)
+
+    # Subclasses say what the list holds; pagination is shared.
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        """Each list of this type: (params without page, number of items)."""
+        raise NotImplementedError
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        """The items of one list, newest first."""
+        raise NotImplementedError
+
+    def streams(self, site: Site) -> Iterator[tuple[Params, Iterator[Any]]]:
+        """Each list with its items in order; default: one query per list."""
+        for params, _count in self.lists(site):
+            yield params, self.items(site, params).iterator(chunk_size=CHUNK)
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        return {}
+
+    def params(self, site: Site) -> Iterator[Params]:
+        for params, count in self.lists(site):
+            for page in range(1, self._num_pages(site, count) + 1):
+                yield {**params, "page": page}
+
+    def count(self, site: Site) -> int:
+        return sum(self._num_pages(site, count) for _, count in self.lists(site))
+
+    @staticmethod
+    def _num_pages(site: Site, count: int) -> int:
+        return max(1, math.ceil(count / site.page_size))
+
+    def _page_context(
+        self, site: Site, params: Params, items: list[Any], number: int, count: int
+    ) -> Context:
+        num_pages = self._num_pages(site, count)
+        return {
+            **self.list_context(site, params),
+            "items": items,
+            "page_number": number,
+            "num_pages": num_pages,
+            "previous_url": self.url({**params, "page": number - 1}) if number > 1 else None,
+            "next_url": self.url({**params, "page": number + 1}) if number < num_pages else None,
+        }
+
+    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+        counts = {tuple(sorted(p.items())): count for p, count in self.lists(site)}
+        for params, stream in self.streams(site):
+            count = counts[tuple(sorted(params.items()))]
+            number = 0
+            for number, items in enumerate(chunks(stream, site.page_size), start=1):
+                yield (
+                    {**params, "page": number},
+                    self._page_context(site, params, items, number, count),
+                )
+            if number == 0:  # an empty list still has its first page
+                yield {**params, "page": 1}, self._page_context(site, params, [], 1, 0)
+
+    def context(self, site: Site, params: Params) -> Context:
+        params = dict(params)
+        number = params.pop("page", 1)
+        qs = self.items(site, params)
+        count = qs.count()
+        if number < 1 or number > self._num_pages(site, count):
+            raise Http404("no such page")
+        start = (number - 1) * site.page_size
+        items = list(qs[start : start + site.page_size])
+        return self._page_context(site, params, items, number, count)
+
+
+class HomePage(Page):
+    name = "home"
+    route = ""
+    template = "content/home.html"
+
+    def context(self, site: Site, params: Params) -> Context:
+        top = list(stories(site)[:HOME_STORIES])
+        return {
+            "lead": top[0] if top else None,
+            "top_stories": top[1:],
+            "obituaries": list(newest_first(Obituary.objects.published(site.now))[:HOME_SIDEBAR]),
+            "crimes": list(newest_first(CrimeReport.objects.published(site.now))[:HOME_SIDEBAR]),
+        }
+
+
+class NewsIndexPage(PaginatedPage):
+    name = "news"
+    route = "news/"
+    template = "content/story_list.html"
+
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        yield {}, Story.objects.published(site.now).count()
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        return stories(site)
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        return {"title": "All news", "feed_url": PAGES["feed_news"].url({})}
+
+
+class SectionPage(PaginatedPage):
+    name = "section"
+    route = "news/<slug:section>/"
+    template = "content/story_list.html"
+
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        counts = dict(
+            Story.objects.published(site.now)
+            .values_list("section_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for section in site.sections:
+            yield {"section": section.slug}, counts.get(section.pk, 0)
+
+    def _section(self, site: Site, slug: str) -> Section:
+        for section in site.sections:
+            if section.slug == slug:
+                return section
+        raise Http404("no such section")
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        return stories(site).filter(section=self._section(site, params["section"]))
+
+    def streams(self, site: Site) -> Iterator[tuple[Params, Iterator[Any]]]:
+        # One pass over every story, grouped by section, instead of a query per section.
+        ordered = stories(site).order_by("section_id", "-publish_at", "-id")
+        grouped = groupby(ordered.iterator(chunk_size=CHUNK), key=lambda s: s.section_id)
+        current = next(grouped, None)
+        for section in site.sections:
+            if current is not None and current[0] == section.pk:
+                yield {"section": section.slug}, current[1]
+                current = next(grouped, None)
+            else:
+                yield {"section": section.slug}, iter(())
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        section = self._section(site, params["section"])
+        return {
+            "title": section.name,
+            "section": section,
+            "feed_url": PAGES["feed_section"].url({"section": section.slug}),
+        }
+
+
+class ObituaryIndexPage(PaginatedPage):
+    name = "obituaries"
+    route = "obituaries/"
+    template = "content/obituary_list.html"
+
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        yield {}, Obituary.objects.published(site.now).count()
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        return newest_first(Obituary.objects.published(site.now))
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        return {"title": "Obituaries", "feed_url": PAGES["feed_obituaries"].url({})}
+
+
+class CrimeIndexPage(PaginatedPage):
+    name = "crime"
+    route = "crime/"
+    template = "content/crime_list.html"
+
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        yield {}, CrimeReport.objects.published(site.now).count()
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        return newest_first(CrimeReport.objects.published(site.now))
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        return {"title": "Crime reports", "feed_url": PAGES["feed_crime"].url({})}
+
+
+class DetailPage(Page):
+    """One page per published item of ``model``."""
+
+    model: type[Publishable]
+
+    def queryset(self, site: Site) -> QuerySet:
+        return newest_first(self.model.objects.published(site.now))
+
+    def params_for(self, item: Publishable) -> Params:
+        raise NotImplementedError
+
+    def params(self, site: Site) -> Iterator[Params]:
+        fields = ("slug", "publish_at")
+        for item in self.queryset(site).only(*fields).iterator(chunk_size=CHUNK * 4):
+            yield self.params_for(item)
+
+    def count(self, site: Site) -> int:
+        return self.model.objects.published(site.now).count()
+
+    def item_context(self, site: Site, item: Publishable) -> Context:
+        return {"item": item}
+
+    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+        for item in self.queryset(site).iterator(chunk_size=CHUNK):
+            yield self.params_for(item), self.item_context(site, item)
+
+    def lookup(self, site: Site, params: Params) -> Publishable:
+        """The published item at these URL parameters (dates must match too)."""
+        item = self.queryset(site).filter(slug=params["slug"]).first()
+        if item is None or self.params_for(item) != params:
+            raise Http404("no such item")
+        return item
+
+    def context(self, site: Site, params: Params) -> Context:
+        return self.item_context(site, self.lookup(site, params))
+
+    def preview(self, site: Site, item: Publishable) -> bytes:
+        """Render an item as it will look once published (drafts included)."""
+        context = {**self.item_context(site, item), "preview": True}
+        return self.render(site, self.params_for(item), context)
+
+
+class StoryPage(DetailPage):
+    name = "story"
+    route = "news/<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/"
+    template = "content/story_detail.html"
+    model = Story
+
+    def params_for(self, item: Publishable) -> Params:
+        when = local_date(item)
+        return {"year": when.year, "month": when.month, "day": when.day, "slug": item.slug}
+
+    def queryset(self, site: Site) -> QuerySet:
+        return stories(site)
+
+    def item_context(self, site: Site, item: Publishable, related: list | None = None) -> Context:
+        if related is None:
+            related = list(self.related(site, item))
+        return {"item": item, "story": item, "related": related}
+
+    @staticmethod
+    def related(site: Site, story: Story) -> QuerySet:
+        """The stories published just before this one in its section."""
+        earlier = Q(publish_at__lt=story.publish_at) | Q(
+            publish_at=story.publish_at, id__lt=story.id
+        )
+        return (
+            Story.objects.published(site.now)
+            .filter(earlier, section_id=story.section_id)
+            .select_related("section")
+            .order_by("-publish_at", "-id")[:RELATED_STORIES]
+        )
+
+    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+        # Walking each section newest first, a story's related stories are
+        # simply the next few in the walk: a look-ahead window, no extra queries.
+        ordered = self.queryset(site).order_by("section_id", "-publish_at", "-id")
+        window: deque[Story] = deque()
+        source = ordered.iterator(chunk_size=CHUNK)
+
+        def emit(story: Story) -> tuple[Params, Context]:
+            related = [s for s in list(window)[:RELATED_STORIES] if s.section_id == story.section_id]
+            return self.params_for(story), self.item_context(site, story, related)
+
+        pending: deque[Story] = deque()
+        for story in source:
+            pending.append(story)
+            if len(pending) > RELATED_STORIES:
+                head = pending.popleft()
+                window.clear()
+                window.extend(pending)
+                yield emit(head)
+        while pending:
+            head = pending.popleft()
+            window.clear()
+            window.extend(pending)
+            yield emit(head)
+
+
+class ObituaryPage(DetailPage):
+    name = "obituary"
+    route = "obituaries/<yyyy:year>/<mm:month>/<slug:slug>/"
+    template = "content/obituary_detail.html"
+    model = Obituary
+
+    def params_for(self, item: Publishable) -> Params:
+        when = local_date(item)
+        return {"year": when.year, "month": when.month, "slug": item.slug}
+
+
+class CrimePage(DetailPage):
+    name = "crime_report"
+    route = "crime/<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/"
+    template = "content/crime_detail.html"
+    model = CrimeReport
+
+    def params_for(self, item: Publishable) -> Params:
+        when = local_date(item)
+        return {"year": when.year, "month": when.month, "day": when.day, "slug": item.slug}
+
+
+class AuthorPage(Page):
+    name = "author"
+    route = "authors/<slug:slug>/"
+    template = "content/author_detail.html"
+
+    def params(self, site: Site) -> Iterator[Params]:
+        for slug in Author.objects.order_by("name", "id").values_list("slug", flat=True):
+            yield {"slug": slug}
+
+    def count(self, site: Site) -> int:
+        return Author.objects.count()
+
+    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+        # One query for every author's latest stories (a window function),
+        # rather than one query per author.
+        latest = (
+            Byline.objects.filter(
+                story__status="published", story__publish_at__lte=site.now
+            )
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("author_id")],
+                    order_by=[F("story__publish_at").desc(), F("story_id").desc()],
+                )
+            )
+            .filter(rank__lte=AUTHOR_STORIES)
+            .select_related("story__section")
+            .order_by("author_id", "-story__publish_at", "-story_id")
+        )
+        by_author: dict[int, list[Story]] = {}
+        for byline in latest.iterator(chunk_size=CHUNK):
+            by_author.setdefault(byline.author_id, []).append(byline.story)
+        for author in Author.objects.order_by("name", "id"):
+            yield {"slug": author.slug}, {"author": author, "items": by_author.get(author.pk, [])}
+
+    def context(self, site: Site, params: Params) -> Context:
+        author = Author.objects.filter(slug=params["slug"]).first()
+        if author is None:
+            raise Http404("no such author")
+        items = list(
+            Story.objects.published(site.now)
+            .filter(bylines__author=author)
+            .select_related("section")
+            .order_by("-publish_at", "-id")[:AUTHOR_STORIES]
+        )
+        return {"author": author, "items": items}
+
+
+ARCHIVE_KINDS: list[tuple[str, type[Publishable]]] = [
+    ("stories", Story),
+    ("obituaries", Obituary),
+    ("crimes", CrimeReport),
+]
+
+
+def _group_by_kind(entries: Iterable[tuple[Any, str, Any]]) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for _, kind, item in entries:
+        groups.setdefault(kind, []).append(item)
+    return groups
+
+
+def month_start(year: int, month: int) -> datetime:
+    return timezone.make_aware(datetime(year, month, 1))
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+class ArchivePage(Page):
+    name = "archive"
+    route = "archive/<yyyy:year>/<mm:month>/"
+    template = "content/archive_month.html"
+
+    def _queryset(self, site: Site, model: type[Publishable]) -> QuerySet:
+        qs = newest_first(model.objects.published(site.now))
+        return qs.select_related("section") if model is Story else qs
+
+    def months(self, site: Site) -> list[tuple[int, int]]:
+        """Every (year, month) with something published, newest first."""
+        if "archive_months" not in site.cache:
+            found: set[tuple[int, int]] = set()
+            for _, model in ARCHIVE_KINDS:
+                dates = model.objects.published(site.now).values_list("publish_at", flat=True)
+                for when in dates.order_by().iterator(chunk_size=CHUNK * 10):
+                    local = timezone.localtime(when)
+                    found.add((local.year, local.month))
+            site.cache["archive_months"] = sorted(found, reverse=True)
+        return site.cache["archive_months"]
+
+    def params(self, site: Site) -> Iterator[Params]:
+        for year, month in self.months(site):
+            yield {"year": year, "month": month}
+
+    def _month_context(
+        self, year: int, month: int, groups: dict[str, list], older: tuple | None, newer: tuple | None
+    ) -> Context:
+        def link(ym: tuple | None) -> dict | None:
+            if ym is None:
+                return None
+            return {"url": self.url({"year": ym[0], "month": ym[1]}), "date": datetime(ym[0], ym[1], 1)}
+
+        return {
+            "month": datetime(year, month, 1),
+            "stories": groups.get("stories", []),
+            "obituaries": groups.get("obituaries", []),
+            "crimes": groups.get("crimes", []),
+            "older": link(older),
+            "newer": link(newer),
+        }
+
+    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+        def keyed(kind: str, model: type[Publishable]) -> Iterator[tuple[tuple[int, int], str, Any]]:
+            for item in self._queryset(site, model).iterator(chunk_size=CHUNK):
+                local = local_date(item)
+                # Negated so that heapq.merge walks months newest first.
+                yield (-local.year, -local.month), kind, item
+
+        merged = merge(*(keyed(k, m) for k, m in ARCHIVE_KINDS), key=lambda entry: entry[0])
+        months: Iterator[tuple[tuple[int, int], dict[str, list]]] = (
+            ((-key[0], -key[1]), _group_by_kind(entries))
+            for key, entries in groupby(merged, key=lambda entry: entry[0])
+        )
+        # Each month links to its neighbours, so hold one month back to know the older one.
+        newer = None
+        current = next(months, None)
+        while current is not None:
+            following = next(months, None)
+            (year, month), groups = current
+            older = following[0] if following else None
+            yield {"year": year, "month": month}, self._month_context(
+                year, month, groups, older, newer
+            )
+            newer, current = (year, month), following
+
+    def context(self, site: Site, params: Params) -> Context:
+        year, month = params["year"], params["month"]
+        if not 1 <= month <= 12 or year < 1900:
+            raise Http404("no such month")
+        start, end = month_start(year, month), month_start(*next_month(year, month))
+        groups = {
+            kind: list(self._queryset(site, model).filter(publish_at__gte=start, publish_at__lt=end))
+            for kind, model in ARCHIVE_KINDS
+        }
+        if not any(groups.values()):
+            raise Http404("nothing published that month")
+        older = newer = None
+        for _, model in ARCHIVE_KINDS:
+            published = model.objects.published(site.now).order_by()
+            before = published.filter(publish_at__lt=start).order_by("-publish_at").first()
+            after = published.filter(publish_at__gte=end).order_by("publish_at").first()
+            if before is not None:
+                local = local_date(before)
+                older = max(older or (0, 0), (local.year, local.month))
+            if after is not None:
+                local = local_date(after)
+                newer = min(newer or (9999, 12), (local.year, local.month))
+        return self._month_context(year, month, groups, older, newer)
+
+
+# -- Feeds, sitemap and the odd files ------------------------------------------
+
+
+class FeedPage(Page):
+    content_type = "application/rss+xml; charset=utf-8"
+    feed_class: type
+
+    def render(self, site: Site, params: Params, context: Context) -> bytes:
+        feed = self.feed_class(site, **context)
+        return feed.render_bytes(self.url(params))
+
+
+class NewsFeedPage(FeedPage):
+    name = "feed_news"
+    route = "feeds/news.xml"
+
+    @property
+    def feed_class(self) -> type:
+        from content.feeds import NewsFeed
+
+        return NewsFeed
+
+
+class SectionFeedPage(FeedPage):
+    name = "feed_section"
+    route = "feeds/news/<slug:section>.xml"
+
+    @property
+    def feed_class(self) -> type:
+        from content.feeds import SectionFeed
+
+        return SectionFeed
+
+    def params(self, site: Site) -> Iterator[Params]:
+        for section in site.sections:
+            yield {"section": section.slug}
+
+    def context(self, site: Site, params: Params) -> Context:
+        for section in site.sections:
+            if section.slug == params["section"]:
+                return {"section": section}
+        raise Http404("no such section")
+
+
+class ObituaryFeedPage(FeedPage):
+    name = "feed_obituaries"
+    route = "feeds/obituaries.xml"
+
+    @property
+    def feed_class(self) -> type:
+        from content.feeds import ObituaryFeed
+
+        return ObituaryFeed
+
+
+class CrimeFeedPage(FeedPage):
+    name = "feed_crime"
+    route = "feeds/crime.xml"
+
+    @property
+    def feed_class(self) -> type:
+        from content.feeds import CrimeFeed
+
+        return CrimeFeed
+
+
+class SitemapPage(Page):
+    """``/sitemap.xml``: the URLs themselves, or an index once past 50,000."""
+
+    name = "sitemap"
+    route = "sitemap.xml"
+    content_type = "application/xml; charset=utf-8"
+
+    def render(self, site: Site, params: Params, context: Context) -> bytes:
+        from content.sitemaps import render_sitemap
+
+        return render_sitemap(site, limit=SITEMAP_LIMIT)
+
+
+class SitemapPartPage(Page):
+    name = "sitemap_part"
+    route = "sitemaps/<slug:part>-<int:page>.xml"
+    content_type = "application/xml; charset=utf-8"
+
+    def params(self, site: Site) -> Iterator[Params]:
+        from content.sitemaps import sitemap_parts
+
+        yield from sitemap_parts(site, limit=SITEMAP_LIMIT)
+
+    def context(self, site: Site, params: Params) -> Context:
+        if params not in list(self.params(site)):
+            raise Http404("no such sitemap")
+        return {}
+
+    def render(self, site: Site, params: Params, context: Context) -> bytes:
+        from content.sitemaps import render_sitemap_part
+
+        return render_sitemap_part(site, params["part"], params["page"], limit=SITEMAP_LIMIT)
+
+
+class RobotsPage(Page):
+    name = "robots"
+    route = "robots.txt"
+    template = "content/robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+
+class NotFoundPage(Page):
+    """The file lighttpd (or S3) answers with, status 404, for a missing page."""
+
+    name = "not_found"
+    route = "404.html"
+    template = "content/404.html"
+
+
+# Order matters for the build: pages that others link to are written first
+# (so a new release never links ahead of itself, and incremental publishing
+# writes a story before the lists that point to it).
+REGISTRY: list[Page] = [
+    StoryPage(),
+    ObituaryPage(),
+    CrimePage(),
+    AuthorPage(),
+    ArchivePage(),
+    SectionPage(),
+    NewsIndexPage(),
+    ObituaryIndexPage(),
+    CrimeIndexPage(),
+    NewsFeedPage(),
+    SectionFeedPage(),
+    ObituaryFeedPage(),
+    CrimeFeedPage(),
+    SitemapPartPage(),
+    SitemapPage(),
+    RobotsPage(),
+    NotFoundPage(),
+    HomePage(),
+]
+PAGES: dict[str, Page] = {page.name: page for page in REGISTRY}
+
+_DETAIL_PAGE_FOR: dict[type, str] = {
+    Story: "story",
+    Obituary: "obituary",
+    CrimeReport: "crime_report",
+}
+DETAIL_PAGES: dict[str, DetailPage] = {
+    "story": PAGES["story"],  # type: ignore[dict-item]
+    "obituary": PAGES["obituary"],  # type: ignore[dict-item]
+    "crime": PAGES["crime_report"],  # type: ignore[dict-item]
+}
+
+
+def url_for(obj: Any) -> str:
+    """The site path of a content object (what ``get_absolute_url`` returns)."""
+    if isinstance(obj, Section):
+        return PAGES["section"].url({"section": obj.slug})
+    if isinstance(obj, Author):
+        return PAGES["author"].url({"slug": obj.slug})
+    page = PAGES[_DETAIL_PAGE_FOR[type(obj)]]
+    return page.url(page.params_for(obj))  # type: ignore[attr-defined]
+
+
+def archive_url(when: datetime) -> str:
+    local = timezone.localtime(when)
+    return PAGES["archive"].url({"year": local.year, "month": local.month})
+
+
+def url_for_page(name: str, **params: Any) -> str:
+    return PAGES[name].url(params)
+

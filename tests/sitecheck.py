@@ -1,0 +1,54 @@
+"""Reading a built site the way a reader's browser would (test helpers)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TEXT_SUFFIXES = {".html", ".xml", ".txt"}
+
+
+def page_files(root: Path) -> dict[str, Path]:
+    """Every rendered page of a release by URL (static and media left out)."""
+    out: dict[str, Path] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith(("static/", "media/")) or not path.is_file():
+            continue
+        if path.suffix not in TEXT_SUFFIXES:
+            continue
+        url = "/" + rel.removesuffix("index.html")
+        out[url] = path
+    return out
+
+
+def file_for(root: Path, url: str) -> Path:
+    path = urlsplit(url).path
+    return root / (path[1:] + "index.html" if path.endswith("/") else path[1:])
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def links_in(html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    return parser.links
+
+
+def internal_path(link: str, site_url: str) -> str | None:
+    """The site path a link points at, or None for an external link."""
+    if link.startswith(site_url + "/"):
+        link = link[len(site_url) :]
+    if link.startswith("/") and not link.startswith("//"):
+        return urlsplit(link).path
+    return None
