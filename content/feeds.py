@@ -130,9 +130,7 @@ class ObituaryFeed(NewsroomFeed):
     link_path = "/obituaries/"
 
     def items(self) -> Any:
-        return Obituary.objects.published(self.site.now).order_by("-publish_at", "-id")[
-            :FEED_ITEMS
-        ]
+        return Obituary.objects.published(self.site.now).order_by("-publish_at", "-id")[:FEED_ITEMS]
 
     def item_description(self, item: Obituary) -> str:
         return item.summary

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -17,6 +18,13 @@ RESERVED_SECTION_SLUGS = {"page"}
 SLUG_HELP = (
     "The last part of the address: lowercase letters, numbers and hyphens only "
     "(no slashes, dots or spaces)."
+)
+# Stricter than SlugField: lowercase only, so "Fire" and "fire" cannot be two
+# pages on SQLite and one on MariaDB (whose unique index ignores case).
+lowercase_slug = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "Use lowercase letters, numbers and single hyphens only, like “council-votes-on-budget”.",
+    code="invalid_slug",
 )
 
 
@@ -32,15 +40,15 @@ class PublishableQuerySet(models.QuerySet):
         This is the one definition used by every page, feed and sitemap.
         ``at`` pins "now" so a whole build agrees on one moment.
         """
-        return self.filter(
-            status=Status.PUBLISHED, publish_at__lte=at or timezone.now()
-        )
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
 
 
 class Publishable(models.Model):
     """What every story, obituary and crime report shares."""
 
-    slug = models.SlugField(max_length=120, unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(
+        max_length=120, unique=True, validators=[lowercase_slug], help_text=SLUG_HELP
+    )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
@@ -103,7 +111,9 @@ class Publishable(models.Model):
 
 class Section(models.Model):
     name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(
+        max_length=80, unique=True, validators=[lowercase_slug], help_text=SLUG_HELP
+    )
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order in the site's navigation (lowest first)."
     )
@@ -129,7 +139,9 @@ class Section(models.Model):
 
 class Author(models.Model):
     name = models.CharField("byline", max_length=120)
-    slug = models.SlugField(max_length=120, unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(
+        max_length=120, unique=True, validators=[lowercase_slug], help_text=SLUG_HELP
+    )
     title = models.CharField(max_length=120, blank=True, help_text="e.g. Staff Writer")
     bio = models.TextField(blank=True)
 
@@ -147,16 +159,12 @@ class Author(models.Model):
 
 def validate_alt(instance: models.Model) -> None:
     if instance.photo and not instance.photo_alt.strip():
-        raise ValidationError(
-            {"photo_alt": "Describe the photo for readers who cannot see it."}
-        )
+        raise ValidationError({"photo_alt": "Describe the photo for readers who cannot see it."})
 
 
 class Story(Publishable):
     headline = models.CharField(max_length=200)
-    dek = models.CharField(
-        max_length=300, blank=True, help_text="The line under the headline."
-    )
+    dek = models.CharField(max_length=300, blank=True, help_text="The line under the headline.")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="stories")
     authors = models.ManyToManyField(Author, through="Byline", related_name="stories")
     photo = models.ImageField(upload_to="photos/%Y/%m/", blank=True)

@@ -36,9 +36,7 @@ def _markdown() -> markdown.Markdown:
     # A Markdown instance keeps state between calls: one per thread.
     md = getattr(_local, "md", None)
     if md is None:
-        md = _local.md = markdown.Markdown(
-            extensions=["extra", "sane_lists"], output_format="html"
-        )
+        md = _local.md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     return md
 
 

@@ -1,1 +1,79 @@
+"""System checks for the publisher's settings (``manage.py check`` runs them,
+and so does every command). Each has a stable id and says what to set."""
 
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+@register(Tags.compatibility)
+def check_publisher_settings(app_configs: Any = None, **kwargs: Any) -> list:
+    problems: list = []
+    build_dir = Path(settings.PUBLISHER_BUILD_DIR)
+    existing = _nearest_existing(build_dir)
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        problems.append(
+            Error(
+                f"The build directory {build_dir} cannot be created or written.",
+                hint="Set PUBLISHER_BUILD_DIR to a directory this user can write.",
+                id="publisher.E001",
+            )
+        )
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if media == build_dir.resolve() or build_dir.resolve() in media.parents:
+        problems.append(
+            Error(
+                f"MEDIA_ROOT ({media}) is inside the build directory, where old "
+                "releases are deleted.",
+                hint="Set PUBLISHER_MEDIA_ROOT to a directory outside PUBLISHER_BUILD_DIR.",
+                id="publisher.E002",
+            )
+        )
+    if settings.DEBUG and settings.PUBLISHER_SITE_URL.startswith("https://"):
+        problems.append(
+            Warning(
+                "DJANGO_DEBUG is on while PUBLISHER_SITE_URL looks like production.",
+                hint="Set DJANGO_DEBUG=false on a public server.",
+                id="publisher.W001",
+            )
+        )
+    return problems
+
+
+@register(Tags.database)
+def check_mysql_time_zones(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list:
+    """MySQL/MariaDB need their time zone tables for the admin's date filters."""
+    from django.db import connections
+
+    problems: list = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor != "mysql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT CONVERT_TZ('2000-01-01 00:00:00', 'UTC', %s)", [settings.TIME_ZONE]
+            )
+            (converted,) = cursor.fetchone()
+        if converted is None:
+            problems.append(
+                Error(
+                    f"The database server {alias!r} has no time zone tables, so date "
+                    "lookups in the admin fail.",
+                    hint="Load them once: mariadb-tzinfo-to-sql /usr/share/zoneinfo | "
+                    "mariadb -u root mysql",
+                    id="publisher.E003",
+                )
+            )
+    return problems

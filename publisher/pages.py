@@ -194,7 +194,10 @@ class Page:
         return [(self.route, self.name, self._distill_params)]
 
     def _distill_params(self) -> list[Params] | None:
-        return list(self.params(Site.current())) or None
+        # None: one page without parameters; a list: one page per entry (maybe none).
+        if "<" not in self.route:
+            return None
+        return list(self.params(Site.current()))
 
     # Enumeration
     def params(self, site: Site) -> Iterator[Params]:
@@ -244,9 +247,10 @@ class PaginatedPage(Page):
 
     def routes(self) -> list[tuple[str, str, Callable[[], list[Params] | None]]]:
         def first_pages() -> list[Params] | None:
+            if "<" not in self.route:
+                return None
             site = Site.current()
-            out = [self._strip(p) for p in self.params(site) if p["page"] == 1]
-            return [p for p in out if p] or None
+            return [self._strip(p) for p in self.params(site) if p["page"] == 1]
 
         def later_pages() -> list[Params]:
             return [p for p in self.params(Site.current()) if p["page"] > 1]
@@ -450,8 +454,8 @@ class DetailPage(Page):
         raise NotImplementedError
 
     def params(self, site: Site) -> Iterator[Params]:
-        fields = ("slug", "publish_at")
-        for item in self.queryset(site).only(*fields).iterator(chunk_size=CHUNK * 4):
+        light = newest_first(self.model.objects.published(site.now)).only("slug", "publish_at")
+        for item in light.iterator(chunk_size=CHUNK * 4):
             yield self.params_for(item)
 
     def count(self, site: Site) -> int:
@@ -519,7 +523,9 @@ class StoryPage(DetailPage):
         source = ordered.iterator(chunk_size=CHUNK)
 
         def emit(story: Story) -> tuple[Params, Context]:
-            related = [s for s in list(window)[:RELATED_STORIES] if s.section_id == story.section_id]
+            related = [
+                s for s in list(window)[:RELATED_STORIES] if s.section_id == story.section_id
+            ]
             return self.params_for(story), self.item_context(site, story, related)
 
         pending: deque[Story] = deque()
@@ -575,9 +581,7 @@ class AuthorPage(Page):
         # One query for every author's latest stories (a window function),
         # rather than one query per author.
         latest = (
-            Byline.objects.filter(
-                story__status="published", story__publish_at__lte=site.now
-            )
+            Byline.objects.filter(story__status="published", story__publish_at__lte=site.now)
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -656,12 +660,20 @@ class ArchivePage(Page):
             yield {"year": year, "month": month}
 
     def _month_context(
-        self, year: int, month: int, groups: dict[str, list], older: tuple | None, newer: tuple | None
+        self,
+        year: int,
+        month: int,
+        groups: dict[str, list],
+        older: tuple | None,
+        newer: tuple | None,
     ) -> Context:
         def link(ym: tuple | None) -> dict | None:
             if ym is None:
                 return None
-            return {"url": self.url({"year": ym[0], "month": ym[1]}), "date": datetime(ym[0], ym[1], 1)}
+            return {
+                "url": self.url({"year": ym[0], "month": ym[1]}),
+                "date": datetime(ym[0], ym[1], 1),
+            }
 
         return {
             "month": datetime(year, month, 1),
@@ -673,7 +685,9 @@ class ArchivePage(Page):
         }
 
     def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
-        def keyed(kind: str, model: type[Publishable]) -> Iterator[tuple[tuple[int, int], str, Any]]:
+        def keyed(
+            kind: str, model: type[Publishable]
+        ) -> Iterator[tuple[tuple[int, int], str, Any]]:
             for item in self._queryset(site, model).iterator(chunk_size=CHUNK):
                 local = local_date(item)
                 # Negated so that heapq.merge walks months newest first.
@@ -691,8 +705,9 @@ class ArchivePage(Page):
             following = next(months, None)
             (year, month), groups = current
             older = following[0] if following else None
-            yield {"year": year, "month": month}, self._month_context(
-                year, month, groups, older, newer
+            yield (
+                {"year": year, "month": month},
+                self._month_context(year, month, groups, older, newer),
             )
             newer, current = (year, month), following
 
@@ -702,7 +717,9 @@ class ArchivePage(Page):
             raise Http404("no such month")
         start, end = month_start(year, month), month_start(*next_month(year, month))
         groups = {
-            kind: list(self._queryset(site, model).filter(publish_at__gte=start, publish_at__lt=end))
+            kind: list(
+                self._queryset(site, model).filter(publish_at__gte=start, publish_at__lt=end)
+            )
             for kind, model in ARCHIVE_KINDS
         }
         if not any(groups.values()):
@@ -890,4 +907,3 @@ def archive_url(when: datetime) -> str:
 
 def url_for_page(name: str, **params: Any) -> str:
     return PAGES[name].url(params)
-

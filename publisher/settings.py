@@ -60,7 +60,9 @@ def _database(url: str) -> dict:
         config["CONN_MAX_AGE"] = 0
         # A file, not memory, so tests can run manage.py in a subprocess on it.
         if config["NAME"] and config["NAME"] != ":memory:":
-            config["TEST"] = {"NAME": str(config["NAME"]).removesuffix(".sqlite3") + "-test.sqlite3"}
+            config["TEST"] = {
+                "NAME": str(config["NAME"]).removesuffix(".sqlite3") + "-test.sqlite3"
+            }
         config.setdefault("OPTIONS", {}).update(
             {
                 # WAL lets the admin write while a build reads.
@@ -102,9 +104,7 @@ try:
     PUBLISHER_PAGE_SIZE = env_int("PUBLISHER_PAGE_SIZE", 20, minimum=1)
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
     DATABASES = {
-        "default": _database(
-            env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}")
-        )
+        "default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}"))
     }
     TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
     MEDIA_ROOT = Path(env_str("PUBLISHER_MEDIA_ROOT", str(BASE_DIR / "media"))).resolve()
@@ -175,9 +175,7 @@ STATIC_ROOT = PUBLISHER_BUILD_DIR / "static-collected"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

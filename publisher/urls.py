@@ -20,9 +20,7 @@ urlpatterns = [
 ]
 for page in REGISTRY:
     for route, name, enumerate_params in page.routes():
-        urlpatterns.append(
-            distill_path(route, page.view, name=name, distill_func=enumerate_params)
-        )
+        urlpatterns.append(distill_path(route, page.view, name=name, distill_func=enumerate_params))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

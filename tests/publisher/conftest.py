@@ -17,7 +17,10 @@ def newsroom(db, settings):
     news = make_section(name="Local News", slug="local-news", position=0)
     sports = make_section(name="Sports", slug="sports", position=1)
     make_section(name="Weather", slug="weather", position=2)  # no stories yet
-    ann, bob = make_author(name="Ann Archer", slug="ann-archer"), make_author(name="Bob Baker", slug="bob-baker")
+    ann, bob = (
+        make_author(name="Ann Archer", slug="ann-archer"),
+        make_author(name="Bob Baker", slug="bob-baker"),
+    )
     make_author(name="Cy Newcomer", slug="cy-newcomer")  # no stories yet
     published = []
     for i in range(14):
@@ -39,22 +42,54 @@ def newsroom(db, settings):
         "[click](javascript:alert(1)) <a href='JAVASCRIPT:alert(2)'>x</a>",
         publish_at=now - timedelta(days=2),
     )
-    draft = make_story(authors=[ann], section=news, headline="Secret draft headline",
-                       slug="secret-draft", status=Status.DRAFT, publish_at=now - timedelta(days=1))
-    embargoed = make_story(authors=[bob], section=sports, headline="Embargoed scoop headline",
-                           slug="embargoed-scoop", publish_at=now + timedelta(days=2))
-    unpublished = make_story(authors=[bob], section=sports, headline="Retracted story headline",
-                             slug="retracted-story", publish_at=now - timedelta(days=5))
+    draft = make_story(
+        authors=[ann],
+        section=news,
+        headline="Secret draft headline",
+        slug="secret-draft",
+        status=Status.DRAFT,
+        publish_at=now - timedelta(days=1),
+    )
+    embargoed = make_story(
+        authors=[bob],
+        section=sports,
+        headline="Embargoed scoop headline",
+        slug="embargoed-scoop",
+        publish_at=now + timedelta(days=2),
+    )
+    unpublished = make_story(
+        authors=[bob],
+        section=sports,
+        headline="Retracted story headline",
+        slug="retracted-story",
+        publish_at=now - timedelta(days=5),
+    )
     unpublished.status = Status.DRAFT
     unpublished.save()
-    obits = [make_obituary(full_name=f"Ada Person{i}", slug=f"ada-person-{i}",
-                           publish_at=now - timedelta(days=11 * i, hours=2)) for i in range(7)]
+    obits = [
+        make_obituary(
+            full_name=f"Ada Person{i}",
+            slug=f"ada-person-{i}",
+            publish_at=now - timedelta(days=11 * i, hours=2),
+        )
+        for i in range(7)
+    ]
     make_obituary(full_name="Draft Obitperson", slug="draft-obit", status=Status.DRAFT)
-    make_obituary(full_name="Embargoed Obitperson", slug="embargoed-obit", publish_at=now + timedelta(hours=3))
-    crimes = [make_crime(title=f"Bicycle theft {i}", slug=f"bicycle-theft-{i}",
-                         publish_at=now - timedelta(days=13 * i, hours=3)) for i in range(6)]
+    make_obituary(
+        full_name="Embargoed Obitperson", slug="embargoed-obit", publish_at=now + timedelta(hours=3)
+    )
+    crimes = [
+        make_crime(
+            title=f"Bicycle theft {i}",
+            slug=f"bicycle-theft-{i}",
+            publish_at=now - timedelta(days=13 * i, hours=3),
+        )
+        for i in range(6)
+    ]
     make_crime(title="Draft crime title", slug="draft-crime", status=Status.DRAFT)
-    make_crime(title="Embargoed crime title", slug="embargoed-crime", publish_at=now + timedelta(days=1))
+    make_crime(
+        title="Embargoed crime title", slug="embargoed-crime", publish_at=now + timedelta(days=1)
+    )
     return {
         "sections": [news, sports],
         "published": published,
@@ -63,9 +98,19 @@ def newsroom(db, settings):
         "obituaries": obits,
         "crimes": crimes,
         "hidden_words": [
-            "Secret draft headline", "secret-draft", "Embargoed scoop headline", "embargoed-scoop",
-            "Retracted story headline", "retracted-story", "Draft Obitperson", "draft-obit",
-            "Embargoed Obitperson", "embargoed-obit", "Draft crime title", "draft-crime",
-            "Embargoed crime title", "embargoed-crime",
+            "Secret draft headline",
+            "secret-draft",
+            "Embargoed scoop headline",
+            "embargoed-scoop",
+            "Retracted story headline",
+            "retracted-story",
+            "Draft Obitperson",
+            "draft-obit",
+            "Embargoed Obitperson",
+            "embargoed-obit",
+            "Draft crime title",
+            "draft-crime",
+            "Embargoed crime title",
+            "embargoed-crime",
         ],
     }

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from content.models import Story
@@ -43,11 +42,18 @@ def test_every_page_type_is_a_file_with_its_content(newsroom, settings):
         "/news/local-news/page/2/": ["Page 2 of"],
         "/news/sports/": ["Council story 0"],
         "/news/weather/": ["No stories yet"],
-        f"/news/{local:%Y/%m/%d}/council-story-0/": ["<h1>Council story 0</h1>", "Ann Archer", "Bob Baker"],
+        f"/news/{local:%Y/%m/%d}/council-story-0/": [
+            "<h1>Council story 0</h1>",
+            "Ann Archer",
+            "Bob Baker",
+        ],
         f"/obituaries/{obit.local_publish_at:%Y/%m}/{obit.slug}/": ["Ada Person0", "Millbrook"],
         "/obituaries/": ["Ada Person0"],
         "/obituaries/page/2/": ["Ada Person5"],
-        f"/crime/{crime.local_publish_at:%Y/%m/%d}/{crime.slug}/": ["Bicycle theft 0", "400 block of Elm St"],
+        f"/crime/{crime.local_publish_at:%Y/%m/%d}/{crime.slug}/": [
+            "Bicycle theft 0",
+            "400 block of Elm St",
+        ],
         "/crime/": ["Bicycle theft 0"],
         "/crime/page/2/": ["Bicycle theft 5"],
         "/authors/ann-archer/": ["Ann Archer", "Council story 1"],
@@ -95,7 +101,11 @@ def test_nothing_unpublished_appears_anywhere(newsroom, settings):
         text = path.read_text()
         for word in newsroom["hidden_words"]:
             assert word not in text, f"{word!r} leaked into {path.relative_to(site)}"
-    leaked = [p for p in site.rglob("*") if any(w in p.as_posix() for w in ("secret-draft", "embargoed", "retracted"))]
+    leaked = [
+        p
+        for p in site.rglob("*")
+        if any(w in p.as_posix() for w in ("secret-draft", "embargoed", "retracted"))
+    ]
     assert leaked == []
 
 

@@ -23,9 +23,7 @@ class Command(BaseCommand):
             default=None,
             help="How many releases to keep (default PUBLISHER_KEEP_RELEASES).",
         )
-        parser.add_argument(
-            "--no-progress", action="store_true", help="Never show a progress bar."
-        )
+        parser.add_argument("--no-progress", action="store_true", help="Never show a progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["keep"] is not None and options["keep"] < 1:

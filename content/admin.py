@@ -1,0 +1,309 @@
+"""The newsroom's admin: where editors write, schedule and publish on deadline.
+
+Everything here leans on the models for its rules (slug validation, reserved
+section slugs, alt text, obituary dates, block-level addresses all live in the
+models' fields and ``clean()``), so the admin and any other form agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
+from django.db import router, transaction
+from django.db.models import Prefetch, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from content.models import (
+    Author,
+    Byline,
+    CrimeReport,
+    Obituary,
+    Publishable,
+    Section,
+    Status,
+    Story,
+)
+
+admin.site.site_header = f"{settings.PUBLISHER_SITE_NAME} — newsroom"
+admin.site.site_title = f"{settings.PUBLISHER_SITE_NAME} — newsroom"
+admin.site.index_title = "Newsroom"
+
+PUBLISHING_FIELDSET = (
+    "Publishing",
+    {
+        "fields": ("slug", "status", "publish_at"),
+        "description": "A published item goes live at its publish time; "
+        "drafts and items with a future publish time stay off the site.",
+    },
+)
+
+# The three states an editor cares about, in the words the list shows.
+DRAFT, SCHEDULED, LIVE = "Draft", "Scheduled", "Live"
+
+
+def publish_state(obj: Publishable, now: datetime | None = None) -> str:
+    """Draft, Scheduled (published with a future publish time) or Live."""
+    if obj.status != Status.PUBLISHED:
+        return DRAFT
+    return SCHEDULED if obj.publish_at > (now or timezone.now()) else LIVE
+
+
+class PublishStateFilter(admin.SimpleListFilter):
+    """Filter by status, splitting "published" into scheduled and live.
+
+    Status alone cannot answer "what is waiting to go out?", which is the
+    question an editor on deadline asks.
+    """
+
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("draft", DRAFT), ("scheduled", SCHEDULED), ("live", LIVE)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        match self.value():
+            case "draft":
+                return queryset.exclude(status=Status.PUBLISHED)
+            case "scheduled":
+                return queryset.filter(status=Status.PUBLISHED, publish_at__gt=now)
+            case "live":
+                return queryset.published(at=now)
+        return queryset
+
+
+def _locked(queryset: QuerySet) -> QuerySet:
+    # Lock the rows so an editor's save cannot land between reading the body
+    # and writing the body_html rendered from it; only the item rows, not the
+    # sections the changelist joins.
+    return queryset.select_related(None).prefetch_related(None).select_for_update()
+
+
+class PublishableAdmin(admin.ModelAdmin):
+    """What the story, obituary and crime report admins share."""
+
+    date_hierarchy = "publish_at"
+    list_filter: tuple = (PublishStateFilter, ("publish_at", admin.DateFieldListFilter))
+    actions = ["publish_now", "unpublish"]
+    change_form_template = "admin/content/publishable_change_form.html"
+    # The live URL depends on the publisher's page registry and only means
+    # something once an item is live; editors use the Preview link instead.
+    view_on_site = False
+    # The unfiltered total is a second COUNT(*) over a table that grows every
+    # day; the paginator's count is enough.
+    show_full_result_count = False
+    save_on_top = True
+
+    @admin.display(description="live?", ordering="status")
+    def live_state(self, obj: Publishable) -> str:
+        return publish_state(obj)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Publishable | None = None,
+    ) -> HttpResponse:
+        if obj is not None and obj.pk is not None:
+            context["preview_url"] = reverse("preview", args=[obj.kind, obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = timezone.now()
+        published = already_live = 0
+        # One transaction: work queued with on_commit (rendering the affected
+        # pages) starts only once every selected row is written.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for obj in _locked(queryset):
+                if publish_state(obj, now) == LIVE:
+                    # Moving a live item's publish time would move its dated URL.
+                    already_live += 1
+                    continue
+                obj.status = Status.PUBLISHED
+                obj.publish_at = now
+                # save(), not update(): body_html is re-rendered through the
+                # current sanitiser and save signals fire.
+                obj.save(update_fields=["status", "publish_at", "body_html", "updated_at"])
+                published += 1
+        self.message_user(
+            request,
+            f"{published} {model_ngettext(self.opts, published)} published.",
+            messages.SUCCESS if published else messages.WARNING,
+        )
+        if already_live:
+            self.message_user(
+                request,
+                f"{already_live} {model_ngettext(self.opts, already_live)} already live, "
+                "left unchanged.",
+                messages.INFO,
+            )
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        unpublished = 0
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for obj in _locked(queryset):
+                if obj.status == Status.DRAFT:
+                    continue
+                obj.status = Status.DRAFT
+                obj.save(update_fields=["status", "updated_at"])
+                unpublished += 1
+        self.message_user(
+            request,
+            f"{unpublished} {model_ngettext(self.opts, unpublished)} unpublished (back to draft).",
+            messages.SUCCESS if unpublished else messages.WARNING,
+        )
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    view_on_site = False
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    view_on_site = False
+
+
+class BylineFormSet(BaseInlineFormSet):
+    # Django's own wording is "Please submit at least 1 form.", which says
+    # nothing about what is missing.
+    default_error_messages = {"too_few_forms": "Add at least one author."}
+
+    def get_unique_error_message(self, unique_check: tuple[str, ...]) -> str:
+        # The constraint is on (story, author), but the editor only picked authors.
+        if "author" in unique_check:
+            return "Each author can appear only once in the byline."
+        return super().get_unique_error_message(unique_check)
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    formset = BylineFormSet
+    fields = ("author", "position")
+    autocomplete_fields = ("author",)
+    min_num = 1
+    extra = 0
+    verbose_name = "author"
+    verbose_name_plural = "byline (authors, in order)"
+
+    def get_formset(self, request: HttpRequest, obj: Story | None = None, **kwargs: Any):
+        # The admin sets min_num but never validate_min, so without this an
+        # editor could tick "delete" on every byline and save an authorless story.
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(Story)
+class StoryAdmin(PublishableAdmin):
+    list_display = (
+        "headline",
+        "section",
+        "byline",
+        "live_state",
+        "publish_at",
+        "updated_at",
+    )
+    list_filter = (
+        PublishStateFilter,
+        "section",
+        ("publish_at", admin.DateFieldListFilter),
+    )
+    list_select_related = ("section",)
+    search_fields = ("headline", "dek", "slug", "bylines__author__name")
+    prepopulated_fields = {"slug": ("headline",)}
+    autocomplete_fields = ("section",)
+    inlines = (BylineInline,)
+    fieldsets = (
+        ("Content", {"fields": ("headline", "dek", "section", "body")}),
+        ("Photo", {"fields": ("photo", "photo_alt", "photo_caption", "photo_credit")}),
+        PUBLISHING_FIELDSET,
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # One query for every row's bylines, not one per row.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        )
+
+    @admin.display(description="by")
+    def byline(self, obj: Story) -> str:
+        return ", ".join(b.author.name for b in obj.bylines.all())
+
+
+@admin.register(Obituary)
+class ObituaryAdmin(PublishableAdmin):
+    list_display = ("full_name", "death_date", "live_state", "publish_at", "updated_at")
+    search_fields = ("full_name", "slug", "hometown")
+    prepopulated_fields = {"slug": ("full_name",)}
+    fieldsets = (
+        (
+            "Content",
+            {
+                "fields": (
+                    "full_name",
+                    ("birth_date", "death_date", "age"),
+                    "hometown",
+                    ("service_time", "service_place"),
+                    "body",
+                )
+            },
+        ),
+        ("Photo", {"fields": ("photo", "photo_alt")}),
+        PUBLISHING_FIELDSET,
+    )
+
+
+@admin.register(CrimeReport)
+class CrimeReportAdmin(PublishableAdmin):
+    list_display = (
+        "title",
+        "incident_type",
+        "address_block",
+        "live_state",
+        "publish_at",
+        "updated_at",
+    )
+    list_filter = (
+        PublishStateFilter,
+        "incident_type",
+        ("publish_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("title", "slug", "case_number", "address_block", "neighborhood")
+    prepopulated_fields = {"slug": ("title",)}
+    fieldsets = (
+        (
+            "Content",
+            {
+                "fields": (
+                    "title",
+                    ("incident_type", "occurred_at"),
+                    ("address_block", "neighborhood"),
+                    "case_number",
+                    "body",
+                )
+            },
+        ),
+        PUBLISHING_FIELDSET,
+    )

@@ -1,0 +1,97 @@
+"""django-distill renders the same site; a killed build leaves the live site serving."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from publisher.releases import live_release
+from tests.sitecheck import page_files
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_distill_generate_renders_the_very_same_site(newsroom, settings, tmp_path):
+    call_command("build", verbosity=0)
+    ours = page_files(Path(settings.PUBLISHER_BUILD_DIR) / "site")
+    out = tmp_path / "distill"
+    call_command(
+        "distill",
+        "generate",
+        output_directory=str(out),
+        force=True,
+        quiet=True,
+        exclude_staticfiles=True,
+    )
+    theirs = page_files(out)
+    assert sorted(theirs) == sorted(ours)
+    for url, path in ours.items():
+        assert theirs[url].read_bytes() == path.read_bytes(), url
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, django
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
+    django.setup()
+    from publisher import pages
+    original = pages.StoryPage.render
+    rendered = 0
+    def render(self, *args):
+        global rendered
+        rendered += 1
+        if rendered == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(self, *args)
+    pages.StoryPage.render = render
+    from django.core.management import call_command
+    call_command("build", verbosity=0)
+    """
+)
+
+
+def test_a_killed_build_leaves_the_live_site_as_it_was(newsroom, settings, subprocess_env):
+    root = Path(__file__).resolve().parents[2]
+    first = subprocess.run(
+        [sys.executable, "manage.py", "build"],
+        cwd=root,
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert first.returncode == 0, first.stderr
+    before = live_release(settings.PUBLISHER_BUILD_DIR)
+    snapshot = {p: p.read_bytes() for p in before.rglob("*.html")}
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER],
+        cwd=root,
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -9
+    assert live_release(settings.PUBLISHER_BUILD_DIR) == before
+    assert {p: p.read_bytes() for p in before.rglob("*.html")} == snapshot
+    partials = list((Path(settings.PUBLISHER_BUILD_DIR) / "releases").glob(".*.partial"))
+    assert len(partials) == 1, "the killed build's partial release is left, unserved"
+
+    again = subprocess.run(
+        [sys.executable, "manage.py", "build"],
+        cwd=root,
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
+    assert not list((Path(settings.PUBLISHER_BUILD_DIR) / "releases").glob(".*.partial"))
+    assert django_settings.PUBLISHER_BUILD_DIR == settings.PUBLISHER_BUILD_DIR
