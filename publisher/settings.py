@@ -108,6 +108,18 @@ try:
     }
     TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
     MEDIA_ROOT = Path(env_str("PUBLISHER_MEDIA_ROOT", str(BASE_DIR / "media"))).resolve()
+    # S3 deploy of the built site (manage.py deploy); empty bucket = not configured.
+    PUBLISHER_S3_BUCKET = env_str("PUBLISHER_S3_BUCKET", "")
+    PUBLISHER_S3_PREFIX = env_str("PUBLISHER_S3_PREFIX", "").strip("/")
+    PUBLISHER_S3_MAX_DELETES = env_int("PUBLISHER_S3_MAX_DELETES", 50, minimum=0)
+    PUBLISHER_S3_GZIP = env_bool("PUBLISHER_S3_GZIP", True)
+    PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = env_str("PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID", "")
+    # Database backups to S3 (manage.py backup / backups / restore).
+    BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
+    BACKUP_S3_PREFIX = env_str("BACKUP_S3_PREFIX", "backups").strip("/")
+    BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7, minimum=0)
+    BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4, minimum=0)
+    BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
