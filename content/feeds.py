@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.utils.feedgenerator import Rss201rev2Feed
 
-from content.models import CrimeReport, Obituary, Publishable, Section, Story
+from content.models import Byline, CrimeReport, Obituary, Publishable, Section, Story
 
 if TYPE_CHECKING:
     from publisher.pages import Site
@@ -92,7 +93,7 @@ class NewsFeed(NewsroomFeed):
         return (
             Story.objects.published(self.site.now)
             .select_related("section")
-            .prefetch_related("bylines__author")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
             .order_by("-publish_at", "-id")
         )
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from content.text import plain_text, render_body
 
@@ -99,7 +100,7 @@ class Publishable(models.Model):
     def local_publish_at(self) -> datetime:
         return timezone.localtime(self.publish_at)
 
-    @property
+    @cached_property
     def summary(self) -> str:
         return plain_text(self.body_html)
 

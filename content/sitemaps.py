@@ -21,10 +21,22 @@ if TYPE_CHECKING:
     from publisher.pages import Site
 
 
+# URLs fetched and rendered at a time: memory stays flat however big the site.
+BATCH = 1000
+
+HEADER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
+FOOTER = "</urlset>\n"
+
+
 class NewsroomSitemap(Sitemap):
-    def __init__(self, site: Site, limit: int) -> None:
+    limit = BATCH  # Django's pagination of items, in batches; files may hold many
+
+    def __init__(self, site: Site) -> None:
         self.site = site
-        self.limit = limit
 
     def count(self) -> int:
         return self.paginator.count
@@ -89,7 +101,7 @@ def _domain(site: Site) -> SimpleNamespace:
 
 def _counts(site: Site, limit: int) -> dict[str, tuple[NewsroomSitemap, int]]:
     if "sitemap_counts" not in site.cache:
-        parts = {name: cls(site, limit) for name, cls in PARTS.items()}
+        parts = {name: cls(site) for name, cls in PARTS.items()}
         site.cache["sitemap_counts"] = {name: (sm, sm.count()) for name, sm in parts.items()}
     return site.cache["sitemap_counts"]
 
@@ -104,13 +116,24 @@ def sitemap_parts(site: Site, limit: int) -> Iterator[dict[str, Any]]:
             yield {"part": name, "page": page}
 
 
+def _urlset(site: Site, ranges: list[tuple[NewsroomSitemap, int, int]]) -> bytes:
+    """A <urlset> of items [first, last) of each sitemap, rendered a batch at a time."""
+    out = [HEADER]
+    entry = loader.get_template("content/sitemap_urls.xml")
+    for sitemap, first, last in ranges:
+        for number in range(first // BATCH + 1, math.ceil(last / BATCH) + 1):
+            urls = sitemap.get_urls(page=number, site=_domain(site), protocol=site.scheme)
+            offset = (number - 1) * BATCH
+            urls = urls[max(0, first - offset) : last - offset]
+            out.append(entry.render({"urlset": urls}))
+    out.append(FOOTER)
+    return "".join(out).encode()
+
+
 def render_sitemap(site: Site, limit: int) -> bytes:
     counts = _counts(site, limit)
     if sum(count for _, count in counts.values()) <= limit:
-        urls: list[dict] = []
-        for sitemap, _ in counts.values():
-            urls.extend(sitemap.get_urls(page=1, site=_domain(site), protocol=site.scheme))
-        return loader.render_to_string("sitemap.xml", {"urlset": urls}).encode()
+        return _urlset(site, [(sitemap, 0, count) for sitemap, count in counts.values()])
     from publisher.pages import PAGES
 
     entries = [
@@ -121,6 +144,6 @@ def render_sitemap(site: Site, limit: int) -> bytes:
 
 
 def render_sitemap_part(site: Site, part: str, page: int, limit: int) -> bytes:
-    sitemap, _ = _counts(site, limit)[part]
-    urls = sitemap.get_urls(page=page, site=_domain(site), protocol=site.scheme)
-    return loader.render_to_string("sitemap.xml", {"urlset": urls}).encode()
+    sitemap, count = _counts(site, limit)[part]
+    first = (page - 1) * limit
+    return _urlset(site, [(sitemap, first, min(count, first + limit))])

@@ -8,6 +8,7 @@ Any failure discards the partial release and leaves the live site as it was.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from publisher import releases
 from publisher.pages import Site
@@ -50,14 +52,23 @@ def link_media(release: Path) -> None:
     (release / "media").symlink_to(media_root.resolve(), target_is_directory=True)
 
 
+def default_jobs() -> int:
+    return settings.PUBLISHER_BUILD_JOBS or len(os.sched_getaffinity(0))
+
+
 def build_site(
     build_dir: Path | None = None,
     keep: int | None = None,
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     build_dir = Path(build_dir or settings.PUBLISHER_BUILD_DIR)
     keep = keep or settings.PUBLISHER_KEEP_RELEASES
+    jobs = jobs or default_jobs()
+    if connection.in_atomic_block:
+        # Other processes cannot see this transaction's rows: render here.
+        jobs = 1
     started = time.perf_counter()
     with releases.build_lock(build_dir):
         releases.prune(build_dir, keep)  # leftovers of killed builds
@@ -65,7 +76,7 @@ def build_site(
         try:
             static_files = collect_static(partial)
             link_media(partial)
-            rendered = _render(partial, on_total, progress)
+            rendered = _render(partial, on_total, progress, jobs)
             release = releases.finish_release(build_dir, partial)
         except BaseException:
             releases.discard(partial)
@@ -87,7 +98,14 @@ def _render(
     root: Path,
     on_total: Callable[[int], None] | None,
     progress: Callable[[int], None] | None,
+    jobs: int,
 ) -> RenderResult:
+    if jobs > 1:
+        # Each worker reads its own snapshot (render_pages explains why that is safe).
+        site = Site.current()
+        if on_total is not None:
+            on_total(page_total(site))
+        return render_pages(root, site, progress=progress, jobs=jobs)
     with consistent_reads():
         site = Site.current()
         if on_total is not None:

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from heapq import merge
 from itertools import groupby
 from typing import Any
@@ -51,6 +52,8 @@ Params = dict[str, Any]
 Context = dict[str, Any]
 
 CHUNK = 500  # rows per fetch when streaming a queryset (and per prefetch query)
+LIST_PAGE_WEIGHT = 4  # a list page costs about this many detail pages to render
+ARCHIVE_MONTHS_PER_UNIT = 6
 HOME_STORIES = 10
 HOME_SIDEBAR = 5
 AUTHOR_STORIES = 50
@@ -84,6 +87,11 @@ class Site:
             page_size=settings.PUBLISHER_PAGE_SIZE,
         )
 
+    @cached_property
+    def nav_html(self) -> str:
+        """The section navigation, the same on every page: rendered once per build."""
+        return loader.render_to_string("content/_nav.html", {"sections": self.sections})
+
     @property
     def host(self) -> str:
         return urlsplit(self.url).netloc
@@ -116,6 +124,41 @@ def newest_first(qs: QuerySet) -> QuerySet:
 
 def local_date(item: Publishable) -> datetime:
     return timezone.localtime(item.publish_at)
+
+
+def stream(
+    qs: QuerySet,
+    *,
+    start: tuple[datetime, int] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+    size: int = CHUNK,
+) -> Iterator[Any]:
+    """The rows of ``qs`` (ordered newest first by publish time, then id) in
+    batches of ``size``, one query each, resuming after the last key seen.
+
+    Not ``QuerySet.iterator()``: mysqlclient buffers a whole result set in
+    memory, so one big query would make memory grow with the archive. Starts
+    at the key ``start`` (inclusive) or after ``offset`` rows; stops after
+    ``limit`` rows. ``prefetch_related`` runs once per batch.
+    """
+    remaining = limit
+    key, inclusive = start, True
+    while remaining is None or remaining > 0:
+        batch_qs = qs
+        if key is not None:
+            at, pk = key
+            same = Q(publish_at=at, id__lte=pk) if inclusive else Q(publish_at=at, id__lt=pk)
+            batch_qs = batch_qs.filter(Q(publish_at__lt=at) | same)
+        wanted = size if remaining is None else min(size, remaining)
+        batch = list(batch_qs[offset : offset + wanted])
+        offset = 0
+        yield from batch
+        if len(batch) < wanted:
+            return
+        if remaining is not None:
+            remaining -= len(batch)
+        key, inclusive = (batch[-1].publish_at, batch[-1].pk), False
 
 
 def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -174,6 +217,24 @@ def file_path(url: str) -> str:
 # -- The page types ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Unit:
+    """A share of one page type's pages that a worker renders on its own.
+
+    Shares are cut by keys that do not move when other rows change (ids,
+    dates, sections), so two workers reading at slightly different moments
+    still render every page exactly once.
+    """
+
+    page: str
+    args: tuple = ()
+    weight: int = 1  # roughly, in detail-page renders, for scheduling big units first
+
+
+# A whole page type in one unit, for the single-process path.
+WHOLE = 1 << 40
+
+
 class Page:
     """One page type. Subclasses set the attributes and the two context methods."""
 
@@ -207,10 +268,19 @@ class Page:
     def count(self, site: Site) -> int:
         return sum(1 for _ in self.params(site))
 
-    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
-        """Every page of this type with its template context, in batches."""
+    def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
+        """This type's pages cut into shares of about ``size`` pages."""
+        return [Unit(self.name, (), self.count(site))]
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        """Every page of one share with its template context, in batches."""
         for params in self.params(site):
             yield params, self.context(site, params)
+
+    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+        """Every page of this type with its template context."""
+        for unit in self.units(site):
+            yield from self.unit_contexts(site, unit)
 
     def context(self, site: Site, params: Params) -> Context:
         """One page's template context; raises Http404 when there is no such page."""
@@ -279,11 +349,6 @@ class PaginatedPage(Page):
         """The items of one list, newest first."""
         raise NotImplementedError
 
-    def streams(self, site: Site) -> Iterator[tuple[Params, Iterator[Any]]]:
-        """Each list with its items in order; default: one query per list."""
-        for params, _count in self.lists(site):
-            yield params, self.items(site, params).iterator(chunk_size=CHUNK)
-
     def list_context(self, site: Site, params: Params) -> Context:
         return {}
 
@@ -312,18 +377,32 @@ class PaginatedPage(Page):
             "next_url": self.url({**params, "page": number + 1}) if number < num_pages else None,
         }
 
-    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
-        counts = {tuple(sorted(p.items())): count for p, count in self.lists(site)}
-        for params, stream in self.streams(site):
-            count = counts[tuple(sorted(params.items()))]
-            number = 0
-            for number, items in enumerate(chunks(stream, site.page_size), start=1):
-                yield (
-                    {**params, "page": number},
-                    self._page_context(site, params, items, number, count),
-                )
-            if number == 0:  # an empty list still has its first page
-                yield {**params, "page": 1}, self._page_context(site, params, [], 1, 0)
+    def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
+        # A list page holds a page size of items: count it as a few detail pages.
+        per_unit = max(1, size // LIST_PAGE_WEIGHT)
+        out = []
+        for params, count in self.lists(site):
+            num_pages = self._num_pages(site, count)
+            for first in range(1, num_pages + 1, per_unit):
+                last = min(num_pages, first + per_unit - 1)
+                weight = (last - first + 1) * LIST_PAGE_WEIGHT
+                out.append(Unit(self.name, (tuple(params.items()), first, last, count), weight))
+        return out
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        param_items, first, last, count = unit.args
+        params = dict(param_items)
+        offset = (first - 1) * site.page_size
+        rows = stream(
+            self.items(site, params),
+            offset=offset,
+            limit=(last - first + 1) * site.page_size,
+        )
+        number = first - 1
+        for number, items in enumerate(chunks(rows, site.page_size), start=first):
+            yield {**params, "page": number}, self._page_context(site, params, items, number, count)
+        if number == 0:  # an empty list still has its first page
+            yield {**params, "page": 1}, self._page_context(site, params, [], 1, 0)
 
     def context(self, site: Site, params: Params) -> Context:
         params = dict(params)
@@ -361,7 +440,7 @@ class NewsIndexPage(PaginatedPage):
         yield {}, Story.objects.published(site.now).count()
 
     def items(self, site: Site, params: Params) -> QuerySet:
-        return stories(site)
+        return stories(site).defer("body", "body_html")
 
     def list_context(self, site: Site, params: Params) -> Context:
         return {"title": "All news", "feed_url": PAGES["feed_news"].url({})}
@@ -389,19 +468,8 @@ class SectionPage(PaginatedPage):
         raise Http404("no such section")
 
     def items(self, site: Site, params: Params) -> QuerySet:
-        return stories(site).filter(section=self._section(site, params["section"]))
-
-    def streams(self, site: Site) -> Iterator[tuple[Params, Iterator[Any]]]:
-        # One pass over every story, grouped by section, instead of a query per section.
-        ordered = stories(site).order_by("section_id", "-publish_at", "-id")
-        grouped = groupby(ordered.iterator(chunk_size=CHUNK), key=lambda s: s.section_id)
-        current = next(grouped, None)
-        for section in site.sections:
-            if current is not None and current[0] == section.pk:
-                yield {"section": section.slug}, current[1]
-                current = next(grouped, None)
-            else:
-                yield {"section": section.slug}, iter(())
+        section = self._section(site, params["section"])
+        return stories(site).filter(section=section).defer("body", "body_html")
 
     def list_context(self, site: Site, params: Params) -> Context:
         section = self._section(site, params["section"])
@@ -421,7 +489,7 @@ class ObituaryIndexPage(PaginatedPage):
         yield {}, Obituary.objects.published(site.now).count()
 
     def items(self, site: Site, params: Params) -> QuerySet:
-        return newest_first(Obituary.objects.published(site.now))
+        return newest_first(Obituary.objects.published(site.now)).defer("body", "body_html")
 
     def list_context(self, site: Site, params: Params) -> Context:
         return {"title": "Obituaries", "feed_url": PAGES["feed_obituaries"].url({})}
@@ -436,7 +504,7 @@ class CrimeIndexPage(PaginatedPage):
         yield {}, CrimeReport.objects.published(site.now).count()
 
     def items(self, site: Site, params: Params) -> QuerySet:
-        return newest_first(CrimeReport.objects.published(site.now))
+        return newest_first(CrimeReport.objects.published(site.now)).defer("body", "body_html")
 
     def list_context(self, site: Site, params: Params) -> Context:
         return {"title": "Crime reports", "feed_url": PAGES["feed_crime"].url({})}
@@ -464,8 +532,17 @@ class DetailPage(Page):
     def item_context(self, site: Site, item: Publishable) -> Context:
         return {"item": item}
 
-    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
-        for item in self.queryset(site).iterator(chunk_size=CHUNK):
+    def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
+        count = self.count(site)
+        parts = max(1, math.ceil(count / size))
+        return [Unit(self.name, (part, parts), math.ceil(count / parts)) for part in range(parts)]
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        part, parts = unit.args
+        qs = self.queryset(site)
+        if parts > 1:  # shares by id: a row never moves between them
+            qs = qs.alias(shard=F("id") % parts).filter(shard=part)
+        for item in stream(qs):
             yield self.params_for(item), self.item_context(site, item)
 
     def lookup(self, site: Site, params: Params) -> Publishable:
@@ -515,32 +592,45 @@ class StoryPage(DetailPage):
             .order_by("-publish_at", "-id")[:RELATED_STORIES]
         )
 
-    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
-        # Walking each section newest first, a story's related stories are
-        # simply the next few in the walk: a look-ahead window, no extra queries.
-        ordered = self.queryset(site).order_by("section_id", "-publish_at", "-id")
-        window: deque[Story] = deque()
-        source = ordered.iterator(chunk_size=CHUNK)
+    def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
+        """Shares of one section each, cut at (publish time, id) keys."""
+        keys = (
+            Story.objects.published(site.now)
+            .order_by("section_id", "-publish_at", "-id")
+            .values_list("section_id", "publish_at", "id")
+        )
+        bounds: list[tuple[int, tuple]] = []  # (section, newest key of the share)
+        weights: list[int] = []
+        for section_id, publish_at, pk in keys.iterator(chunk_size=CHUNK * 10):
+            if not bounds or bounds[-1][0] != section_id or weights[-1] == size:
+                bounds.append((section_id, (publish_at, pk)))
+                weights.append(0)
+            weights[-1] += 1
+        units = []
+        for index, (section_id, newest) in enumerate(bounds):
+            following = bounds[index + 1] if index + 1 < len(bounds) else None
+            oldest_excluded = following[1] if following and following[0] == section_id else None
+            units.append(Unit(self.name, (section_id, newest, oldest_excluded), weights[index]))
+        return units
 
-        def emit(story: Story) -> tuple[Params, Context]:
-            related = [
-                s for s in list(window)[:RELATED_STORIES] if s.section_id == story.section_id
-            ]
-            return self.params_for(story), self.item_context(site, story, related)
-
-        pending: deque[Story] = deque()
-        for story in source:
-            pending.append(story)
-            if len(pending) > RELATED_STORIES:
-                head = pending.popleft()
-                window.clear()
-                window.extend(pending)
-                yield emit(head)
-        while pending:
-            head = pending.popleft()
-            window.clear()
-            window.extend(pending)
-            yield emit(head)
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        # Walking a section newest first, a story's related stories are simply
+        # the next few in the walk: a look-ahead window, no query per story.
+        section_id, newest, stop_key = unit.args
+        walk = stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        ahead: deque[Story] = deque()
+        for story in walk:
+            ahead.append(story)
+            if len(ahead) > RELATED_STORIES:
+                head = ahead.popleft()
+                if stop_key is not None and (head.publish_at, head.id) <= stop_key:
+                    return
+                yield self.params_for(head), self.item_context(site, head, list(ahead))
+        while ahead:
+            head = ahead.popleft()
+            if stop_key is not None and (head.publish_at, head.id) <= stop_key:
+                return
+            yield self.params_for(head), self.item_context(site, head, list(ahead))
 
 
 class ObituaryPage(DetailPage):
@@ -577,7 +667,7 @@ class AuthorPage(Page):
     def count(self, site: Site) -> int:
         return Author.objects.count()
 
-    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
         # One query for every author's latest stories (a window function),
         # rather than one query per author.
         latest = (
@@ -591,6 +681,7 @@ class AuthorPage(Page):
             )
             .filter(rank__lte=AUTHOR_STORIES)
             .select_related("story__section")
+            .defer("story__body", "story__body_html")
             .order_by("author_id", "-story__publish_at", "-story_id")
         )
         by_author: dict[int, list[Story]] = {}
@@ -607,6 +698,7 @@ class AuthorPage(Page):
             Story.objects.published(site.now)
             .filter(bylines__author=author)
             .select_related("section")
+            .defer("body", "body_html")
             .order_by("-publish_at", "-id")[:AUTHOR_STORIES]
         )
         return {"author": author, "items": items}
@@ -640,7 +732,8 @@ class ArchivePage(Page):
     template = "content/archive_month.html"
 
     def _queryset(self, site: Site, model: type[Publishable]) -> QuerySet:
-        qs = newest_first(model.objects.published(site.now))
+        # Lists of headlines: the bodies stay in the database.
+        qs = newest_first(model.objects.published(site.now)).defer("body", "body_html")
         return qs.select_related("section") if model is Story else qs
 
     def months(self, site: Site) -> list[tuple[int, int]]:
@@ -658,6 +751,54 @@ class ArchivePage(Page):
     def params(self, site: Site) -> Iterator[Params]:
         for year, month in self.months(site):
             yield {"year": year, "month": month}
+
+    def count(self, site: Site) -> int:
+        return len(self.months(site))
+
+    def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
+        # Runs of consecutive months; each knows its outer neighbours for the
+        # "older"/"newer" links. Months are fixed keys: no row moves between runs.
+        months = self.months(site)
+        per_unit = ARCHIVE_MONTHS_PER_UNIT if size < WHOLE else max(1, len(months))
+        out = []
+        for first in range(0, len(months), per_unit):
+            run = tuple(months[first : first + per_unit])
+            newer = months[first - 1] if first > 0 else None
+            after = first + per_unit
+            older = months[after] if after < len(months) else None
+            out.append(Unit(self.name, (run, newer, older), len(run) * LIST_PAGE_WEIGHT * 4))
+        return out
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        run, newer, older = unit.args
+        if not run:
+            return
+        start = month_start(*run[-1])
+        end = month_start(*next_month(*run[0]))
+
+        def keyed(
+            kind: str, model: type[Publishable]
+        ) -> Iterator[tuple[tuple[int, int], str, Any]]:
+            in_run = self._queryset(site, model).filter(publish_at__gte=start, publish_at__lt=end)
+            for item in stream(in_run):
+                local = local_date(item)
+                # Negated so that heapq.merge walks months newest first.
+                yield (-local.year, -local.month), kind, item
+
+        merged = merge(*(keyed(k, m) for k, m in ARCHIVE_KINDS), key=lambda entry: entry[0])
+        found = {
+            (-key[0], -key[1]): _group_by_kind(entries)
+            for key, entries in groupby(merged, key=lambda entry: entry[0])
+        }
+        for index, (year, month) in enumerate(run):
+            if (year, month) not in found:
+                continue
+            newer_month = run[index - 1] if index > 0 else newer
+            older_month = run[index + 1] if index + 1 < len(run) else older
+            yield (
+                {"year": year, "month": month},
+                self._month_context(year, month, found[(year, month)], older_month, newer_month),
+            )
 
     def _month_context(
         self,
@@ -683,33 +824,6 @@ class ArchivePage(Page):
             "older": link(older),
             "newer": link(newer),
         }
-
-    def contexts(self, site: Site) -> Iterator[tuple[Params, Context]]:
-        def keyed(
-            kind: str, model: type[Publishable]
-        ) -> Iterator[tuple[tuple[int, int], str, Any]]:
-            for item in self._queryset(site, model).iterator(chunk_size=CHUNK):
-                local = local_date(item)
-                # Negated so that heapq.merge walks months newest first.
-                yield (-local.year, -local.month), kind, item
-
-        merged = merge(*(keyed(k, m) for k, m in ARCHIVE_KINDS), key=lambda entry: entry[0])
-        months: Iterator[tuple[tuple[int, int], dict[str, list]]] = (
-            ((-key[0], -key[1]), _group_by_kind(entries))
-            for key, entries in groupby(merged, key=lambda entry: entry[0])
-        )
-        # Each month links to its neighbours, so hold one month back to know the older one.
-        newer = None
-        current = next(months, None)
-        while current is not None:
-            following = next(months, None)
-            (year, month), groups = current
-            older = following[0] if following else None
-            yield (
-                {"year": year, "month": month},
-                self._month_context(year, month, groups, older, newer),
-            )
-            newer, current = (year, month), following
 
     def context(self, site: Site, params: Params) -> Context:
         year, month = params["year"], params["month"]

@@ -8,15 +8,23 @@ whole site in memory.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import queue
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 
 from publisher.files import FileWriter
-from publisher.pages import REGISTRY, Page, Site, file_path
+from publisher.pages import PAGES, REGISTRY, Page, Site, Unit, file_path
+
+MIN_UNIT = 200  # pages: smaller shares cost more in queries than they gain in balance
+UNITS_PER_JOB = 8
 
 
 class RenderError(RuntimeError):
@@ -61,37 +69,72 @@ def page_total(site: Site, pages: Iterable[Page] = REGISTRY) -> int:
     return sum(page.count(site) for page in pages)
 
 
+def plan(site: Site, pages: Iterable[Page], jobs: int) -> list[Unit]:
+    """Cut the pages into units: whole page types for one process; for several,
+    shares small enough to balance, biggest first."""
+    pages = list(pages)
+    if jobs <= 1:
+        return [unit for page in pages for unit in page.units(site)]
+    size = max(MIN_UNIT, page_total(site, pages) // (jobs * UNITS_PER_JOB))
+    units = [unit for page in pages for unit in page.units(site, size)]
+    return sorted(units, key=lambda unit: unit.weight, reverse=True)
+
+
 def render_pages(
     root: Path,
     site: Site,
     pages: Iterable[Page] = REGISTRY,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> RenderResult:
-    """Render every page of ``pages`` into ``root``; raises RenderError on the first failure."""
-    result = RenderResult()
-    with FileWriter(root) as writer:
-        for page in pages:
-            done = 0
-            for params, context in _contexts(page, site):
-                url = page.url(params)
-                try:
-                    body = page.render(site, params, context)
-                    relative = file_path(url)
-                except Exception as exc:
-                    raise RenderError(f"{url} ({page.name}): {exc}") from exc
-                writer.write(relative, body)
-                done += 1
-                if progress is not None:
-                    progress(1)
-            result.by_type[page.name] = done
-            result.pages += done
-        writer.close()
-        result.bytes = writer.bytes_written
-    return result
+    """Render every page of ``pages`` into ``root`` with ``jobs`` processes.
+
+    Raises RenderError naming the page on the first failure. With one job,
+    every query reads the snapshot the caller holds; with more, each worker
+    reads its own, and units are cut so that no page is rendered twice or
+    skipped when rows change meanwhile.
+    """
+    units = plan(site, pages, jobs)
+    if jobs <= 1:
+        result = RenderResult()
+        with FileWriter(root) as writer:
+            _render_units(units, iter(range(len(units))), root, site, writer, result, progress)
+            writer.close()
+            result.bytes = writer.bytes_written
+        return result
+    return _render_parallel(root, site, units, jobs, progress)
 
 
-def _contexts(page: Page, site: Site) -> Iterator[tuple[dict, dict]]:
-    iterator = page.contexts(site)
+def _render_units(
+    units: list[Unit],
+    claims: Iterator[int],
+    root: Path,
+    site: Site,
+    writer: FileWriter,
+    result: RenderResult,
+    progress: Callable[[int], None] | None,
+) -> None:
+    for index in claims:
+        unit = units[index]
+        page = PAGES[unit.page]
+        done = 0
+        for params, context in _contexts(page, site, unit):
+            url = page.url(params)
+            try:
+                body = page.render(site, params, context)
+                relative = file_path(url)
+            except Exception as exc:
+                raise RenderError(f"{url} ({page.name}): {exc}") from exc
+            writer.write(relative, body)
+            done += 1
+            if progress is not None:
+                progress(1)
+        result.by_type[page.name] = result.by_type.get(page.name, 0) + done
+        result.pages += done
+
+
+def _contexts(page: Page, site: Site, unit: Unit) -> Iterator[tuple[dict, dict]]:
+    iterator = page.unit_contexts(site, unit)
     while True:
         try:
             yield next(iterator)
@@ -99,3 +142,147 @@ def _contexts(page: Page, site: Site) -> Iterator[tuple[dict, dict]]:
             return
         except Exception as exc:
             raise RenderError(f"{page.name} pages: {exc}") from exc
+
+
+class _SharedQueue:
+    """Units handed out one at a time to whichever process is free."""
+
+    def __init__(self, mp: Any, count: int) -> None:
+        self.count = count
+        self.next = mp.Value("q", 0)
+        self.failed = mp.Value("b", 0)
+        self.pages = mp.Value("q", 0)
+
+    def claims(self) -> Iterator[int]:
+        while True:
+            with self.next.get_lock():
+                index = self.next.value
+                if index >= self.count or self.failed.value:
+                    return
+                self.next.value = index + 1
+            yield index
+
+    def count_page(self, _n: int) -> None:
+        with self.pages.get_lock():
+            self.pages.value += 1
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGKILL when the build process dies, so a killed
+    build leaves no orphan writing into its abandoned release."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _child(root: Path, site: Site, units: list[Unit], shared: _SharedQueue, results: Any) -> None:
+    _die_with_parent()
+    try:
+        result = RenderResult()
+        with consistent_reads(), FileWriter(root) as writer:
+            _render_units(units, shared.claims(), root, site, writer, result, shared.count_page)
+            writer.close()
+            result.bytes = writer.bytes_written
+        results.put(("done", result))
+    except BaseException as exc:  # reported to the parent, which fails the build
+        shared.failed.value = 1
+        results.put(("error", str(exc)))
+        raise SystemExit(1) from None
+    finally:
+        connections.close_all()
+
+
+def _render_parallel(
+    root: Path,
+    site: Site,
+    units: list[Unit],
+    jobs: int,
+    progress: Callable[[int], None] | None,
+) -> RenderResult:
+    mp = multiprocessing.get_context("fork")
+    shared = _SharedQueue(mp, len(units))
+    results = mp.Queue()
+    # Children must not share the parent's database connection.
+    connections.close_all()
+    children = [
+        mp.Process(target=_child, args=(root, site, units, shared, results), daemon=True)
+        for _ in range(jobs - 1)
+    ]
+    for child in children:
+        child.start()
+    total = RenderResult()
+    seen = 0
+
+    def report(_n: int = 0) -> None:
+        nonlocal seen
+        if progress is not None:
+            now = shared.pages.value
+            if now > seen:
+                progress(now - seen)
+                seen = now
+
+    try:
+        # The parent works too: one process fewer to hold Django in memory.
+        mine = RenderResult()
+        with consistent_reads(), FileWriter(root) as writer:
+            _render_units(
+                units, shared.claims(), root, site, writer, mine, _counting(shared, report)
+            )
+            writer.close()
+            mine.bytes = writer.bytes_written
+        connections.close_all()
+        _merge(total, mine)
+        errors = _collect(children, results, total, report)
+    except BaseException:
+        shared.failed.value = 1
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join()
+        raise
+    report()
+    if errors:
+        raise RenderError(errors[0])
+    return total
+
+
+def _counting(shared: _SharedQueue, report: Callable[[int], None]) -> Callable[[int], None]:
+    def count(n: int) -> None:
+        shared.count_page(n)
+        report()
+
+    return count
+
+
+def _collect(children: list, results: Any, total: RenderResult, report: Callable) -> list[str]:
+    errors: list[str] = []
+    pending = len(children)
+    while pending:
+        try:
+            kind, payload = results.get(timeout=0.2)
+        except queue.Empty:
+            report()
+            if not any(child.is_alive() for child in children) and results.empty():
+                break
+            continue
+        pending -= 1
+        if kind == "done":
+            _merge(total, payload)
+        else:
+            errors.append(payload)
+    for child in children:
+        child.join()
+        if child.exitcode not in (0, 1) and not errors:
+            errors.append(f"a render worker died (exit code {child.exitcode})")
+    if pending and not errors:
+        errors.append("a render worker stopped without reporting")
+    return errors
+
+
+def _merge(total: RenderResult, part: RenderResult) -> None:
+    total.pages += part.pages
+    total.bytes += part.bytes
+    for name, count in part.by_type.items():
+        total.by_type[name] = total.by_type.get(name, 0) + count

@@ -102,6 +102,8 @@ try:
     PUBLISHER_BUILD_DIR = Path(env_str("PUBLISHER_BUILD_DIR", str(BASE_DIR / "build"))).resolve()
     PUBLISHER_KEEP_RELEASES = env_int("PUBLISHER_KEEP_RELEASES", 3, minimum=1)
     PUBLISHER_PAGE_SIZE = env_int("PUBLISHER_PAGE_SIZE", 20, minimum=1)
+    # Processes for a full build; 0 = one per CPU core.
+    PUBLISHER_BUILD_JOBS = env_int("PUBLISHER_BUILD_JOBS", 0, minimum=0)
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
     DATABASES = {
         "default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -35,21 +37,42 @@ def test_distill_generate_renders_the_very_same_site(newsroom, settings, tmp_pat
         assert theirs[url].read_bytes() == path.read_bytes(), url
 
 
+def no_process_with(token: str, wait: float = 1.0) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        alive = False
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                alive |= token.encode() in cmdline.read_bytes()
+            except OSError:
+                continue
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 KILLER = textwrap.dedent(
     """
     import os, signal, django
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
     django.setup()
+    import time
     from publisher import pages
-    original = pages.StoryPage.render
+    original = pages.Page.render
+    from publisher.build import default_jobs
+    build_process = os.getpid()
+    jobs = default_jobs()
     rendered = 0
     def render(self, *args):
         global rendered
+        time.sleep(0.1)  # slow enough that a surviving worker would be seen
         rendered += 1
-        if rendered == 5:
-            os.kill(os.getpid(), signal.SIGKILL)
+        # Killed from a worker (if there is one), so a worker is mid-way too.
+        if rendered == 5 and (os.getpid() != build_process or jobs == 1):
+            os.kill(build_process, signal.SIGKILL)
         return original(self, *args)
-    pages.StoryPage.render = render
+    pages.Page.render = render
     from django.core.management import call_command
     call_command("build", verbosity=0)
     """
@@ -70,15 +93,18 @@ def test_a_killed_build_leaves_the_live_site_as_it_was(newsroom, settings, subpr
     before = live_release(settings.PUBLISHER_BUILD_DIR)
     snapshot = {p: p.read_bytes() for p in before.rglob("*.html")}
 
+    token = f"killed-build-{uuid.uuid4()}"
+    # No pipes: an orphaned worker holding them would keep run() waiting.
     killed = subprocess.run(
-        [sys.executable, "-c", KILLER],
+        [sys.executable, "-c", KILLER, token],
         cwd=root,
         env=subprocess_env,
-        capture_output=True,
-        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         timeout=120,
     )
     assert killed.returncode == -9
+    assert no_process_with(token), "a render worker outlived the killed build"
     assert live_release(settings.PUBLISHER_BUILD_DIR) == before
     assert {p: p.read_bytes() for p in before.rglob("*.html")} == snapshot
     partials = list((Path(settings.PUBLISHER_BUILD_DIR) / "releases").glob(".*.partial"))

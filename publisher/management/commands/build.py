@@ -23,17 +23,29 @@ class Command(BaseCommand):
             default=None,
             help="How many releases to keep (default PUBLISHER_KEEP_RELEASES).",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="Render with this many processes (default PUBLISHER_BUILD_JOBS, "
+            "or one per CPU core).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Never show a progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["keep"] is not None and options["keep"] < 1:
             raise CommandError("--keep must be at least 1 (the live release).")
+        if options["jobs"] is not None and options["jobs"] < 1:
+            raise CommandError("--jobs must be at least 1.")
+        if options["jobs"] is not None and options["jobs"] < 1:
+            raise CommandError("--jobs must be at least 1.")
         bar = self._progress_bar(options)
         try:
             result = build_site(
                 keep=options["keep"],
                 on_total=(lambda total: setattr(bar, "total", total)) if bar else None,
                 progress=bar.update if bar else None,
+                jobs=options["jobs"],
             )
         except (RenderError, BuildLocked) as exc:
             raise CommandError(f"build failed, live site unchanged: {exc}") from exc

@@ -1,0 +1,111 @@
+"""The build's query budget, index use, and parallel output (the benchmark
+in bench/build.py measures the speed; these hold the shape of the work)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from publisher.build import build_site
+
+CONTENT_TABLES = {"content_story", "content_obituary", "content_crimereport", "content_byline"}
+
+
+def seed(stories: int) -> None:
+    call_command(
+        "seed_demo",
+        stories=stories,
+        obituaries=stories // 5,
+        crimes=stories // 5,
+        seed=3,
+        anchor=date(2026, 6, 1),
+        replace=True,
+        verbosity=0,
+    )
+
+
+def measured_build() -> tuple[int, int, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        result = build_site(jobs=1)
+    return result.pages, len(queries), [q["sql"] for q in queries.captured_queries]
+
+
+def files(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "media" not in p.relative_to(root).parts
+    }
+
+
+@pytest.mark.django_db
+def test_a_full_build_makes_at_most_one_query_per_50_pages_plus_a_constant(settings):
+    seed(300)
+    small_pages, small_queries, _ = measured_build()
+    seed(600)
+    big_pages, big_queries, _ = measured_build()
+    assert big_pages > small_pages * 1.8
+    # The count does not follow the pages: doubling the site adds at most
+    # one query per 50 new pages.
+    assert big_queries - small_queries <= (big_pages - small_pages) / 50 + 5, (
+        small_queries,
+        big_queries,
+    )
+    constant = 80
+    assert big_queries <= big_pages / 50 + constant
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_render_exactly_the_same_files_as_one(settings):
+    seed(250)
+    one = build_site(jobs=1)
+    two = build_site(jobs=2)
+    assert one.pages == two.pages
+    assert one.by_type == two.by_type
+    assert files(one.release) == files(two.release)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_page_in_a_worker_fails_the_build_and_keeps_the_live_site(settings, monkeypatch):
+    from publisher import pages
+    from publisher.render import RenderError
+
+    seed(250)
+    before = build_site(jobs=2).release
+    original = pages.ObituaryPage.render
+
+    def broken(self, site, params, context):
+        raise RuntimeError("obituary template exploded")
+
+    monkeypatch.setattr(pages.ObituaryPage, "render", broken)
+    with pytest.raises(RenderError, match="obituary template exploded"):
+        build_site(jobs=2)
+    monkeypatch.setattr(pages.ObituaryPage, "render", original)
+    assert (Path(settings.PUBLISHER_BUILD_DIR) / "site").resolve() == before
+    assert not list((Path(settings.PUBLISHER_BUILD_DIR) / "releases").glob(".*.partial"))
+
+
+@pytest.mark.django_db
+def test_every_list_and_detail_query_uses_an_index_on_mariadb(settings):
+    if connection.vendor != "mysql":
+        pytest.skip("EXPLAIN is checked on MariaDB")
+    seed(1500)
+    _, _, statements = measured_build()
+    selects = {sql for sql in statements if sql.startswith("SELECT")}
+    full_scans = []
+    with connection.cursor() as cursor:
+        for sql in selects:
+            cursor.execute("EXPLAIN " + sql)
+            columns = [c[0] for c in cursor.description]
+            for row in cursor.fetchall():
+                plan = dict(zip(columns, row, strict=True))
+                if plan["table"] in CONTENT_TABLES and plan["type"] == "ALL":
+                    full_scans.append((plan["table"], sql[:300]))
+    assert selects
+    assert full_scans == []
