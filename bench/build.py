@@ -1,0 +1,325 @@
+"""Benchmark: the full build against django-distill and the template engine alone.
+
+    .venv/bin/python bench/build.py              # 5,000 and 50,000 stories
+    .venv/bin/python bench/build.py --quick      # 5,000 stories only
+    .venv/bin/python bench/build.py --sizes 1000 --database-url mysql://root@127.0.0.1:3306/x
+
+For each size (S stories, S/5 obituaries, S/5 crime reports) it seeds a
+scratch database with seed_demo, then runs, each in its own process tree:
+  build    `manage.py build` (this project), all cores;
+  distill  `manage.py distill generate` (django-distill's own command);
+  floor    the same templates rendered by Django's template engine alone from
+           pre-fetched objects, in one process per core (no queries, no files).
+It prints pages/s, the ratios the budgets are stated in (build/distill >= 4,
+build/floor >= 0.8), the peak RSS summed over each process tree, the build's
+query count, and the 50,000/5,000 memory ratio (budget: within 20%).
+Output goes to --out (default /tmp/newsroom-bench, on disk: about 0.8 ms a
+file here; --out /dev/shm/... for a RAM disk). Scratch databases are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+# -- measuring a process tree ---------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a command; return (seconds, peak summed RSS in MB of its tree, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            tree, frontier = [], [process.pid]
+            while frontier:
+                pid = frontier.pop()
+                tree.append(pid)
+                frontier.extend(_children(pid))
+            peak = max(peak, sum(_rss_kb(pid) for pid in tree))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed with exit code {process.returncode}")
+    return seconds, peak // 1024, out
+
+
+# -- the measured programs (run as subprocesses of this script) ---------------
+
+
+def _setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
+    import django
+
+    django.setup()
+
+
+def child_build(jobs: int) -> None:
+    """`manage.py build`, counting queries in every process it forks."""
+    _setup_django()
+    import multiprocessing
+
+    from django.db.backends.signals import connection_created
+
+    from publisher.build import build_site
+
+    queries = multiprocessing.get_context("fork").Value("q", 0)
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        with queries.get_lock():
+            queries.value += 1
+        return execute(sql, params, many, context)
+
+    def instrument(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
+        connection.execute_wrappers.append(count)
+
+    connection_created.connect(instrument)
+    from django.db import connections
+
+    connections.close_all()
+    result = build_site(jobs=jobs)
+    print(json.dumps({"pages": result.pages, "seconds": result.seconds, "queries": queries.value}))
+
+
+def child_floor(jobs: int, sample: int) -> None:
+    """Django's template engine alone: pre-fetched contexts rendered in a loop."""
+    _setup_django()
+    import multiprocessing
+
+    from publisher.pages import REGISTRY, Site
+
+    site = Site.current()
+    prepared = []
+    for page in REGISTRY:
+        count = page.count(site)
+        contexts = []
+        for params, context in page.contexts(site):
+            contexts.append((params, context))
+            if len(contexts) >= sample:
+                break
+        if contexts:
+            prepared.append((page, count, contexts))
+    site.nav_html  # noqa: B018  (rendered once, as a build does)
+
+    def render_all(_: int) -> None:
+        for page, _count, contexts in prepared:
+            for params, context in contexts:
+                page.render(site, params, context)
+
+    def rate_of(page, contexts) -> float:  # type: ignore[no-untyped-def]
+        def loop(_: int) -> None:
+            for params, context in contexts:
+                page.render(site, params, context)
+
+        mp = multiprocessing.get_context("fork")
+        workers = [mp.Process(target=loop, args=(i,)) for i in range(jobs)]
+        started = time.perf_counter()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        return jobs * len(contexts) / (time.perf_counter() - started)
+
+    render_all(0)  # warm template caches before forking
+    total_pages = sum(count for _, count, _ in prepared)
+    seconds = sum(count / rate_of(page, contexts) for page, count, contexts in prepared)
+    print(json.dumps({"pages": total_pages, "pages_per_second": total_pages / seconds}))
+
+
+# -- orchestration --------------------------------------------------------------
+
+
+def scratch_database(base_url: str | None, size: int) -> str:
+    if not base_url:
+        path = Path(f"/tmp/newsroom-bench-{size}.sqlite3")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    name = f"newsroom_bench_{size}"
+    _mysql(
+        base_url, f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name} CHARACTER SET utf8mb4"
+    )
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(base_url: str | None, url: str) -> None:
+    if not base_url:
+        path = url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        _mysql(base_url, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
+
+
+def _mysql(base_url: str, sql: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    argv = ["mariadb", "--protocol=tcp", f"-h{parts.hostname}", f"-P{parts.port or 3306}"]
+    argv += [f"-u{parts.username or 'root'}", "-e", sql]
+    env = dict(os.environ, MYSQL_PWD=parts.password or "")
+    subprocess.run(argv, check=True, env=env)
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def count_files(root: Path) -> int:
+    return sum(1 for p in root.rglob("*") if p.is_file() and p.suffix in {".html", ".xml", ".txt"})
+
+
+def bench_size(size: int, args: argparse.Namespace) -> dict:
+    out = Path(args.out) / str(size)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    url = scratch_database(args.database_url, size)
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        PUBLISHER_BUILD_DIR=str(out / "build"),
+        PUBLISHER_MEDIA_ROOT=str(out / "media"),
+        PYTHONPATH=str(ROOT),
+    )
+    try:
+        print(f"[{size:,} stories] seeding…", flush=True)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(
+            env, "seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
+            "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0",
+        )  # fmt: skip
+        print(f"[{size:,} stories] build --jobs {args.jobs}…", flush=True)
+        seconds, rss, stdout = run_measured([PYTHON, __file__, "_build", str(args.jobs)], env)
+        build = json.loads(stdout.strip().splitlines()[-1])
+        row = {
+            "size": size,
+            "pages": build["pages"],
+            "build_s": seconds,
+            "build_pps": build["pages"] / seconds,
+            "build_rss": rss,
+            "queries": build["queries"],
+        }
+        print(f"[{size:,} stories] floor…", flush=True)
+        _, floor_rss, stdout = run_measured(
+            [PYTHON, __file__, "_floor", str(args.jobs), str(args.sample)], env
+        )
+        row["floor_pps"] = json.loads(stdout.strip().splitlines()[-1])["pages_per_second"]
+        if not args.skip_distill:
+            print(f"[{size:,} stories] distill generate…", flush=True)
+            target = out / "distill"
+            seconds, rss, _ = run_measured(
+                [PYTHON, "manage.py", "distill", "generate", "--output-directory", str(target),
+                 "--force", "--quiet", "--exclude-staticfiles"],
+                env,
+            )  # fmt: skip
+            row.update(
+                distill_pages=count_files(target),
+                distill_s=seconds,
+                distill_pps=count_files(target) / seconds,
+                distill_rss=rss,
+            )
+        return row
+    finally:
+        drop_database(args.database_url, url)
+        if not args.keep_output:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def report(rows: list[dict], args: argparse.Namespace) -> None:
+    print()
+    print(f"output on {args.out}; {args.jobs} jobs; {os.cpu_count()} cores; database "
+          f"{'SQLite' if not args.database_url else 'MariaDB'}")  # fmt: skip
+    head = (
+        f"{'stories':>8} {'pages':>7} {'build p/s':>10} {'distill p/s':>12} {'floor p/s':>10} "
+        f"{'÷distill':>9} {'÷floor':>7} {'build MB':>9} {'distill MB':>11} {'queries':>8} "
+        f"{'pages/query':>12}"
+    )
+    print(head)
+    for row in rows:
+        distill = row.get("distill_pps")
+        print(
+            f"{row['size']:>8,} {row['pages']:>7,} {row['build_pps']:>10,.0f} "
+            f"{distill or 0:>12,.0f} {row['floor_pps']:>10,.0f} "
+            f"{(row['build_pps'] / distill) if distill else 0:>8.1f}× "
+            f"{row['build_pps'] / row['floor_pps']:>6.0%} {row['build_rss']:>9,} "
+            f"{row.get('distill_rss', 0):>11,} {row['queries']:>8,} "
+            f"{row['pages'] / max(1, row['queries']):>12,.0f}"
+        )
+    if len(rows) > 1:
+        print(
+            f"memory, {rows[-1]['size']:,} vs {rows[0]['size']:,} stories: "
+            f"{rows[-1]['build_rss'] / rows[0]['build_rss']:.2f}× (budget: within 1.20×)"
+        )
+    print("budgets: build ≥ 4× distill, ≥ 80% of floor, < 250 MB, ≥ 50 pages per query")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_build":
+        child_build(int(sys.argv[2]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_floor":
+        child_floor(int(sys.argv[2]), int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="5000,50000", help="stories per run, comma-separated")
+    parser.add_argument("--quick", action="store_true", help="only 5,000 stories")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--database-url", default=None, help="mysql://… (default: SQLite)")
+    parser.add_argument("--out", default="/tmp/newsroom-bench")
+    parser.add_argument(
+        "--sample", type=int, default=400, help="contexts per page type for the floor"
+    )
+    parser.add_argument("--skip-distill", action="store_true")
+    parser.add_argument("--keep-output", action="store_true")
+    args = parser.parse_args()
+    sizes = [5000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    rows = [bench_size(size, args) for size in sizes]
+    report(rows, args)
+
+
+if __name__ == "__main__":
+    main()
