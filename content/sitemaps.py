@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.sitemaps import Sitemap
 from django.template import loader
+from django.utils import timezone
+from django.utils.html import escape
 
 from content.models import Author, CrimeReport, Obituary, Story
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 
 # URLs fetched and rendered at a time: memory stays flat however big the site.
 BATCH = 1000
+# URLs per part file once the sitemap is an index: well under the protocol's
+# 50,000, so publishing one story rewrites a small file.
+PART_SIZE = 10_000
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -46,10 +51,11 @@ class ItemSitemap(NewsroomSitemap):
     model: Any
 
     def items(self) -> Any:
+        # Oldest first: a new item lands in the last part, the others stay put.
         return (
             self.model.objects.published(self.site.now)
             .only("slug", "publish_at", "updated_at")
-            .order_by("-publish_at", "-id")
+            .order_by("publish_at", "id")
         )
 
     def lastmod(self, item: Any) -> Any:
@@ -106,28 +112,38 @@ def _counts(site: Site, limit: int) -> dict[str, tuple[NewsroomSitemap, int]]:
     return site.cache["sitemap_counts"]
 
 
+def part_size(limit: int) -> int:
+    return min(limit, PART_SIZE)
+
+
 def sitemap_parts(site: Site, limit: int) -> Iterator[dict[str, Any]]:
     """The part files, when the site is too big for one sitemap."""
     counts = _counts(site, limit)
     if sum(count for _, count in counts.values()) <= limit:
         return
+    size = part_size(limit)
     for name, (_, count) in counts.items():
-        for page in range(1, max(1, math.ceil(count / limit)) + 1):
+        for page in range(1, max(1, math.ceil(count / size)) + 1):
             yield {"part": name, "page": page}
 
 
 def _urlset(site: Site, ranges: list[tuple[NewsroomSitemap, int, int]]) -> bytes:
     """A <urlset> of items [first, last) of each sitemap, rendered a batch at a time."""
     out = [HEADER]
-    entry = loader.get_template("content/sitemap_urls.xml")
     for sitemap, first, last in ranges:
         for number in range(first // BATCH + 1, math.ceil(last / BATCH) + 1):
             urls = sitemap.get_urls(page=number, site=_domain(site), protocol=site.scheme)
             offset = (number - 1) * BATCH
-            urls = urls[max(0, first - offset) : last - offset]
-            out.append(entry.render({"urlset": urls}))
+            # Formatted directly: publishing re-renders a sitemap each time.
+            out.extend(map(_entry, urls[max(0, first - offset) : last - offset]))
     out.append(FOOTER)
     return "".join(out).encode()
+
+
+def _entry(url: dict) -> str:
+    lastmod = url["lastmod"]
+    stamp = f"<lastmod>{timezone.localtime(lastmod):%Y-%m-%d}</lastmod>" if lastmod else ""
+    return f"<url><loc>{escape(url['location'])}</loc>{stamp}</url>\n"
 
 
 def render_sitemap(site: Site, limit: int) -> bytes:
@@ -145,5 +161,6 @@ def render_sitemap(site: Site, limit: int) -> bytes:
 
 def render_sitemap_part(site: Site, part: str, page: int, limit: int) -> bytes:
     sitemap, count = _counts(site, limit)[part]
-    first = (page - 1) * limit
-    return _urlset(site, [(sitemap, first, min(count, first + limit))])
+    size = part_size(limit)
+    first = (page - 1) * size
+    return _urlset(site, [(sitemap, first, min(count, first + size))])

@@ -299,8 +299,56 @@ class Page:
         return HttpResponse(body, content_type=self.content_type)
 
 
+@dataclass(frozen=True)
+class Chunks:
+    """Stable pagination of a newest-first list of ``total`` items.
+
+    Pages are numbered from the *oldest* items: page n holds the items ranked
+    (n-1)*size .. n*size-1 counting from the oldest, so a new item never moves
+    the others between numbered pages and publishing one story rewrites a
+    handful of list pages, not all of them. The index page (``/news/``) shows
+    the newest items: the top chunk and, when that one is not full, the full
+    chunk below it.
+    """
+
+    total: int
+    size: int
+
+    @property
+    def count(self) -> int:
+        return math.ceil(self.total / self.size)
+
+    @property
+    def index_chunks(self) -> list[int]:
+        if self.count <= 1:
+            return [1]
+        if self.total % self.size:
+            return [self.count, self.count - 1]
+        return [self.count]
+
+    @property
+    def last_page(self) -> int:
+        """The highest numbered page (0 when the index holds everything)."""
+        return max(0, self.count - len(self.index_chunks))
+
+    def page_of(self, rank: int) -> int:
+        """The page (0 = the index) showing the item ``rank`` places from the oldest."""
+        chunk = rank // self.size + 1
+        return 0 if chunk > self.last_page else chunk
+
+    def span(self, page: int) -> tuple[int, int]:
+        """(offset, limit) of a page's items in the newest-first list."""
+        if page == 0:
+            lowest = min(self.index_chunks)
+            return 0, self.total - (lowest - 1) * self.size
+        return self.total - page * self.size, self.size
+
+
 class PaginatedPage(Page):
-    """A list whose first page is at ``route`` and later ones at ``.../page/<n>/``."""
+    """A list: the index at ``route``, older items at ``.../page/<n>/``.
+
+    ``page`` in the parameters is 0 for the index; see ``Chunks``.
+    """
 
     @property
     def paged_route(self) -> str:
@@ -311,23 +359,23 @@ class PaginatedPage(Page):
         self._format_paged = _formatter(self.paged_route)
 
     def url(self, params: Params) -> str:
-        if params.get("page", 1) > 1:
+        if params.get("page", 0):
             return self._format_paged(params)
         return self._format({k: v for k, v in params.items() if k != "page"})
 
     def routes(self) -> list[tuple[str, str, Callable[[], list[Params] | None]]]:
-        def first_pages() -> list[Params] | None:
+        def index_pages() -> list[Params] | None:
             if "<" not in self.route:
                 return None
             site = Site.current()
-            return [self._strip(p) for p in self.params(site) if p["page"] == 1]
+            return [self._strip(p) for p in self.params(site) if p["page"] == 0]
 
-        def later_pages() -> list[Params]:
-            return [p for p in self.params(Site.current()) if p["page"] > 1]
+        def numbered_pages() -> list[Params]:
+            return [p for p in self.params(Site.current()) if p["page"] > 0]
 
         return [
-            (self.route, self.name, first_pages),
-            (self.paged_route, self.name + "_page", later_pages),
+            (self.route, self.name, index_pages),
+            (self.paged_route, self.name + "_page", numbered_pages),
         ]
 
     @staticmethod
@@ -335,9 +383,9 @@ class PaginatedPage(Page):
         return {k: v for k, v in params.items() if k != "page"}
 
     def view(self, request: HttpRequest, **params: Any) -> HttpResponse:
-        if "page" in params and params["page"] < 2:
-            raise Http404("the first page has no /page/1/ address")
-        params.setdefault("page", 1)
+        if "page" in params and params["page"] < 1:
+            raise Http404("numbered pages start at 1")
+        params.setdefault("page", 0)
         return super().view(request, **params)
 
     # Subclasses say what the list holds; pagination is shared.
@@ -354,27 +402,26 @@ class PaginatedPage(Page):
 
     def params(self, site: Site) -> Iterator[Params]:
         for params, count in self.lists(site):
-            for page in range(1, self._num_pages(site, count) + 1):
+            chunks = Chunks(count, site.page_size)
+            yield {**params, "page": 0}
+            for page in range(chunks.last_page, 0, -1):
                 yield {**params, "page": page}
 
     def count(self, site: Site) -> int:
-        return sum(self._num_pages(site, count) for _, count in self.lists(site))
-
-    @staticmethod
-    def _num_pages(site: Site, count: int) -> int:
-        return max(1, math.ceil(count / site.page_size))
+        return sum(Chunks(count, site.page_size).last_page + 1 for _, count in self.lists(site))
 
     def _page_context(
-        self, site: Site, params: Params, items: list[Any], number: int, count: int
+        self, site: Site, params: Params, items: list[Any], page: int, chunks: Chunks
     ) -> Context:
-        num_pages = self._num_pages(site, count)
+        last = chunks.last_page
+        older = (last if page == 0 else page - 1) or None
+        newer = None if page == 0 else (page + 1 if page < last else 0)
         return {
             **self.list_context(site, params),
             "items": items,
-            "page_number": number,
-            "num_pages": num_pages,
-            "previous_url": self.url({**params, "page": number - 1}) if number > 1 else None,
-            "next_url": self.url({**params, "page": number + 1}) if number < num_pages else None,
+            "page_number": page,
+            "previous_url": None if newer is None else self.url({**params, "page": newer}),
+            "next_url": None if older is None else self.url({**params, "page": older}),
         }
 
     def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
@@ -382,38 +429,41 @@ class PaginatedPage(Page):
         per_unit = max(1, size // LIST_PAGE_WEIGHT)
         out = []
         for params, count in self.lists(site):
-            num_pages = self._num_pages(site, count)
-            for first in range(1, num_pages + 1, per_unit):
-                last = min(num_pages, first + per_unit - 1)
-                weight = (last - first + 1) * LIST_PAGE_WEIGHT
-                out.append(Unit(self.name, (tuple(params.items()), first, last, count), weight))
+            chunks = Chunks(count, site.page_size)
+            pages = [0, *range(chunks.last_page, 0, -1)]  # newest first
+            for first in range(0, len(pages), per_unit):
+                run = pages[first : first + per_unit]
+                weight = len(run) * LIST_PAGE_WEIGHT
+                out.append(Unit(self.name, (tuple(params.items()), run[0], run[-1], count), weight))
         return out
 
     def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
-        param_items, first, last, count = unit.args
+        # One stream, newest first, cut into the pages of the run.
+        param_items, newest_page, oldest_page, count = unit.args
         params = dict(param_items)
-        offset = (first - 1) * site.page_size
-        rows = stream(
-            self.items(site, params),
-            offset=offset,
-            limit=(last - first + 1) * site.page_size,
-        )
-        number = first - 1
-        for number, items in enumerate(chunks(rows, site.page_size), start=first):
-            yield {**params, "page": number}, self._page_context(site, params, items, number, count)
-        if number == 0:  # an empty list still has its first page
-            yield {**params, "page": 1}, self._page_context(site, params, [], 1, 0)
+        chunks = Chunks(count, site.page_size)
+        offset = chunks.span(newest_page)[0]
+        end = sum(chunks.span(oldest_page))
+        rows = stream(self.items(site, params), offset=offset, limit=end - offset)
+        page = newest_page
+        while True:
+            limit = chunks.span(page)[1]
+            items = [row for _, row in zip(range(limit), rows, strict=False)]
+            yield {**params, "page": page}, self._page_context(site, params, items, page, chunks)
+            if page == oldest_page:
+                return
+            page = chunks.last_page if page == 0 else page - 1
 
     def context(self, site: Site, params: Params) -> Context:
         params = dict(params)
-        number = params.pop("page", 1)
+        page = params.pop("page", 0)
         qs = self.items(site, params)
-        count = qs.count()
-        if number < 1 or number > self._num_pages(site, count):
+        chunks = Chunks(qs.count(), site.page_size)
+        if page < 0 or page > chunks.last_page:
             raise Http404("no such page")
-        start = (number - 1) * site.page_size
-        items = list(qs[start : start + site.page_size])
-        return self._page_context(site, params, items, number, count)
+        offset, limit = chunks.span(page)
+        items = list(qs[offset : offset + limit])
+        return self._page_context(site, params, items, page, chunks)
 
 
 class HomePage(Page):

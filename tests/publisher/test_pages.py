@@ -30,9 +30,9 @@ def test_the_fast_url_formatter_agrees_with_reverse(newsroom):
     checked = 0
     for page in REGISTRY:
         for params in page.params(site):
-            page_number = params.get("page", 1)
-            name = page.name + "_page" if page_number > 1 else page.name
-            kwargs = {k: v for k, v in params.items() if not (k == "page" and page_number == 1)}
+            page_number = params.get("page", 0)
+            name = page.name + "_page" if page_number else page.name
+            kwargs = {k: v for k, v in params.items() if not (k == "page" and not page_number)}
             assert page.url(params) == reverse(name, kwargs=kwargs)
             checked += 1
     assert checked > 50
@@ -51,7 +51,7 @@ def test_batch_enumeration_and_params_list_the_same_pages(newsroom):
 @pytest.mark.parametrize(
     "url",
     [
-        "/news/page/1/",
+        "/news/page/0/",
         "/news/page/99/",
         "/news/no-such-section/",
         "/news/2020/01/01/no-such-story/",
@@ -149,3 +149,31 @@ def test_an_unpublished_story_has_no_page_in_the_registry(newsroom):
     assert not slugs & {s.slug for s in newsroom["hidden_stories"]}
     assert newsroom["hidden_stories"][2].status == Status.DRAFT
     assert pages.HOME_STORIES == 10
+
+
+@pytest.mark.parametrize(
+    "total,size,index_chunks,last_page",
+    [(0, 5, [1], 0), (3, 5, [1], 0), (5, 5, [1], 0), (6, 5, [2, 1], 0), (10, 5, [2], 1),
+     (11, 5, [3, 2], 1), (15, 5, [3], 2), (16, 5, [4, 3], 2)],
+)  # fmt: skip
+def test_list_pages_are_numbered_from_the_oldest_items(total, size, index_chunks, last_page):
+    chunks = pages.Chunks(total, size)
+    assert chunks.index_chunks == index_chunks
+    assert chunks.last_page == last_page
+    # Every item is on exactly one page, and each numbered page is full.
+    seen = []
+    for page in [0, *range(last_page, 0, -1)]:
+        offset, limit = chunks.span(page)
+        seen += range(offset, offset + limit)
+        if page:
+            assert limit == size
+    assert seen == list(range(total))
+
+
+def test_a_new_story_leaves_every_numbered_list_page_as_it_was():
+    before, after = pages.Chunks(41, 5), pages.Chunks(42, 5)
+    for page in range(1, before.last_page + 1):
+        old_offset, limit = before.span(page)
+        new_offset, _ = after.span(page)
+        # Same items (newest-first offsets move by one because one is newer).
+        assert new_offset == old_offset + 1 and limit == 5
