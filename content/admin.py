@@ -14,11 +14,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
 from django.db import router, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Now
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 
 from content.models import (
     Author,
@@ -30,6 +33,7 @@ from content.models import (
     Status,
     Story,
 )
+from publisher.models import PublishJob
 
 admin.site.site_header = f"{settings.PUBLISHER_SITE_NAME} — newsroom"
 admin.site.site_title = f"{settings.PUBLISHER_SITE_NAME} — newsroom"
@@ -38,7 +42,7 @@ admin.site.index_title = "Newsroom"
 PUBLISHING_FIELDSET = (
     "Publishing",
     {
-        "fields": ("slug", "status", "publish_at"),
+        "fields": ("slug", "status", "publish_at", "publishing"),
         "description": "A published item goes live at its publish time; "
         "drafts and items with a future publish time stay off the site.",
     },
@@ -102,9 +106,81 @@ class PublishableAdmin(admin.ModelAdmin):
     show_full_result_count = False
     save_on_top = True
 
+    readonly_fields = ("publishing",)
+
     @admin.display(description="live?", ordering="status")
     def live_state(self, obj: Publishable) -> str:
         return publish_state(obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The latest publish job's status for every row, in the same query.
+        latest = PublishJob.objects.filter(
+            kind=self.model.kind, object_id=OuterRef("pk"), due_at__lte=Now()
+        ).order_by("-id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                publish_status=Subquery(latest.values("status")[:1]),
+                publish_error=Subquery(latest.values("error")[:1]),
+            )
+        )
+
+    @admin.display(description="site")
+    def site_status(self, obj: Publishable) -> str:
+        status = getattr(obj, "publish_status", None)
+        if status is None:
+            return "—"
+        label = PublishJob.Status(status).label
+        if obj.publish_error:
+            return f"{label}: retrying after an error" if status == "queued" else f"{label}!"
+        return label
+
+    @admin.display(description="on the site")
+    def publishing(self, obj: Publishable | None) -> str:
+        """Where the item is live, when it was last published, and any failure."""
+        if obj is None or obj.pk is None:
+            return "Not saved yet."
+        jobs = PublishJob.objects.filter(kind=obj.kind, object_id=obj.pk).filter(
+            Q(due_at__lte=timezone.now()) | Q(attempts__gt=0)
+        )
+        latest = jobs.order_by("-id").first()
+        last_live = jobs.filter(status=PublishJob.Status.LIVE).order_by("-finished_at").first()
+        parts = []
+        if obj.is_published:
+            url = obj.get_absolute_url()
+            live_url = settings.PUBLISHER_SITE_URL + url
+            parts.append(format_html('Live at <a href="{}" target="_blank">{}</a>.', live_url, url))
+        elif obj.status == Status.PUBLISHED:
+            parts.append(
+                format_html(
+                    "Scheduled: goes live at {}.",
+                    date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT"),
+                )
+            )
+        else:
+            parts.append("Draft: not on the site.")
+        if last_live is not None and last_live.finished_at:
+            parts.append(
+                format_html(
+                    "Last published {}.",
+                    date_format(timezone.localtime(last_live.finished_at), "DATETIME_FORMAT"),
+                )
+            )
+        if latest is not None and latest.status in (
+            PublishJob.Status.QUEUED,
+            PublishJob.Status.RUNNING,
+        ):
+            parts.append(format_html("Publishing: {}.", latest.get_status_display().lower()))
+        if latest is not None and latest.error and latest.status != PublishJob.Status.LIVE:
+            parts.append(
+                format_html(
+                    '<strong class="errornote">Publishing failed: {}</strong> '
+                    "It is retried automatically; saving again retries now.",
+                    latest.error,
+                )
+            )
+        return format_html_join(" ", "{}", ((part,) for part in parts))
 
     def render_change_form(
         self,
@@ -220,6 +296,7 @@ class StoryAdmin(PublishableAdmin):
         "section",
         "byline",
         "live_state",
+        "site_status",
         "publish_at",
         "updated_at",
     )
@@ -254,7 +331,14 @@ class StoryAdmin(PublishableAdmin):
 
 @admin.register(Obituary)
 class ObituaryAdmin(PublishableAdmin):
-    list_display = ("full_name", "death_date", "live_state", "publish_at", "updated_at")
+    list_display = (
+        "full_name",
+        "death_date",
+        "live_state",
+        "site_status",
+        "publish_at",
+        "updated_at",
+    )
     search_fields = ("full_name", "slug", "hometown")
     prepopulated_fields = {"slug": ("full_name",)}
     fieldsets = (
@@ -282,6 +366,7 @@ class CrimeReportAdmin(PublishableAdmin):
         "incident_type",
         "address_block",
         "live_state",
+        "site_status",
         "publish_at",
         "updated_at",
     )

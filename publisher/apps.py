@@ -6,7 +6,9 @@ class PublisherConfig(AppConfig):
     verbose_name = "Publisher"
 
     def ready(self) -> None:
-        from publisher import checks  # noqa: F401  (registers the system checks)
+        from publisher import changes, checks  # noqa: F401  (checks register themselves)
+
+        changes.connect()
 
         _let_distill_render_no_pages()
 

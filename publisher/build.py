@@ -11,15 +11,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from publisher import releases
+from publisher.changes import request_publish
 from publisher.pages import Site
+from publisher.publish import publish_lock, requeue_since, write_redirects_file
 from publisher.render import RenderResult, consistent_reads, page_total, render_pages
 
 
@@ -62,6 +66,7 @@ def build_site(
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
     jobs: int | None = None,
+    lock_publish: bool = True,
 ) -> BuildResult:
     build_dir = Path(build_dir or settings.PUBLISHER_BUILD_DIR)
     keep = keep or settings.PUBLISHER_KEEP_RELEASES
@@ -70,6 +75,7 @@ def build_site(
         # Other processes cannot see this transaction's rows: render here.
         jobs = 1
     started = time.perf_counter()
+    began = timezone.now()
     with releases.build_lock(build_dir):
         releases.prune(build_dir, keep)  # leftovers of killed builds
         partial = releases.start_release(build_dir, releases.new_release_id())
@@ -81,7 +87,14 @@ def build_site(
         except BaseException:
             releases.discard(partial)
             raise
-        releases.switch_live(build_dir, release)
+        # No incremental publish writes while the live release changes; the
+        # ones that ran during the build are redone in the new release.
+        with publish_lock(build_dir) if lock_publish else nullcontext():
+            releases.switch_live(build_dir, release)
+            write_redirects_file(build_dir)
+            catch_up = requeue_since(began)
+        if catch_up:
+            request_publish()
         pruned = releases.prune(build_dir, keep)
     return BuildResult(
         release=release,

@@ -43,6 +43,7 @@ from content.models import (
     Story,
 )
 from publisher.converters import Day, Month, Year
+from publisher.models import Redirect
 
 register_converter(Year, "yyyy")
 register_converter(Month, "mm")
@@ -102,6 +103,71 @@ class Site:
 
     def absolute(self, path: str) -> str:
         return self.url + path
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item as it is, or as it was before an edit: enough to find its pages."""
+
+    kind: str
+    id: int
+    publish_at: datetime
+    slug: str
+    section_id: int | None = None
+    author_ids: tuple[int, ...] = ()
+
+    @property
+    def key(self) -> tuple[datetime, int]:
+        return (self.publish_at, self.id)
+
+
+@dataclass
+class Change:
+    """One edited item: its states before the edits (and now), for ``affected``.
+
+    A state is a dict from ``publisher.changes.state_of``; ``current`` is
+    None once the item is deleted.
+    """
+
+    kind: str
+    id: int | None
+    before: list[dict]
+    current: dict | None
+
+    def view(self, state: dict) -> ItemView:
+        return ItemView(
+            kind=self.kind,
+            id=self.id or 0,
+            publish_at=datetime.fromisoformat(state["publish_at"]),
+            slug=state["slug"],
+            section_id=state.get("section"),
+            author_ids=tuple(state.get("authors", ())),
+        )
+
+    def visible(self, site: Site, state: dict | None) -> ItemView | None:
+        if self.kind not in ITEM_KINDS or state is None or state["status"] != "published":
+            return None
+        view = self.view(state)
+        return view if view.publish_at <= site.now else None
+
+    def views(self, site: Site) -> list[ItemView]:
+        """Every state of the item that readers could see (before or now)."""
+        out: list[ItemView] = []
+        for state in [*self.before, self.current]:
+            view = self.visible(site, state)
+            if view is not None and view not in out:
+                out.append(view)
+        return out
+
+    def now(self, site: Site) -> ItemView | None:
+        return self.visible(site, self.current)
+
+
+ITEM_KINDS = ("story", "obituary", "crime")
+
+
+def views_of(site: Site, changes: Iterable[Change], *kinds: str) -> list[ItemView]:
+    return [view for c in changes if c.kind in kinds for view in c.views(site)]
 
 
 def bylines_prefetch() -> Prefetch:
@@ -286,6 +352,11 @@ class Page:
         """One page's template context; raises Http404 when there is no such page."""
         return {}
 
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        """The pages of this type whose content the changes alter (including
+        pages that should no longer exist: rendering those raises Http404)."""
+        return ()
+
     # Rendering
     def render(self, site: Site, params: Params, context: Context) -> bytes:
         url = self.url(params)
@@ -297,6 +368,13 @@ class Page:
         site = Site.current()
         body = self.render(site, params, self.context(site, params))
         return HttpResponse(body, content_type=self.content_type)
+
+
+def _rank(qs: QuerySet, view: ItemView) -> int:
+    """How many other items of a list are older than ``view``."""
+    at, pk = view.key
+    older = Q(publish_at__lt=at) | Q(publish_at=at, id__lt=pk)
+    return qs.exclude(pk=pk).filter(older).order_by().count()
 
 
 @dataclass(frozen=True)
@@ -454,6 +532,55 @@ class PaginatedPage(Page):
                 return
             page = chunks.last_page if page == 0 else page - 1
 
+    kinds: tuple[str, ...] = ()
+
+    def list_of(self, site: Site, view: ItemView) -> Params | None:
+        """Which list of this type an item is on (None: none)."""
+        return {}
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        changes = [c for c in changes if c.kind in self.kinds]
+        lists: dict[tuple, list[tuple[Change, ItemView]]] = {}
+        for change in changes:
+            for view in change.views(site):
+                params = self.list_of(site, view)
+                if params is not None:
+                    lists.setdefault(tuple(params.items()), []).append((change, view))
+        for key, entries in lists.items():
+            params = dict(key)
+            qs = self.items(site, params)
+            chunks = Chunks(qs.count(), site.page_size)
+            ranks = [_rank(qs, view) for _, view in entries]
+            if all(self._stays_put(site, change, key) for change, _ in entries):
+                pages = {chunks.page_of(rank) for rank in ranks}
+            else:
+                # Everything from the lowest position touched shifts, up to the
+                # newest. And the count changed, so the highest numbered page
+                # may have moved: the pages around it change their "newer"
+                # link, or join the index (then they render as 404, removed).
+                n = len(changes)
+                lowest = max(0, min(ranks) - n) // site.page_size + 1
+                tops = [
+                    Chunks(max(0, chunks.total + d), site.page_size).last_page
+                    for d in range(-n, n + 1)
+                ]
+                pages = {0, *range(min(lowest, max(1, min(tops))), max(tops) + 2)}
+            for page in sorted(pages):
+                yield {**params, "page": page}
+
+    def _stays_put(self, site: Site, change: Change, key: tuple) -> bool:
+        # Same place in the same list before and after: only its own page changes.
+        # (No earlier state means it is new to the site: not staying put.)
+        if not change.before:
+            return False
+        states = [*change.before, change.current]
+        views = [change.visible(site, state) for state in states]
+        if any(view is None for view in views):
+            return False
+        if any(tuple((self.list_of(site, view) or {}).items()) != key for view in views):
+            return False
+        return len({view.key for view in views}) == 1
+
     def context(self, site: Site, params: Params) -> Context:
         params = dict(params)
         page = params.pop("page", 0)
@@ -471,6 +598,10 @@ class HomePage(Page):
     route = ""
     template = "content/home.html"
 
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        touched = views_of(site, changes, *ITEM_KINDS) or any(c.kind == "author" for c in changes)
+        return [{}] if touched else []
+
     def context(self, site: Site, params: Params) -> Context:
         top = list(stories(site)[:HOME_STORIES])
         return {
@@ -485,6 +616,7 @@ class NewsIndexPage(PaginatedPage):
     name = "news"
     route = "news/"
     template = "content/story_list.html"
+    kinds = ("story",)
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
         yield {}, Story.objects.published(site.now).count()
@@ -500,6 +632,13 @@ class SectionPage(PaginatedPage):
     name = "section"
     route = "news/<slug:section>/"
     template = "content/story_list.html"
+    kinds = ("story",)
+
+    def list_of(self, site: Site, view: ItemView) -> Params | None:
+        for section in site.sections:
+            if section.pk == view.section_id:
+                return {"section": section.slug}
+        return None
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
         counts = dict(
@@ -534,6 +673,7 @@ class ObituaryIndexPage(PaginatedPage):
     name = "obituaries"
     route = "obituaries/"
     template = "content/obituary_list.html"
+    kinds = ("obituary",)
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
         yield {}, Obituary.objects.published(site.now).count()
@@ -549,6 +689,7 @@ class CrimeIndexPage(PaginatedPage):
     name = "crime"
     route = "crime/"
     template = "content/crime_list.html"
+    kinds = ("crime",)
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
         yield {}, CrimeReport.objects.published(site.now).count()
@@ -581,6 +722,12 @@ class DetailPage(Page):
 
     def item_context(self, site: Site, item: Publishable) -> Context:
         return {"item": item}
+
+    kind = ""
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        # Its own page, at every address it had or has (old ones render as 404).
+        return [self.params_for(view) for view in views_of(site, changes, self.kind)]
 
     def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
         count = self.count(site)
@@ -616,6 +763,23 @@ class StoryPage(DetailPage):
     route = "news/<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/"
     template = "content/story_detail.html"
     model = Story
+    kind = "story"
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        yield from super().affected(site, changes)
+        # The stories just newer in its section list it under "More in".
+        for view in views_of(site, changes, "story"):
+            at, pk = view.key
+            newer = (
+                Story.objects.published(site.now)
+                .filter(section_id=view.section_id)
+                .filter(Q(publish_at__gt=at) | Q(publish_at=at, id__gt=pk))
+                .exclude(pk=pk)
+                .only("slug", "publish_at")
+                .order_by("publish_at", "id")[:RELATED_STORIES]
+            )
+            for story in newer:
+                yield self.params_for(story)
 
     def params_for(self, item: Publishable) -> Params:
         when = local_date(item)
@@ -688,6 +852,7 @@ class ObituaryPage(DetailPage):
     route = "obituaries/<yyyy:year>/<mm:month>/<slug:slug>/"
     template = "content/obituary_detail.html"
     model = Obituary
+    kind = "obituary"
 
     def params_for(self, item: Publishable) -> Params:
         when = local_date(item)
@@ -699,6 +864,7 @@ class CrimePage(DetailPage):
     route = "crime/<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/"
     template = "content/crime_detail.html"
     model = CrimeReport
+    kind = "crime"
 
     def params_for(self, item: Publishable) -> Params:
         when = local_date(item)
@@ -709,6 +875,16 @@ class AuthorPage(Page):
     name = "author"
     route = "authors/<slug:slug>/"
     template = "content/author_detail.html"
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        ids = {pk for view in views_of(site, changes, "story") for pk in view.author_ids}
+        for slug in Author.objects.filter(pk__in=ids).values_list("slug", flat=True):
+            yield {"slug": slug}
+        for change in changes:
+            if change.kind == "author":  # an author added or removed
+                for state in [*change.before, change.current]:
+                    if state and "slug" in state:
+                        yield {"slug": state["slug"]}
 
     def params(self, site: Site) -> Iterator[Params]:
         for slug in Author.objects.order_by("name", "id").values_list("slug", flat=True):
@@ -759,6 +935,11 @@ ARCHIVE_KINDS: list[tuple[str, type[Publishable]]] = [
     ("obituaries", Obituary),
     ("crimes", CrimeReport),
 ]
+SITEMAP_KINDS: dict[str, tuple[str, type[Publishable]]] = {
+    "stories": ("story", Story),
+    "obituaries": ("obituary", Obituary),
+    "crime": ("crime", CrimeReport),
+}
 
 
 def _group_by_kind(entries: Iterable[tuple[Any, str, Any]]) -> dict[str, list]:
@@ -801,6 +982,24 @@ class ArchivePage(Page):
     def params(self, site: Site) -> Iterator[Params]:
         for year, month in self.months(site):
             yield {"year": year, "month": month}
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        months: set[tuple[int, int]] = set()
+        for view in views_of(site, changes, "story", "obituary", "crime"):
+            local = local_date(view)
+            months.add((local.year, local.month))
+        for year, month in list(months):
+            # Its neighbours link to it: a month that appears or empties changes them.
+            start, end = month_start(year, month), month_start(*next_month(year, month))
+            for _, model in ARCHIVE_KINDS:
+                published = model.objects.published(site.now).order_by()
+                before = published.filter(publish_at__lt=start).order_by("-publish_at").first()
+                after = published.filter(publish_at__gte=end).order_by("publish_at").first()
+                for item in (before, after):
+                    if item is not None:
+                        local = local_date(item)
+                        months.add((local.year, local.month))
+        return [{"year": year, "month": month} for year, month in sorted(months)]
 
     def count(self, site: Site) -> int:
         return len(self.months(site))
@@ -918,6 +1117,9 @@ class NewsFeedPage(FeedPage):
     name = "feed_news"
     route = "feeds/news.xml"
 
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "story") else []
+
     @property
     def feed_class(self) -> type:
         from content.feeds import NewsFeed
@@ -939,6 +1141,10 @@ class SectionFeedPage(FeedPage):
         for section in site.sections:
             yield {"section": section.slug}
 
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        touched = {view.section_id for view in views_of(site, changes, "story")}
+        return [{"section": s.slug} for s in site.sections if s.pk in touched]
+
     def context(self, site: Site, params: Params) -> Context:
         for section in site.sections:
             if section.slug == params["section"]:
@@ -950,6 +1156,9 @@ class ObituaryFeedPage(FeedPage):
     name = "feed_obituaries"
     route = "feeds/obituaries.xml"
 
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "obituary") else []
+
     @property
     def feed_class(self) -> type:
         from content.feeds import ObituaryFeed
@@ -960,6 +1169,9 @@ class ObituaryFeedPage(FeedPage):
 class CrimeFeedPage(FeedPage):
     name = "feed_crime"
     route = "feeds/crime.xml"
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "crime") else []
 
     @property
     def feed_class(self) -> type:
@@ -974,6 +1186,10 @@ class SitemapPage(Page):
     name = "sitemap"
     route = "sitemap.xml"
     content_type = "application/xml; charset=utf-8"
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        touched = views_of(site, changes, *ITEM_KINDS) or any(c.kind == "author" for c in changes)
+        return [{}] if touched else []
 
     def render(self, site: Site, params: Params, context: Context) -> bytes:
         from content.sitemaps import render_sitemap
@@ -996,10 +1212,112 @@ class SitemapPartPage(Page):
             raise Http404("no such sitemap")
         return {}
 
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        from content.sitemaps import part_size
+
+        views = views_of(site, changes, "story", "obituary", "crime")
+        if not views:
+            # Authors are listed in the "pages" part.
+            if any(c.kind == "author" for c in changes):
+                return [{"part": "pages", "page": n} for n in (1, 2)]
+            return []
+        size = part_size(SITEMAP_LIMIT)
+        total = sum(model.objects.published(site.now).count() for _, model in ARCHIVE_KINDS)
+        # Crossing the 50,000 line makes (or unmakes) every part.
+        crossing = total - len(changes) <= SITEMAP_LIMIT < total + len(changes)
+        out = [{"part": "pages", "page": n} for n in (1, 2)]
+        for part, (kind, model) in SITEMAP_KINDS.items():
+            kind_views = [view for view in views if view.kind == kind]
+            if not kind_views:
+                continue
+            qs = model.objects.published(site.now)
+            # Items are listed oldest first: parts before the lowest one touched stay.
+            lowest = 0 if crossing else max(0, min(_rank(qs, v) for v in kind_views) - len(changes))
+            last = math.ceil(qs.count() / size) + len(changes) + 1
+            out += [{"part": part, "page": n} for n in range(lowest // size + 1, last + 1)]
+        return out
+
     def render(self, site: Site, params: Params, context: Context) -> bytes:
         from content.sitemaps import render_sitemap_part
 
         return render_sitemap_part(site, params["part"], params["page"], limit=SITEMAP_LIMIT)
+
+
+class RedirectPage(Page):
+    """The old address of a page that moved (new slug, date or section): a
+    small page pointing at the new one. lighttpd and S3 also answer these
+    addresses with a real 301, from ``build/redirects.json``."""
+
+    name = "redirect"
+    route = ""
+    template = "content/redirect.html"
+
+    def url(self, params: Params) -> str:
+        return params["path"]
+
+    def routes(self) -> list[tuple[str, str, Callable[[], list[Params] | None]]]:
+        return []  # arbitrary old addresses: not routed, and not for django-distill
+
+    def params(self, site: Site) -> Iterator[Params]:
+        for path in Redirect.objects.order_by("old_path").values_list("old_path", flat=True):
+            yield {"path": path}
+
+    def count(self, site: Site) -> int:
+        return Redirect.objects.count()
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        for old, new in Redirect.objects.order_by("old_path").values_list("old_path", "new_path"):
+            yield {"path": old}, {"target": new}
+
+    def context(self, site: Site, params: Params) -> Context:
+        target = (
+            Redirect.objects.filter(old_path=params["path"])
+            .values_list("new_path", flat=True)
+            .first()
+        )
+        if target is None:
+            raise Http404("no redirect here")
+        return {"target": target}
+
+    def apply(self, site: Site, changes: list[Change]) -> None:
+        """Record the moves these changes make; remember the addresses touched."""
+        touched: set[str] = set()
+        for change in changes:
+            if change.kind not in ITEM_KINDS:
+                continue
+            page = DETAIL_PAGES[change.kind]
+            now = change.now(site)
+            new_url = page.url(page.params_for(now)) if now else None
+            old_urls = {page.url(page.params_for(view)) for view in change.views(site)}
+            old_urls.discard(new_url)
+            for old in old_urls:
+                # Anything that pointed at the old address follows the move.
+                for chained in Redirect.objects.filter(new_path=old):
+                    touched.add(chained.old_path)
+                    if new_url:
+                        chained.new_path = new_url
+                        chained.save(update_fields=["new_path"])
+                    else:
+                        chained.delete()
+                if new_url:
+                    Redirect.objects.update_or_create(old_path=old, defaults={"new_path": new_url})
+                    touched.add(old)
+            if new_url:
+                # A live page at an old address replaces its redirect.
+                Redirect.objects.filter(old_path=new_url).delete()
+        site.cache["redirects_touched"] = touched
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        live = set()
+        for change in changes:
+            if change.kind not in ITEM_KINDS:
+                continue
+            now = change.now(site)
+            if now is not None:
+                page = DETAIL_PAGES[change.kind]
+                live.add(page.url(page.params_for(now)))
+        touched = site.cache.get("redirects_touched", set())
+        return [{"path": path} for path in sorted(touched - live)]
 
 
 class RobotsPage(Page):
@@ -1024,6 +1342,7 @@ REGISTRY: list[Page] = [
     StoryPage(),
     ObituaryPage(),
     CrimePage(),
+    RedirectPage(),
     AuthorPage(),
     ArchivePage(),
     SectionPage(),

@@ -116,6 +116,9 @@ try:
     PUBLISHER_S3_MAX_DELETES = env_int("PUBLISHER_S3_MAX_DELETES", 50, minimum=0)
     PUBLISHER_S3_GZIP = env_bool("PUBLISHER_S3_GZIP", True)
     PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = env_str("PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID", "")
+    # Where publishing runs: thread (in-process, after commit), database
+    # (django-tasks-db + `manage.py db_worker`), immediate (inside the request).
+    PUBLISHER_TASKS = env_str("PUBLISHER_TASKS", "thread")
     # Database backups to S3 (manage.py backup / backups / restore).
     BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
     BACKUP_S3_PREFIX = env_str("BACKUP_S3_PREFIX", "backups").strip("/")
@@ -124,6 +127,17 @@ try:
     BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
+
+TASK_BACKENDS = {
+    "thread": "publisher.taskbackend.ThreadBackend",
+    "database": "django_tasks_db.backend.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if PUBLISHER_TASKS not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PUBLISHER_TASKS={PUBLISHER_TASKS!r} is not one of: {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[PUBLISHER_TASKS]}}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_name = DATABASES["default"]["NAME"]
@@ -140,6 +154,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "django_distill",
+    "django_tasks",
+    "django_tasks_db",
     "publisher",
     "content",
 ]

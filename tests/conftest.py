@@ -24,6 +24,9 @@ def _isolated_dirs(settings, tmp_path, collected_static):
     settings.PUBLISHER_BUILD_DIR = tmp_path / "build"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STATIC_ROOT = collected_static
+    # Publishing on save runs inside the saving thread in tests, so a test
+    # never races a background publisher. Tests of the thread backend set it.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

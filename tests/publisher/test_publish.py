@@ -1,0 +1,284 @@
+"""Publishing on save: only the affected pages, atomically, and always the
+same bytes as a full build of the same database (the oracle property)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from content.models import Author, CrimeReport, Obituary, Status, Story
+from publisher import pages
+from publisher.build import build_site
+from publisher.models import PublishJob, Redirect
+from publisher.publish import PublishError, process_queue
+from tests.factories import make_crime, make_obituary, make_story
+from tests.sitecheck import file_for
+
+
+def live_root(settings) -> Path:
+    return (Path(settings.PUBLISHER_BUILD_DIR) / "site").resolve()
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.relative_to(root).parts[0] in ("static", "media")
+    }
+
+
+def start_live_site() -> None:
+    """A full build, with the jobs the fixture's saves queued counted as done."""
+    build_site(jobs=1)
+    PublishJob.objects.update(status=PublishJob.Status.LIVE)
+
+
+def assert_same_as_full_build(settings, tmp_path) -> None:
+    process_queue()
+    fresh = build_site(build_dir=tmp_path / f"oracle-{random.random()}", jobs=1).release
+    incremental, full = snapshot(live_root(settings)), snapshot(fresh)
+    missing = sorted(set(full) - set(incremental))
+    extra = sorted(set(incremental) - set(full))
+    differ = sorted(k for k in set(full) & set(incremental) if full[k] != incremental[k])
+    assert (missing, extra, differ) == ([], [], [])
+
+
+@pytest.fixture
+def live(newsroom, settings):
+    start_live_site()
+    return newsroom
+
+
+def test_editing_a_headline_updates_every_page_that_shows_it(live, settings, tmp_path):
+    story = live["published"][2]
+    story.headline = "Council fixes the typo"
+    story.save()
+    process_queue()
+    root = live_root(settings)
+    for url in ["/", "/news/", story.get_absolute_url(), story.section.get_absolute_url(),
+                "/feeds/news.xml", story.bylines.first().author.get_absolute_url()]:  # fmt: skip
+        assert "Council fixes the typo" in file_for(root, url).read_text(), url
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_publishing_one_story_rewrites_only_the_affected_files(live, settings):
+    root = live_root(settings)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    story = live["published"][6]
+    story.headline = "A quiet correction"
+    story.save()
+    result = process_queue()
+    changed = {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and (p.stat().st_ino, p.stat().st_mtime_ns) != before.get(p)
+    }
+    assert changed == set(result.written)
+    assert file_for(root, story.get_absolute_url()).relative_to(root).as_posix() in changed
+    # The story page, the few stories listing it under "More in", its list
+    # pages, the author, the month, home, feeds and sitemap: not the site.
+    assert len(changed) <= 16, sorted(changed)
+    assert len(before) > 4 * len(changed)
+    untouched_story = live["published"][12]
+    assert (
+        file_for(root, untouched_story.get_absolute_url()).relative_to(root).as_posix()
+        not in changed
+    )
+
+
+def test_a_new_story_leaves_older_numbered_list_pages_alone(live, settings):
+    root = live_root(settings)
+    page_one = file_for(root, "/news/page/1/")
+    inode = page_one.stat().st_ino
+    make_story(
+        section=live["sections"][0], headline="Breaking: bridge reopens", slug="bridge-reopens"
+    )
+    process_queue()
+    assert page_one.stat().st_ino == inode
+    assert "Breaking: bridge reopens" in file_for(root, "/news/").read_text()
+
+
+def test_unpublishing_removes_the_page_and_every_mention(live, settings, tmp_path):
+    story = live["published"][1]
+    url = story.get_absolute_url()
+    story.status = Status.DRAFT
+    story.save()
+    process_queue()
+    root = live_root(settings)
+    assert not file_for(root, url).exists()
+    for path in root.rglob("*.html"):
+        assert url not in path.read_text(), path
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_a_changed_slug_leaves_a_redirect_at_the_old_address(live, settings, tmp_path):
+    story = live["published"][3]
+    old = story.get_absolute_url()
+    story.slug = "council-story-renamed"
+    story.save()
+    process_queue()
+    root = live_root(settings)
+    new = story.get_absolute_url()
+    assert Redirect.objects.get(old_path=old).new_path == new
+    moved = file_for(root, old).read_text()
+    assert f'content="0; url={new}"' in moved and f'href="{new}"' in moved
+    assert file_for(root, new).is_file()
+    redirects = (Path(settings.PUBLISHER_BUILD_DIR) / "redirects.json").read_text()
+    assert f'"{old}": "{new}"' in redirects
+    # Moved again: the first address follows to the newest one.
+    story.publish_at -= timedelta(days=400)
+    story.save()
+    process_queue()
+    newest = story.get_absolute_url()
+    assert Redirect.objects.get(old_path=old).new_path == newest
+    assert Redirect.objects.get(old_path=new).new_path == newest
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_an_embargoed_story_appears_only_when_its_time_comes(live, settings, tmp_path):
+    root = live_root(settings)
+    soon = timezone.now() + timedelta(minutes=10)
+    story = make_story(section=live["sections"][1], headline="Embargoed budget", slug="embargoed-budget",
+                       publish_at=soon)  # fmt: skip
+    process_queue()
+    assert not file_for(root, story.get_absolute_url()).exists()
+    assert "Embargoed budget" not in file_for(root, "/news/").read_text()
+    # The clock reaches the publish time (moved back, as if ten minutes passed).
+    released_at = timezone.now() - timedelta(seconds=1)
+    Story.objects.filter(pk=story.pk).update(publish_at=released_at)
+    PublishJob.objects.filter(object_id=story.pk, due_at__gt=timezone.now()).update(
+        due_at=released_at
+    )
+    result = process_queue()
+    story.refresh_from_db()
+    assert result.jobs >= 1
+    for url in [story.get_absolute_url(), "/news/", "/", "/news/sports/"]:
+        assert "Embargoed budget" in file_for(root, url).read_text(), url
+    assert "Embargoed budget" in file_for(root, "/feeds/news.xml").read_text()
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_a_failed_render_writes_nothing_and_the_next_save_heals_it(
+    live, settings, monkeypatch, admin_client
+):
+    root = live_root(settings)
+    before = snapshot(root)
+    story = live["published"][4]
+    story.headline = "Will not render yet"
+    story.save()
+    original = pages.SectionPage.render
+
+    def broken(self, *args):
+        raise RuntimeError("section template exploded")
+
+    monkeypatch.setattr(pages.SectionPage, "render", broken)
+    with pytest.raises(PublishError, match="section template exploded"):
+        process_queue()
+    assert snapshot(root) == before, "a failed publish changed the live site"
+    assert not list(root.rglob(".*.tmp"))
+    job = PublishJob.objects.filter(object_id=story.pk, kind="story").latest("id")
+    assert job.status == PublishJob.Status.QUEUED and job.attempts == 1
+    page = admin_client.get(reverse("admin:content_story_change", args=[story.pk])).content.decode()
+    assert "Publishing failed: RuntimeError: section template exploded" in page
+
+    monkeypatch.setattr(pages.SectionPage, "render", original)
+    story.headline = "Renders fine now"
+    story.save()
+    process_queue()
+    assert "Renders fine now" in file_for(root, story.get_absolute_url()).read_text()
+    page = admin_client.get(reverse("admin:content_story_change", args=[story.pk])).content.decode()
+    assert "Publishing failed" not in page and "Last published" in page
+
+
+def test_deleting_an_obituary_and_a_crime_report_removes_them(live, settings, tmp_path):
+    obit, crime = live["obituaries"][0], live["crimes"][2]
+    urls = [obit.get_absolute_url(), crime.get_absolute_url()]
+    obit.delete()
+    crime.delete()
+    process_queue()
+    for url in urls:
+        assert not file_for(live_root(settings), url).exists()
+    assert_same_as_full_build(settings, tmp_path)
+
+
+OPERATIONS = ["create", "publish_draft", "headline", "section", "slug", "date", "unpublish",
+              "delete", "embargo", "authors", "obituary", "crime"]  # fmt: skip
+
+
+def random_edit(rng: random.Random, live: dict) -> str:
+    op = rng.choice(OPERATIONS)
+    stories = list(Story.objects.order_by("id"))
+    story = rng.choice(stories)
+    sections = live["sections"]
+    if op == "create":
+        make_story(
+            section=rng.choice(sections),
+            authors=rng.sample(list(Author.objects.all()), 1),
+            publish_at=timezone.now()
+            - timedelta(days=rng.randint(0, 200), minutes=rng.randint(1, 999)),
+        )
+    elif op == "publish_draft":
+        story.status = Status.PUBLISHED
+        story.save()
+    elif op == "headline":
+        story.headline = f"Headline {rng.randint(0, 10**6)}"
+        story.save()
+    elif op == "section":
+        story.section = rng.choice(sections)
+        story.save()
+    elif op == "slug":
+        story.slug = f"{story.slug[:40]}-{rng.randint(0, 10**6)}"
+        story.save()
+    elif op == "date":
+        story.publish_at -= timedelta(days=rng.randint(-30, 90))
+        story.publish_at = min(story.publish_at, timezone.now() - timedelta(minutes=1))
+        story.save()
+    elif op == "unpublish":
+        story.status = Status.DRAFT
+        story.save()
+    elif op == "delete" and len(stories) > 5:
+        story.delete()
+    elif op == "embargo":
+        story.publish_at = timezone.now() + timedelta(days=rng.randint(1, 9))
+        story.save()
+    elif op == "authors":
+        author = rng.choice(list(Author.objects.all()))
+        story.bylines.all().delete()
+        story.bylines.create(author=author, position=0)
+        story.save()
+    elif op == "obituary":
+        obit = rng.choice(list(Obituary.objects.all()))
+        if rng.random() < 0.5:
+            obit.full_name = f"Changed Name{rng.randint(0, 999)}"
+            obit.save()
+        else:
+            make_obituary(publish_at=timezone.now() - timedelta(days=rng.randint(0, 99)))
+    elif op == "crime":
+        crime = rng.choice(list(CrimeReport.objects.all()))
+        crime.status = Status.DRAFT if crime.status == Status.PUBLISHED else Status.PUBLISHED
+        crime.save()
+        if rng.random() < 0.3:
+            make_crime(publish_at=timezone.now() - timedelta(days=rng.randint(0, 60)))
+    return op
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_after_any_sequence_of_edits_the_site_equals_a_full_build(live, settings, tmp_path, seed):
+    rng = random.Random(seed)
+    done = []
+    for step in range(30):
+        # Several edits per publish: coalesced jobs must be as right as single ones.
+        for _ in range(rng.randint(1, 3)):
+            done.append(random_edit(rng, live))
+        if step % 10 == 9:
+            assert_same_as_full_build(settings, tmp_path)
+        else:
+            process_queue()
+    assert_same_as_full_build(settings, tmp_path)
+    assert len(set(done)) >= 8, done
