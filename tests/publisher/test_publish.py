@@ -29,7 +29,7 @@ def snapshot(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.relative_to(root).parts[0] in ("static", "media")
+        if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
     }
 
 
