@@ -282,3 +282,29 @@ def test_after_any_sequence_of_edits_the_site_equals_a_full_build(live, settings
             process_queue()
     assert_same_as_full_build(settings, tmp_path)
     assert len(set(done)) >= 8, done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_quick_saves_make_a_couple_of_renders(newsroom, settings, tmp_path, monkeypatch):
+    from django_tasks import task_backends
+
+    from publisher import publish
+
+    start_live_site()
+    settings.TASKS = {"default": {"BACKEND": "publisher.taskbackend.ThreadBackend"}}
+    renders = []
+    original = publish.publish_jobs
+
+    def counting(jobs, build_dir):
+        renders.append(len(jobs))
+        return original(jobs, build_dir)
+
+    monkeypatch.setattr(publish, "publish_jobs", counting)
+    story = newsroom["published"][5]
+    for i in range(20):  # each save commits on its own and asks for a publish
+        story.headline = f"Quick edit {i}"
+        story.save()
+    assert task_backends["default"].wait(timeout=60)
+    assert 1 <= len(renders) <= 3, renders
+    assert "Quick edit 19" in file_for(live_root(settings), story.get_absolute_url()).read_text()
+    assert_same_as_full_build(settings, tmp_path)
