@@ -1,0 +1,115 @@
+"""Benchmark: publishing one story, from commit to the last file written.
+
+    .venv/bin/python bench/publish.py                 # 1,000 and 50,000 stories
+    .venv/bin/python bench/publish.py --sizes 1000    # one size
+
+For each size it seeds a scratch SQLite database (S stories, S/5 obituaries,
+S/5 crime reports), runs a full build, then times, five times each:
+  edit   a live story's headline is changed and saved;
+  new    a new story is created and published.
+The time runs from the save's commit to the return of the publish (every
+affected file written). Budget: under one second, and no slower at 50,000
+stories than at 1,000. The build's output is on --out (default on disk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def child(repeats: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
+    import django
+
+    django.setup()
+    from content.models import Author, Byline, Section, Story
+    from publisher.publish import process_queue
+
+    story_ids = list(
+        Story.objects.published().order_by("-publish_at").values_list("pk", flat=True)[:50]
+    )
+    timings: dict[str, list[tuple[float, int]]] = {"edit": [], "new": []}
+    for i in range(repeats):
+        story = Story.objects.get(pk=story_ids[i * 7])
+        story.headline = f"{story.headline} (updated {i})"
+        started = time.perf_counter()
+        story.save()
+        result = process_queue()
+        timings["edit"].append((time.perf_counter() - started, len(result.written)))
+
+        started = time.perf_counter()
+        new = Story.objects.create(
+            headline=f"Bench story {i}", slug=f"bench-story-{i}", status="published",
+            section=Section.objects.first(), body="Just in.",
+        )  # fmt: skip
+        Byline.objects.create(story=new, author=Author.objects.first())
+        result = process_queue()
+        timings["new"].append((time.perf_counter() - started, len(result.written)))
+    for kind, runs in timings.items():
+        seconds = [s for s, _ in runs]
+        files = [n for _, n in runs]
+        print(
+            f"{kind} {statistics.median(seconds):.3f} {max(seconds):.3f} {statistics.median(files):.0f}"
+        )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child(int(sys.argv[2]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,50000")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", default="/tmp/newsroom-bench-publish")
+    args = parser.parse_args()
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        out = Path(args.out) / str(size)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        env = dict(
+            os.environ,
+            DATABASE_URL=f"sqlite:///{out / 'db.sqlite3'}",
+            PUBLISHER_BUILD_DIR=str(out / "build"),
+            PUBLISHER_MEDIA_ROOT=str(out / "media"),
+            PUBLISHER_TASKS="immediate",
+            PYTHONPATH=str(ROOT),
+        )
+
+        def manage(*argv: str, env: dict = env) -> None:
+            subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True)
+
+        print(f"[{size:,} stories] seeding and building…", flush=True)
+        manage("migrate", "-v0")
+        manage("seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
+               "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0")  # fmt: skip
+        manage("build", "--no-progress", "-v0")
+        # Saves queue work for "immediate" publishing; the child times the publish itself.
+        env_child = dict(env, PUBLISHER_TASKS="database")
+        out_text = subprocess.run(
+            [sys.executable, __file__, "_child", str(args.repeats)],
+            cwd=ROOT, env=env_child, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        for line in out_text.strip().splitlines():
+            kind, median, worst, files = line.split()
+            rows.append((size, kind, float(median), float(worst), int(files)))
+        shutil.rmtree(out, ignore_errors=True)
+    print()
+    print(f"{'stories':>8} {'change':>7} {'median s':>9} {'worst s':>8} {'files':>6}")
+    for size, kind, median, worst, files in rows:
+        print(f"{size:>8,} {kind:>7} {median:>9.3f} {worst:>8.3f} {files:>6}")
+    print("budget: under 1 s from commit to the last file, flat from 1,000 to 50,000 stories")
+
+
+if __name__ == "__main__":
+    main()
