@@ -108,6 +108,28 @@ class PublishableAdmin(admin.ModelAdmin):
 
     readonly_fields = ("publishing",)
 
+    # Reporters write drafts; only editors (the publish permission) put
+    # anything on the site or change what is there.
+    def can_publish(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"content.publish_{self.opts.model_name}")
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return self.can_publish(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Publishable | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if self.can_publish(request) else [*fields, "status"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Publishable | None = None) -> bool:
+        if obj is not None and obj.status == Status.PUBLISHED and not self.can_publish(request):
+            return False  # live or scheduled: an editor's call
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Publishable, form: Any, change: bool) -> None:
+        if not self.can_publish(request):
+            obj.status = Status.DRAFT  # the field is read-only for them; never trust a form
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="live?", ordering="status")
     def live_state(self, obj: Publishable) -> str:
         return publish_state(obj)
@@ -195,7 +217,7 @@ class PublishableAdmin(admin.ModelAdmin):
             context["preview_url"] = reverse("preview", args=[obj.kind, obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @admin.action(description="Publish now", permissions=["change"])
+    @admin.action(description="Publish now", permissions=["publish"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet) -> None:
         now = timezone.now()
         published = already_live = 0
@@ -226,7 +248,7 @@ class PublishableAdmin(admin.ModelAdmin):
                 messages.INFO,
             )
 
-    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    @admin.action(description="Unpublish (back to draft)", permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
         unpublished = 0
         with transaction.atomic(using=router.db_for_write(self.model)):

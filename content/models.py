@@ -177,6 +177,7 @@ class Story(Publishable):
 
     class Meta(Publishable.Meta):
         verbose_name_plural = "stories"
+        permissions = [("publish_story", "Can publish stories")]
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["section", "status", "publish_at"], name="story_section_pub"),
@@ -227,6 +228,7 @@ class Obituary(Publishable):
 
     class Meta(Publishable.Meta):
         verbose_name_plural = "obituaries"
+        permissions = [("publish_obituary", "Can publish obituaries")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -281,6 +283,7 @@ class CrimeReport(Publishable):
 
     class Meta(Publishable.Meta):
         verbose_name = "crime report"
+        permissions = [("publish_crimereport", "Can publish crime reports")]
 
     def __str__(self) -> str:
         return self.title

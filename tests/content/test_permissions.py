@@ -1,0 +1,89 @@
+"""Reporters write drafts; editors publish (groups made by a migration)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from content.models import Section, Status, Story
+from tests.factories import make_author, make_story
+
+pytestmark = pytest.mark.django_db
+
+
+def member_of(group: str, username: str) -> User:
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def story_form(section: Section, author_id: int, **overrides: str) -> dict:
+    data = {
+        "headline": "Reporter's scoop",
+        "dek": "",
+        "section": section.pk,
+        "body": "Text.",
+        "slug": "reporters-scoop",
+        "status": "published",
+        "publish_at_0": "2026-01-02",
+        "publish_at_1": "10:00:00",
+        "photo_alt": "",
+        "photo_caption": "",
+        "photo_credit": "",
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "1",
+        "bylines-MAX_NUM_FORMS": "1000",
+        "bylines-0-author": str(author_id),
+        "bylines-0-position": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_migration_creates_reporters_and_editors():
+    reporters = set(
+        Group.objects.get(name="Reporters").permissions.values_list("codename", flat=True)
+    )
+    editors = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert "add_story" in reporters and "publish_story" not in reporters
+    assert {"publish_story", "publish_obituary", "publish_crimereport", "delete_story"} <= editors
+
+
+def test_a_reporter_can_write_a_draft_but_not_publish_it(client):
+    client.force_login(member_of("Reporters", "rita"))
+    section, author = Section.objects.create(name="News", slug="news-desk"), make_author()
+    response = client.post(reverse("admin:content_story_add"), story_form(section, author.pk))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    story = Story.objects.get(slug="reporters-scoop")
+    assert story.status == Status.DRAFT  # "published" in the form is ignored
+
+
+def test_a_reporter_has_no_publish_action_and_cannot_change_a_live_story(client):
+    client.force_login(member_of("Reporters", "rita"))
+    story = make_story()
+    changelist = client.get(reverse("admin:content_story_changelist")).content.decode()
+    assert "publish_now" not in changelist and "unpublish" not in changelist
+    url = reverse("admin:content_story_change", args=[story.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    data = story_form(
+        story.section, story.bylines.first().author_id, headline="Sneaky edit", slug=story.slug
+    )
+    assert client.post(url, data).status_code == 403
+    story.refresh_from_db()
+    assert story.headline != "Sneaky edit"
+
+
+def test_an_editor_publishes(client):
+    client.force_login(member_of("Editors", "ed"))
+    section, author = Section.objects.create(name="News", slug="news-desk"), make_author()
+    response = client.post(reverse("admin:content_story_add"), story_form(section, author.pk))
+    assert response.status_code == 302
+    assert Story.objects.get(slug="reporters-scoop").status == Status.PUBLISHED
+    draft = make_story(status=Status.DRAFT, slug="waiting")
+    changelist = reverse("admin:content_story_changelist")
+    client.post(changelist, {"action": "publish_now", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
