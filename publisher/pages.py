@@ -1279,9 +1279,11 @@ class RedirectPage(Page):
             raise Http404("no redirect here")
         return {"target": target}
 
-    def apply(self, site: Site, changes: list[Change]) -> None:
-        """Record the moves these changes make; remember the addresses touched."""
+    def apply(self, site: Site, changes: list[Change]) -> bool:
+        """Record the moves these changes make; remember the addresses touched.
+        True if the redirects changed."""
         touched: set[str] = set()
+        retaken = 0
         for change in changes:
             if change.kind not in ITEM_KINDS:
                 continue
@@ -1304,8 +1306,9 @@ class RedirectPage(Page):
                     touched.add(old)
             if new_url:
                 # A live page at an old address replaces its redirect.
-                Redirect.objects.filter(old_path=new_url).delete()
+                retaken += Redirect.objects.filter(old_path=new_url).delete()[0]
         site.cache["redirects_touched"] = touched
+        return bool(touched or retaken)
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
         live = set()

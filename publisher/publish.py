@@ -154,10 +154,10 @@ def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
     ]
     site = Site.current()
     with transaction.atomic():
-        PAGES["redirect"].apply(site, changes)  # type: ignore[attr-defined]
+        moved = PAGES["redirect"].apply(site, changes)  # type: ignore[attr-defined]
     result = render_affected(live, site, changes)
-    if PAGES["redirect"].affected(site, changes):
-        write_redirects_file(build_dir)
+    if moved:
+        redirects_changed(build_dir)
     result.jobs = len(jobs)
     result.seconds = time.perf_counter() - started
     push_to_s3(live, result)
@@ -203,6 +203,17 @@ def _prune_empty_dirs(directory: Path, root: Path) -> None:
     while directory != root and directory.is_dir() and not any(directory.iterdir()):
         directory.rmdir()
         directory = directory.parent
+
+
+def redirects_changed(build_dir: Path) -> None:
+    """Tell the servers: rewrite redirects.json and lighttpd's rules, and
+    gracefully restart a lighttpd started by ``manage.py serve``."""
+    from publisher.serve import reload_lighttpd, write_redirect_rules
+
+    write_redirects_file(build_dir)
+    var_dir = Path(settings.VAR_DIR)
+    if write_redirect_rules(build_dir, var_dir):
+        reload_lighttpd(var_dir)
 
 
 def write_redirects_file(build_dir: Path) -> None:

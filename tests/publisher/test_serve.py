@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
+import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 
-from publisher.serve import lighttpd_config, python_server
+from publisher.serve import (
+    AdminProxy,
+    RedirectsError,
+    lighttpd_config,
+    load_redirects,
+    prepare_var_dir,
+    python_server,
+    write_redirect_rules,
+)
+from tests.sitecheck import file_for, page_files
 
 ROOT = Path(__file__).resolve().parents[2]
+LIGHTTPD = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
+needs_lighttpd = pytest.mark.skipif(not Path(LIGHTTPD).exists(), reason="lighttpd not installed")
 
 
 def free_port() -> int:
@@ -31,17 +50,18 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(url: str) -> tuple[int, Any, bytes]:
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
     opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (http on loopback)
     try:
-        with opener.open(url, timeout=5) as response:
+        with opener.open(request, timeout=5) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
 
 
 def wait_for(port: int) -> None:
-    for _ in range(100):
+    for _ in range(200):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -49,23 +69,49 @@ def wait_for(port: int) -> None:
     raise AssertionError(f"nothing listening on {port}")
 
 
-@pytest.mark.skipif(
-    not shutil.which("lighttpd") and not Path("/usr/sbin/lighttpd").exists(),
-    reason="lighttpd not installed",
-)
-def test_lighttpd_serves_pages_redirects_and_the_sites_404(newsroom, settings, tmp_path):
-    call_command("build", verbosity=0)
+@contextmanager
+def lighttpd(
+    build_dir: Path, var_dir: Path, admin: AdminProxy | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """lighttpd on a free loopback port serving build_dir/site, as `manage.py serve` runs it."""
     port = free_port()
-    config = tmp_path / "lighttpd.conf"
-    config.write_text(
-        lighttpd_config(Path(settings.PUBLISHER_BUILD_DIR) / "site", "127.0.0.1", port, tmp_path)
-    )
-    server = subprocess.Popen(
-        [shutil.which("lighttpd") or "/usr/sbin/lighttpd", "-D", "-f", str(config)]
-    )
+    docroot = build_dir / "site"
+    prepare_var_dir(var_dir)
+    write_redirect_rules(build_dir, var_dir)
+    config = var_dir / "lighttpd.conf"
+    config.write_text(lighttpd_config(docroot, "127.0.0.1", port, var_dir, admin=admin))
+    server = subprocess.Popen([LIGHTTPD, "-D", "-f", str(config)])
     try:
         wait_for(port)
-        base = f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def expected_type(url: str) -> str:
+    if url.startswith("/feeds/"):
+        return "application/rss+xml; charset=utf-8"
+    if url.endswith(".xml"):
+        return "application/xml; charset=utf-8"
+    if url.endswith(".txt"):
+        return "text/plain; charset=utf-8"
+    return "text/html; charset=utf-8"
+
+
+@pytest.fixture
+def built(newsroom, settings) -> Path:
+    """The newsroom built, with one uploaded photo; returns the build directory."""
+    photo = Path(settings.MEDIA_ROOT) / "photos/lead.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8)
+    call_command("build", verbosity=0)
+    return Path(settings.PUBLISHER_BUILD_DIR)
+
+
+@needs_lighttpd
+def test_lighttpd_serves_pages_redirects_and_the_sites_404(newsroom, built, tmp_path):
+    with lighttpd(built, tmp_path / "var") as (base, _):
         status, headers, body = fetch(base + "/")
         assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
         assert b"Council story 0" in body
@@ -75,22 +121,204 @@ def test_lighttpd_serves_pages_redirects_and_the_sites_404(newsroom, settings, t
         assert status == 200 and headers["Content-Type"] == "application/rss+xml; charset=utf-8"
         status, headers, body = fetch(base + "/no/such/page/")
         assert status == 404 and b"Page not found" in body
+        assert body == (built / "site/404.html").read_bytes()
         status, headers, _ = fetch(base + "/news")
         assert status == 301 and headers["Location"].endswith("/news/")
-        css = next((Path(settings.PUBLISHER_BUILD_DIR) / "site/static/content").glob("site.*.css"))
+        css = next((built / "site/static/content").glob("site.*.css"))
         status, headers, _ = fetch(f"{base}/static/content/{css.name}")
         assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8"
+
+
+@needs_lighttpd
+def test_lighttpd_serves_every_page_type_with_its_type_and_a_short_cache(built, tmp_path):
+    pages = page_files((built / "site").resolve())
+    with lighttpd(built, tmp_path / "var") as (base, _):
+        for url, path in pages.items():
+            status, headers, body = fetch(base + url)
+            assert status == 200, url
+            assert headers["Content-Type"] == expected_type(url), url
+            assert headers["Cache-Control"] == "public, max-age=300", url
+            assert body == path.read_bytes(), url
+    names = {url.split("/")[1] for url in pages}
+    assert {"news", "obituaries", "crime", "authors", "archive", "feeds"} <= names
+
+
+@needs_lighttpd
+def test_lighttpd_caches_fingerprinted_static_for_good_and_compresses_text(built, tmp_path):
+    site = built / "site"
+    hashed = next((site / "static/content").glob("site.*.css")).name
+    gzipped = {"Accept-Encoding": "gzip"}
+    with lighttpd(built, tmp_path / "var") as (base, _):
+        status, headers, body = fetch(f"{base}/static/content/{hashed}", gzipped)
+        assert status == 200
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert headers["Content-Encoding"] == "gzip" and headers["Vary"] == "Accept-Encoding"
+        assert gzip.decompress(body) == (site / "static/content" / hashed).read_bytes()
+
+        _, headers, _ = fetch(f"{base}/static/content/site.css")
+        assert headers["Cache-Control"] == "public, max-age=3600"
+
+        for url in ["/", "/news/", "/feeds/news.xml", "/sitemap.xml"]:
+            status, headers, body = fetch(base + url, gzipped)
+            assert headers["Content-Encoding"] == "gzip", url
+            assert gzip.decompress(body) == file_for(site, url).read_bytes(), url
+
+        status, headers, body = fetch(f"{base}/media/photos/lead.jpg", gzipped)
+        assert status == 200 and headers["Content-Type"] == "image/jpeg"
+        assert headers["Cache-Control"] == "public, max-age=86400"
+        assert "Content-Encoding" not in headers  # photos are compressed already
+
+        status, headers, _ = fetch(f"{base}/static/.hidden")
+        assert status in (403, 404)
+
+
+@needs_lighttpd
+def test_lighttpd_redirects_the_urls_in_redirects_json(built, tmp_path, settings):
+    story = "/news/" + "/".join(
+        next((built / "site/news").glob("2*/*/*/*/index.html")).parent.parts[-4:]
+    )
+    # Publishing leaves a small page at a moved story's old address.
+    left = built / "site/news/2020/01/03/moved-story/index.html"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"<p>This story moved.</p>")
+    (built / "redirects.json").write_text(
+        json.dumps(
+            {
+                "/news/2020/01/01/old-slug/": "/news/2020/01/02/older-slug/",
+                "/news/2020/01/02/older-slug/": story + "/",  # a chain, followed
+                "/news/2020/01/03/moved-story/": story + "/",
+            }
+        )
+    )
+    with lighttpd(built, tmp_path / "var") as (base, _):
+        status, headers, _ = fetch(base + "/news/2020/01/01/old-slug/?from=feed")
+        assert status == 301 and headers["Location"] == story + "/?from=feed"
+        status, headers, _ = fetch(base + "/news/2020/01/01/old-slug")
+        assert status == 301 and headers["Location"] == story + "/"
+        status, headers, _ = fetch(base + "/news/2020/01/03/moved-story/")
+        assert status == 301 and headers["Location"] == story + "/"
+        assert fetch(base + story + "/")[0] == 200
+        assert fetch(base + "/news/2020/01/01/old-slug-2/")[0] == 404
+
+
+@needs_lighttpd
+def test_serve_reload_picks_up_new_redirects_without_stopping(built, tmp_path, settings):
+    settings.VAR_DIR = tmp_path / "var"
+    with lighttpd(built, settings.VAR_DIR) as (base, server):
+        assert fetch(base + "/news/2020/01/01/moved/")[0] == 404
+        (built / "redirects.json").write_text(json.dumps({"/news/2020/01/01/moved/": "/news/"}))
+        out = StringIO()
+
+        call_command("serve", "--reload", stdout=out)
+
+        assert "lighttpd restarted gracefully" in out.getvalue()
+        for _ in range(100):
+            status = fetch(base + "/news/2020/01/01/moved/")[0]
+            if status == 301:
+                break
+            time.sleep(0.05)
+        assert status == 301
+        assert server.poll() is None
+
+
+def test_redirects_json_with_an_unsafe_path_is_refused(tmp_path):
+    (tmp_path / "redirects.json").write_text(json.dumps({'/a" => "/b': "/c/"}))
+    with pytest.raises(RedirectsError, match="is not a site path"):
+        load_redirects(tmp_path)
+    (tmp_path / "redirects.json").write_text(json.dumps({"/a/": "/b/", "/b/": "/a/"}))
+    with pytest.raises(RedirectsError, match="loop"):
+        load_redirects(tmp_path)
+
+
+@needs_lighttpd
+@pytest.mark.skipif(not importlib.util.find_spec("gunicorn"), reason="gunicorn not installed")
+def test_lighttpd_proxies_the_admin_to_django_under_gunicorn(
+    built, tmp_path, settings, subprocess_env
+):
+    # Where a build collected the static files the admin's pages name (the
+    # tests collect them once per session, elsewhere).
+    (built / "static-collected").symlink_to(settings.STATIC_ROOT)
+    port = free_port()
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "publisher.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=subprocess_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port)
+        with lighttpd(built, tmp_path / "var", AdminProxy("127.0.0.1", port)) as (base, _):
+            status, headers, body = fetch(base + "/admin/login/", {"Accept-Encoding": "gzip"})
+            assert status == 200 and b'name="username"' in body
+            assert "private" in headers["Cache-Control"]  # Django's own, not the site's
+            assert "Content-Encoding" not in headers
+            assert fetch(base + "/")[0] == 200
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        gunicorn.terminate()
+        gunicorn.wait(timeout=10)
 
 
-def test_the_python_fallback_answers_missing_pages_with_the_sites_404(newsroom, settings):
-    call_command("build", verbosity=0)
-    server = python_server(Path(settings.PUBLISHER_BUILD_DIR) / "site", "127.0.0.1", 0)
+@needs_lighttpd
+def test_the_committed_production_config_is_what_serve_write_config_writes(
+    tmp_path, subprocess_env
+):
+    (tmp_path / "scripts").mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "serve",
+            "--skip-checks",
+            "--write-config",
+            "scripts/lighttpd.conf",
+            "--host",
+            "0.0.0.0",  # noqa: S104 (the production config's address)
+            "--port",
+            "80",
+            "--user",
+            "www-data",
+            "--group",
+            "www-data",
+            "--admin-proxy",
+            "127.0.0.1:8000",
+        ],
+        cwd=tmp_path,
+        env={
+            **subprocess_env,
+            "PUBLISHER_BUILD_DIR": "/srv/newsroom/build",
+            "PUBLISHER_VAR_DIR": "/srv/newsroom/var",
+            "DJANGO_SECRET_KEY": "only-for-this-test",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    generated = (tmp_path / "scripts/lighttpd.conf").read_text()
+    assert generated == (ROOT / "scripts/lighttpd.conf").read_text()
+    assert 'server.username = "www-data"' in generated
+    parsed = subprocess.run(
+        [LIGHTTPD, "-p", "-f", str(tmp_path / "scripts/lighttpd.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert parsed.returncode == 0, parsed.stderr
+
+
+def test_the_python_fallback_answers_missing_pages_with_the_sites_404(built, settings):
+    redirects = {"/news/old/": "/news/"}
+    server = python_server(built / "site", "127.0.0.1", 0, redirects)
     port = server.server_address[1]
-    import threading
-
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -98,19 +326,32 @@ def test_the_python_fallback_answers_missing_pages_with_the_sites_404(newsroom, 
         assert status == 404 and b"Page not found" in body
         status, headers, body = fetch(f"http://127.0.0.1:{port}/")
         assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert headers["Cache-Control"] == "public, max-age=300"
+        status, headers, _ = fetch(f"http://127.0.0.1:{port}/feeds/news.xml")
+        assert headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+        status, headers, _ = fetch(f"http://127.0.0.1:{port}/news/old/")
+        assert status == 301 and headers["Location"] == "/news/"
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_serve_refuses_to_start_before_the_first_build(settings, subprocess_env):
+def test_serve_refuses_to_start_before_the_first_build(settings, subprocess_env, tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "serve", "--port", str(free_port())],
         cwd=ROOT,
-        env=subprocess_env,
+        env={**subprocess_env, "PUBLISHER_VAR_DIR": str(tmp_path / "var")},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 1
     assert "run `manage.py build` first" in result.stderr
+
+
+def test_serve_print_config_shows_the_generated_lighttpd_config(settings):
+    out = StringIO()
+    call_command("serve", "--print-config", "--port", "9090", stdout=out)
+    assert "server.port = 9090" in out.getvalue()
+    assert f'server.document-root = "{settings.PUBLISHER_BUILD_DIR}/site"' in out.getvalue()
+    assert os.path.basename(str(settings.VAR_DIR)) in out.getvalue()

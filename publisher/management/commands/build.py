@@ -43,8 +43,8 @@ class Command(BaseCommand):
         try:
             result = build_site(
                 keep=options["keep"],
-                on_total=(lambda total: setattr(bar, "total", total)) if bar else None,
-                progress=bar.update if bar else None,
+                on_total=(lambda total: setattr(bar, "total", total)) if bar is not None else None,
+                progress=bar.update if bar is not None else None,
                 jobs=options["jobs"],
             )
         except (RenderError, BuildLocked) as exc:

@@ -1,0 +1,391 @@
+"""manage.py deploy: the built site in an S3 bucket (moto's server over HTTP)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from content.models import Story
+from publisher.deploy import deploy_site
+from publisher.s3 import MANIFEST_NAME, RequestCounter, make_client
+
+# A site as plain files: every kind of file the build writes, no database.
+PLAIN_SITE: dict[str, bytes] = {
+    "index.html": b"<h1>Front page</h1>",
+    "404.html": b"<h1>Page not found</h1>",
+    "robots.txt": b"User-agent: *\n",
+    "sitemap.xml": b"<urlset></urlset>",
+    "feeds/news.xml": b"<rss></rss>",
+    "news/index.html": b"<h1>All news</h1>",
+    "news/local-news/index.html": b"<h1>Local News</h1>",
+    "news/2026/01/02/council-meets/index.html": b"<h1>Council meets</h1>" * 20,
+    "obituaries/2026/01/ada-person/index.html": b"<h1>Ada Person</h1>",
+    "static/content/site.css": b"body { color: black }" * 20,
+    "static/content/site.b24cde7f953f.css": b"body { color: black }" * 20,
+    "media/photos/scene.jpg": b"\xff\xd8\xff\xe0 not really a jpeg",
+}
+
+
+def write_site(root: Path, files: dict[str, bytes]) -> Path:
+    for relative, body in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    return root
+
+
+@pytest.fixture
+def site(settings, s3) -> Path:
+    """A plain-file site in build/site, and the settings pointing at the test bucket."""
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "site"
+    settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = ""
+    settings.BACKUP_S3_BUCKET = ""
+    return write_site(Path(settings.PUBLISHER_BUILD_DIR) / "site", PLAIN_SITE)
+
+
+def deploy(*args: str) -> str:
+    out = StringIO()
+    call_command("deploy", *args, stdout=out, no_progress=True)
+    return out.getvalue()
+
+
+def keys(s3: Any, prefix: str = "") -> set[str]:
+    found = set()
+    for page in s3.client.get_paginator("list_objects_v2").paginate(
+        Bucket=s3.bucket, Prefix=prefix
+    ):
+        found.update(item["Key"] for item in page.get("Contents", ()))
+    return found
+
+
+def bucket_state(s3: Any, bucket: str | None = None) -> dict[str, tuple]:
+    """Every object with what a reader (or S3's website endpoint) would get."""
+    state = {}
+    bucket = bucket or s3.bucket
+    for page in s3.client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", ()):
+            head = s3.client.head_object(Bucket=bucket, Key=item["Key"])
+            state[item["Key"]] = (
+                head["ETag"],
+                head["ContentLength"],
+                head.get("ContentType"),
+                head.get("CacheControl"),
+                head.get("ContentEncoding"),
+                head.get("WebsiteRedirectLocation"),
+                head.get("Metadata", {}).get("fingerprint"),
+            )
+    return state
+
+
+def body_of(s3: Any, key: str) -> bytes:
+    response = s3.client.get_object(Bucket=s3.bucket, Key=key)
+    body = response["Body"].read()
+    return gzip.decompress(body) if response.get("ContentEncoding") == "gzip" else body
+
+
+def summary_counts(output: str) -> tuple[int, int, int]:
+    line = output.strip().splitlines()[-1]
+    words = line.replace(",", "").split()
+    return int(words[1]), int(words[3]), int(words[5])
+
+
+# -- The first deploy ----------------------------------------------------------------
+
+
+def test_the_first_deploy_uploads_every_file_with_the_headers_readers_need(newsroom, settings, s3):
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "site"
+    photo = Path(settings.MEDIA_ROOT) / "photos/lead.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a photo")
+    call_command("build", verbosity=0)
+    root = (Path(settings.PUBLISHER_BUILD_DIR) / "site").resolve()
+    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    files |= {"media/photos/lead.jpg"}  # behind the media/ symlink
+
+    output = deploy()
+
+    assert keys(s3) == {f"site/{f}" for f in files} | {f"site/{MANIFEST_NAME}"}
+    uploaded, unchanged, deleted = summary_counts(output)
+    assert (uploaded, unchanged, deleted) == (len(files), 0, 0)
+    assert f"-> s3://{s3.bucket}/site/" in output
+    story = newsroom["published"][0].get_absolute_url()[1:] + "index.html"
+    css = next(f for f in files if f.startswith("static/content/site.") and f.count(".") == 2)
+    expected = {
+        story: ("text/html; charset=utf-8", "public, max-age=300", "gzip"),
+        "index.html": ("text/html; charset=utf-8", "public, max-age=300", "gzip"),
+        "404.html": ("text/html; charset=utf-8", "public, max-age=300", "gzip"),
+        "feeds/news.xml": ("application/rss+xml; charset=utf-8", "public, max-age=300", "gzip"),
+        "sitemap.xml": ("application/xml; charset=utf-8", "public, max-age=300", "gzip"),
+        "robots.txt": ("text/plain; charset=utf-8", "public, max-age=300", "gzip"),
+        css: ("text/css; charset=utf-8", "public, max-age=31536000, immutable", "gzip"),
+        "static/content/site.css": ("text/css; charset=utf-8", "public, max-age=3600", "gzip"),
+        "media/photos/lead.jpg": ("image/jpeg", "public, max-age=86400", None),
+    }
+    for relative, (mime, cache, encoding) in expected.items():
+        head = s3.client.head_object(Bucket=s3.bucket, Key=f"site/{relative}")
+        assert (head["ContentType"], head["CacheControl"], head.get("ContentEncoding")) == (
+            mime,
+            cache,
+            encoding,
+        ), relative
+        local = (root / relative).read_bytes()
+        assert body_of(s3, f"site/{relative}") == local
+        assert head["Metadata"]["sha256"] == hashlib.sha256(local).hexdigest()
+
+
+def test_uploads_go_static_first_then_detail_pages_then_the_lists_that_link_to_them(site, s3):
+    client = make_client()
+    sent: list[str] = []  # in the order the requests left
+    client.meta.events.register(
+        "before-parameter-build.s3.PutObject",
+        lambda params, **kw: sent.append(params["Key"].removeprefix("site/")),
+    )
+
+    deploy_site(client=client)
+
+    static_and_media = [k for k in sent if k.startswith(("static/", "media/"))]
+    details = [
+        "news/2026/01/02/council-meets/index.html",
+        "obituaries/2026/01/ada-person/index.html",
+    ]
+    lists = ["news/local-news/index.html", "news/index.html"]
+    assert len(static_and_media) == 3
+    assert max(map(sent.index, static_and_media)) < min(map(sent.index, details))
+    assert max(map(sent.index, details)) < min(map(sent.index, lists))
+    assert max(map(sent.index, lists)) < sent.index("feeds/news.xml")
+    assert sent.index("feeds/news.xml") < sent.index("sitemap.xml") < sent.index("index.html")
+
+
+# -- Redeploys --------------------------------------------------------------------------
+
+
+def test_redeploying_an_unchanged_site_uploads_nothing_and_deletes_nothing(site, s3):
+    deploy()
+    before = bucket_state(s3)
+    client = make_client()
+    counter = RequestCounter(client)
+
+    result = deploy_site(client=client)
+
+    assert (result.uploaded, result.deleted, result.unchanged) == ([], [], len(PLAIN_SITE))
+    # One GET of the manifest, one LIST: no PUT, no DELETE, no HEAD.
+    assert counter.by_operation == {"GetObject": 1, "ListObjectsV2": 1}
+    assert bucket_state(s3) == before
+    assert summary_counts(deploy()) == (0, len(PLAIN_SITE), 0)
+
+
+def test_one_changed_story_uploads_only_the_files_that_changed(newsroom, settings, s3):
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    call_command("build", verbosity=0)
+    site = Path(settings.PUBLISHER_BUILD_DIR) / "site"
+
+    def snapshot() -> dict[str, str]:
+        return {
+            p.relative_to(site.resolve()).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in site.resolve().rglob("*")
+            if p.is_file()
+        }
+
+    deploy()
+    deployed = snapshot()
+    story = newsroom["published"][3]
+    Story.objects.filter(pk=story.pk).update(headline="Council story 3, corrected")
+    call_command("build", verbosity=0)
+    now = snapshot()
+    changed = {f for f, digest in now.items() if deployed.get(f) != digest}
+
+    result = deploy_site()
+
+    assert set(result.uploaded) == changed
+    assert story.get_absolute_url()[1:] + "index.html" in changed
+    assert len(changed) < len(now) / 4
+    assert result.deleted == []
+    assert b"Council story 3, corrected" in body_of(s3, story.get_absolute_url()[1:] + "index.html")
+
+
+def test_a_header_change_reuploads_the_affected_objects(site, s3, settings):
+    deploy()
+    output = deploy("--no-gzip")
+    text_files = [f for f in PLAIN_SITE if not f.endswith(".jpg")]
+    assert summary_counts(output) == (len(text_files), 1, 0)
+    head = s3.client.head_object(Bucket=s3.bucket, Key="site/index.html")
+    assert "ContentEncoding" not in head
+    assert body_of(s3, "site/index.html") == PLAIN_SITE["index.html"]
+
+
+def test_files_gone_from_the_site_are_deleted_after_the_uploads(site, s3):
+    deploy()
+    (site / "news/local-news/index.html").unlink()
+    (site / "news/index.html").write_bytes(b"<h1>All news, updated</h1>")
+
+    output = deploy("-v2")
+
+    assert summary_counts(output) == (1, len(PLAIN_SITE) - 2, 1)
+    assert output.index("uploaded site/news/index.html") < output.index(
+        "deleted site/news/local-news/index.html"
+    )
+    assert "site/news/local-news/index.html" not in keys(s3)
+
+
+def test_keys_outside_the_prefix_are_never_touched(site, s3):
+    outside = {
+        "root.txt": b"at the bucket root",
+        "sitemap.xml": b"someone else's sitemap",
+        "other/thing.html": b"another prefix",
+        "site-old/index.html": b"a prefix that starts with the same letters",
+    }
+    for key, body in outside.items():
+        s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body)
+    s3.client.put_object(Bucket=s3.bucket, Key="site/stale.html", Body=b"left from before")
+    before = {k: v for k, v in bucket_state(s3).items() if not k.startswith("site/")}
+
+    output = deploy("--force")
+
+    assert summary_counts(output)[2] == 1
+    assert "site/stale.html" not in keys(s3)
+    assert {k: v for k, v in bucket_state(s3).items() if not k.startswith("site/")} == before
+
+
+def test_database_backups_in_the_same_bucket_survive_a_deploy_without_a_prefix(site, s3, settings):
+    settings.PUBLISHER_S3_PREFIX = ""
+    settings.BACKUP_S3_BUCKET = s3.bucket
+    settings.BACKUP_S3_PREFIX = "backups"
+    s3.client.put_object(Bucket=s3.bucket, Key="backups/daily/db.sql.gz", Body=b"dump")
+    s3.client.put_object(Bucket=s3.bucket, Key="gone.html", Body=b"an old page")
+
+    deploy()
+
+    assert "backups/daily/db.sql.gz" in keys(s3)
+    assert "gone.html" not in keys(s3)
+
+
+# -- Safety -----------------------------------------------------------------------------
+
+
+def test_more_deletes_than_the_limit_are_refused_before_anything_changes(site, s3):
+    deploy()
+    for relative in ["news/index.html", "news/local-news/index.html", "feeds/news.xml"]:
+        (site / relative).unlink()
+    (site / "index.html").write_bytes(b"<h1>Front page, new</h1>")
+    before = bucket_state(s3)
+
+    with pytest.raises(CommandError, match="refusing to delete 3 objects"):
+        deploy("--max-deletes", "2")
+
+    assert bucket_state(s3) == before
+    assert summary_counts(deploy("--max-deletes", "2", "--force")) == (1, len(PLAIN_SITE) - 4, 3)
+
+
+def test_a_dry_run_prints_the_plan_and_changes_nothing(site, s3):
+    output = deploy("--dry-run")
+
+    assert "upload site/index.html" in output
+    assert "upload site/static/content/site.css" in output
+    assert "deploy (dry run): 12 would upload, 0 unchanged, 0 would delete" in output
+    assert keys(s3) == set()
+
+
+def test_deploy_without_a_bucket_says_what_to_set(settings, s3):
+    settings.PUBLISHER_S3_BUCKET = ""
+    with pytest.raises(CommandError, match="set PUBLISHER_S3_BUCKET"):
+        deploy()
+
+
+def test_deploy_before_the_first_build_says_to_build(settings, s3):
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    with pytest.raises(CommandError, match="run `manage.py build` first"):
+        deploy()
+
+
+# -- Redirects and CloudFront ------------------------------------------------------------
+
+
+def test_moved_pages_become_website_redirects(site, s3, settings):
+    # Publishing leaves a small page at the old address of a moved story; an
+    # older move may have left none.
+    left = "news/2026/01/01/council-to-meet/index.html"
+    write_site(site, {left: b"<p>This story moved.</p>"})
+    redirects = {
+        "/news/2025/12/31/council-met/": "/news/2026/01/02/council-meets/",
+        "/news/2026/01/01/council-to-meet/": "/news/2026/01/02/council-meets/",
+    }
+    (Path(settings.PUBLISHER_BUILD_DIR) / "redirects.json").write_text(json.dumps(redirects))
+
+    output = deploy("-v2")
+
+    made = "site/news/2025/12/31/council-met/index.html"
+    head = s3.client.head_object(Bucket=s3.bucket, Key=made)
+    assert head["WebsiteRedirectLocation"] == "/news/2026/01/02/council-meets/"
+    assert head["ContentType"] == "text/html; charset=utf-8"
+    assert b'content="0; url=/news/2026/01/02/council-meets/"' in body_of(s3, made)
+    head = s3.client.head_object(Bucket=s3.bucket, Key=f"site/{left}")
+    assert head["WebsiteRedirectLocation"] == "/news/2026/01/02/council-meets/"
+    assert body_of(s3, f"site/{left}") == b"<p>This story moved.</p>"
+    # After every page, the page they point at included.
+    assert output.index("uploaded site/news/2026/01/02/council-meets/") < output.index(
+        f"uploaded {made}"
+    )
+    assert summary_counts(deploy()) == (0, len(PLAIN_SITE) + 2, 0)
+
+    (Path(settings.PUBLISHER_BUILD_DIR) / "redirects.json").write_text("{}")
+    assert summary_counts(deploy()) == (1, len(PLAIN_SITE), 1)
+    assert "WebsiteRedirectLocation" not in s3.client.head_object(
+        Bucket=s3.bucket, Key=f"site/{left}"
+    )
+
+
+def test_a_cloudfront_distribution_gets_one_invalidation_for_the_changed_paths(site, s3, settings):
+    cloudfront = make_client("cloudfront")
+    distribution = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "newsroom-test",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "bucket",
+                        "DomainName": f"{s3.bucket}.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "bucket",
+                "ViewerProtocolPolicy": "allow-all",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0},
+            },
+        }
+    )["Distribution"]["Id"]
+    settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = distribution
+
+    def invalidations() -> list[list[str]]:
+        listed = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]
+        return [
+            cloudfront.get_invalidation(DistributionId=distribution, Id=item["Id"])["Invalidation"][
+                "InvalidationBatch"
+            ]["Paths"]["Items"]
+            for item in listed.get("Items", [])
+        ]
+
+    assert "CloudFront invalidation" in deploy()
+    deploy()  # unchanged: no invalidation
+    assert len(invalidations()) == 1
+    (site / "news/index.html").write_bytes(b"<h1>All news, updated</h1>")
+
+    deploy()
+
+    assert len(invalidations()) == 2
+    assert ["/news/", "/news/index.html"] in invalidations()
