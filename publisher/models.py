@@ -49,8 +49,8 @@ class Redirect(models.Model):
     """A published URL that moved (new slug, date or section): readers and
     search engines following the old link land on the new page."""
 
-    old_path = models.CharField(max_length=300, unique=True)
-    new_path = models.CharField(max_length=300)
+    old_path = models.CharField(max_length=255, unique=True)
+    new_path = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -308,3 +308,21 @@ def test_twenty_quick_saves_make_a_couple_of_renders(newsroom, settings, tmp_pat
     assert 1 <= len(renders) <= 3, renders
     assert "Quick edit 19" in file_for(live_root(settings), story.get_absolute_url()).read_text()
     assert_same_as_full_build(settings, tmp_path)
+
+
+def test_publishing_pushes_the_changed_files_to_s3_when_configured(live, settings, s3):
+    from publisher.deploy import deploy_site
+
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "www"
+    deploy_site()
+    story = live["published"][0]
+    story.headline = "Pushed to the bucket"
+    story.save()
+    result = process_queue()
+    key = "www/" + file_for(Path("/"), story.get_absolute_url()).relative_to("/").as_posix()
+    body = s3.client.get_object(Bucket=s3.bucket, Key=key)["Body"].read()
+    import gzip
+
+    assert "Pushed to the bucket" in gzip.decompress(body).decode()
+    assert result.written
