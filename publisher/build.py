@@ -21,7 +21,6 @@ from django.db import connection
 from django.utils import timezone
 
 from publisher import releases
-from publisher.changes import request_publish
 from publisher.pages import Site
 from publisher.publish import publish_lock, requeue_since, write_redirects_file
 from publisher.render import RenderResult, consistent_reads, page_total, render_pages
@@ -36,6 +35,7 @@ class BuildResult:
     static_files: int
     pruned: int
     by_type: dict[str, int]
+    catch_up: int = 0  # saves published during the build, queued again for the new release
 
     @property
     def pages_per_second(self) -> float:
@@ -93,8 +93,6 @@ def build_site(
             releases.switch_live(build_dir, release)
             write_redirects_file(build_dir)
             catch_up = requeue_since(began)
-        if catch_up:
-            request_publish()
         pruned = releases.prune(build_dir, keep)
     return BuildResult(
         release=release,
@@ -104,6 +102,7 @@ def build_site(
         static_files=static_files,
         pruned=len(pruned),
         by_type=rendered.by_type,
+        catch_up=catch_up,
     )
 
 

@@ -6,6 +6,7 @@ the editor's request does not wait for the render.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from typing import Any
 
@@ -51,6 +52,9 @@ class ThreadBackend(ImmediateBackend):
                     return waiting
             self._waiting.append(result)
             if self._thread is None or not self._thread.is_alive():
+                if self._thread is None:
+                    # A command that saved content finishes its publish before exiting.
+                    atexit.register(self.wait, 120.0)
                 self._thread = threading.Thread(
                     target=self._run, name="publisher-tasks", daemon=True
                 )

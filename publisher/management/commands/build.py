@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from publisher.build import build_site
+from publisher.publish import process_queue
 from publisher.releases import BuildLocked
 from publisher.render import RenderError
 
@@ -52,6 +53,9 @@ class Command(BaseCommand):
         finally:
             if bar is not None:
                 bar.close()
+        if result.catch_up:
+            # Saves published into the old release while this build ran.
+            process_queue()
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"build: {result.pages:,} pages in {result.seconds:.1f} s "
