@@ -24,14 +24,13 @@
 
 from __future__ import annotations
 
-import fcntl
 import html
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
@@ -45,6 +44,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from publisher import s3
+from publisher.files import exclusive_lock
 from publisher.pages import REGISTRY
 from publisher.releases import live_link
 from publisher.serve import (
@@ -337,17 +337,10 @@ def plan_sync(
 # -- Doing it ---------------------------------------------------------------------------
 
 
-@contextmanager
-def deploy_lock(build_dir: Path) -> Iterator[None]:
+def deploy_lock(build_dir: Path) -> AbstractContextManager[None]:
     """One deploy at a time per build directory (a full sync and a publish's
     push would otherwise both rewrite the manifest)."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".deploy.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(build_dir / ".deploy.lock")
 
 
 def upload(client: Any, target: Target, obj: LocalObject, multipart_threshold: int) -> s3.Entry:

@@ -14,8 +14,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ from django.utils import timezone
 
 from publisher import releases
 from publisher.changes import stored_state
-from publisher.files import write_atomic
+from publisher.files import exclusive_lock, write_atomic
 from publisher.models import PublishJob, Redirect
 from publisher.pages import PAGES, REGISTRY, Change, Site, file_path
 
@@ -51,18 +50,9 @@ class PublishResult:
     failed: int = 0
 
 
-@contextmanager
-def publish_lock(build_dir: Path) -> Iterator[None]:
+def publish_lock(build_dir: Path) -> AbstractContextManager[None]:
     """One renderer at a time writes into the live site (waits its turn)."""
-    import fcntl
-
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".publish.lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(build_dir / ".publish.lock")
 
 
 def claim_due_jobs() -> list[PublishJob]:
