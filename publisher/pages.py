@@ -59,7 +59,6 @@ HOME_STORIES = 10
 HOME_SIDEBAR = 5
 AUTHOR_STORIES = 50
 RELATED_STORIES = 4
-FEED_ITEMS = 30
 SITEMAP_LIMIT = 50_000
 
 
@@ -1384,12 +1383,3 @@ def url_for(obj: Any) -> str:
         return PAGES["author"].url({"slug": obj.slug})
     page = PAGES[_DETAIL_PAGE_FOR[type(obj)]]
     return page.url(page.params_for(obj))  # type: ignore[attr-defined]
-
-
-def archive_url(when: datetime) -> str:
-    local = timezone.localtime(when)
-    return PAGES["archive"].url({"year": local.year, "month": local.month})
-
-
-def url_for_page(name: str, **params: Any) -> str:
-    return PAGES[name].url(params)

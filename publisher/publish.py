@@ -233,12 +233,6 @@ def requeue_since(moment: object) -> int:
     return count
 
 
-def pending_count() -> int:
-    return PublishJob.objects.filter(
-        status=PublishJob.Status.QUEUED, due_at__lte=timezone.now()
-    ).count()
-
-
 def release_due(window: timedelta = timedelta(days=1)) -> int:
     """Queue items whose embargo has ended but that no job has put live (items
     made without a save signal, such as seeded ones, or a missed schedule)."""
