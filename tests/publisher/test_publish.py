@@ -326,3 +326,31 @@ def test_publishing_pushes_the_changed_files_to_s3_when_configured(live, setting
 
     assert "Pushed to the bucket" in gzip.decompress(body).decode()
     assert result.written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_backend_a_worker_publishes_the_save(newsroom, settings, subprocess_env):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**subprocess_env, "PUBLISHER_TASKS": "database"}
+    # Built the way an operator does, so the worker finds the collected static files.
+    subprocess.run([sys.executable, "manage.py", "build", "-v0"], cwd=root, env=env, check=True)
+    PublishJob.objects.update(status=PublishJob.Status.LIVE)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    story = newsroom["published"][7]
+    story.headline = "Published by the worker"
+    story.save()  # commits, and queues the publish task in the database
+    page = file_for(live_root(settings), story.get_absolute_url())
+    assert "Published by the worker" not in page.read_text()
+    worker = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert "Published by the worker" in page.read_text(), worker.stderr[-2000:]
