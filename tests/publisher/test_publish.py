@@ -97,7 +97,10 @@ def test_a_new_story_leaves_older_numbered_list_pages_alone(live, settings):
     page_one = file_for(root, "/news/page/1/")
     inode = page_one.stat().st_ino
     make_story(
-        section=live["sections"][0], headline="Breaking: bridge reopens", slug="bridge-reopens"
+        section=live["sections"][0],
+        headline="Breaking: bridge reopens",
+        slug="bridge-reopens",
+        publish_at=timezone.now(),  # the newest story
     )
     process_queue()
     assert page_one.stat().st_ino == inode
