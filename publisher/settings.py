@@ -105,6 +105,10 @@ try:
     # Processes for a full build; 0 = one per CPU core.
     PUBLISHER_BUILD_JOBS = env_int("PUBLISHER_BUILD_JOBS", 0, minimum=0)
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    # The admin behind lighttpd (or another proxy) over HTTPS, e.g.
+    # DJANGO_CSRF_TRUSTED_ORIGINS=https://news.example.com and DJANGO_HTTPS_PROXY=true.
+    CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+    _BEHIND_HTTPS_PROXY = env_bool("DJANGO_HTTPS_PROXY", False)
     DATABASES = {
         "default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}"))
     }
@@ -127,6 +131,10 @@ try:
     BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
+
+if _BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 TASK_BACKENDS = {
     "thread": "publisher.taskbackend.ThreadBackend",
