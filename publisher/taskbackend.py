@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import time
 from typing import Any
 
 from django.db import connections
@@ -20,8 +21,13 @@ class ThreadBackend(ImmediateBackend):
     """Runs tasks one at a time on a daemon thread of this process.
 
     A task already waiting (same function and arguments) is not queued twice:
-    everything it would do, the waiting run does.
+    everything it would do, the waiting run does. And a run starts once
+    enqueues have paused for ``QUIET`` seconds (at most ``MAX_DELAY`` after
+    the first), so an editor's burst of saves becomes one or two renders.
     """
+
+    QUIET = 0.15
+    MAX_DELAY = 0.5
 
     def __init__(self, alias: str, params: dict) -> None:
         super().__init__(alias, params)
@@ -29,6 +35,7 @@ class ThreadBackend(ImmediateBackend):
         self._waiting: list[TaskResult] = []
         self._busy = False
         self._thread: threading.Thread | None = None
+        self._last_enqueue = 0.0
 
     def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:
         self.validate_task(task)
@@ -47,6 +54,7 @@ class ThreadBackend(ImmediateBackend):
             worker_ids=[],
         )
         with self._lock:
+            self._last_enqueue = time.monotonic()
             for waiting in self._waiting:
                 if (waiting.task.func, waiting.args, waiting.kwargs) == (task.func, args, kwargs):
                     return waiting
@@ -69,8 +77,13 @@ class ThreadBackend(ImmediateBackend):
                     self._busy = False
                     self._lock.notify_all()
                     return
-                result = self._waiting.pop(0)
                 self._busy = True
+                started = time.monotonic()
+                while (pause := self.QUIET - (time.monotonic() - self._last_enqueue)) > 0:
+                    if time.monotonic() - started >= self.MAX_DELAY:
+                        break
+                    self._lock.wait(pause)
+                result = self._waiting.pop(0)
             try:
                 self._execute_task(result)
             finally:
