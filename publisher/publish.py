@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
@@ -251,3 +252,21 @@ def release_due(window: timedelta = timedelta(days=1)) -> int:
             record(kind, pk, None)
             released += 1
     return released
+
+
+def prune_jobs(older_than: timedelta = timedelta(days=30)) -> int:
+    """Forget old finished jobs, keeping each item's latest (the admin shows
+    when it was last published)."""
+    cutoff = timezone.now() - older_than
+    newer = PublishJob.objects.filter(
+        kind=OuterRef("kind"),
+        object_id=OuterRef("object_id"),
+        status=PublishJob.Status.LIVE,
+        id__gt=OuterRef("id"),
+    )
+    stale = PublishJob.objects.filter(status=PublishJob.Status.LIVE, finished_at__lt=cutoff).filter(
+        Exists(newer)
+    )
+    # Ids first: MySQL cannot delete from a table its own subquery reads.
+    ids = list(stale.values_list("id", flat=True)[:10_000])
+    return PublishJob.objects.filter(pk__in=ids).delete()[0]

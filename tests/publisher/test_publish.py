@@ -357,3 +357,23 @@ def test_with_the_database_backend_a_worker_publishes_the_save(newsroom, setting
     )
     assert worker.returncode == 0, worker.stderr
     assert "Published by the worker" in page.read_text(), worker.stderr[-2000:]
+
+
+def test_old_finished_jobs_are_pruned_but_each_items_latest_is_kept(live):
+    from publisher.publish import prune_jobs
+
+    story = live["published"][0]
+    old = timezone.now() - timedelta(days=90)
+    first = PublishJob.objects.create(
+        kind="story", object_id=story.pk, status="live", due_at=old, finished_at=old
+    )
+    latest = PublishJob.objects.create(
+        kind="story", object_id=story.pk, status="live", due_at=old, finished_at=old
+    )
+    other = PublishJob.objects.create(
+        kind="story", object_id=999_999, status="live", due_at=old, finished_at=old
+    )
+    prune_jobs()
+    remaining = set(PublishJob.objects.values_list("pk", flat=True))
+    assert first.pk not in remaining
+    assert {latest.pk, other.pk} <= remaining

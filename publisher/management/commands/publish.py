@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from publisher.publish import PublishError, process_queue, release_due
+from publisher.publish import PublishError, process_queue, prune_jobs, release_due
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         released = release_due()
+        prune_jobs()
         try:
             result = process_queue()
         except PublishError as exc:
