@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
@@ -91,6 +92,17 @@ def _locked(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(None).prefetch_related(None).select_for_update()
 
 
+def label_split_datetimes(form: Any) -> None:
+    """The admin's date and time boxes share one <label> with no ``for``:
+    give each its own name, so a screen reader says which box it is in."""
+    for field in form.base_fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.MultiWidget) and len(widget.widgets) == 2:
+            date_box, time_box = widget.widgets
+            date_box.attrs["aria-label"] = f"{field.label}: date"
+            time_box.attrs["aria-label"] = f"{field.label}: time"
+
+
 class PublishableAdmin(admin.ModelAdmin):
     """What the story, obituary and crime report admins share."""
 
@@ -107,6 +119,11 @@ class PublishableAdmin(admin.ModelAdmin):
     save_on_top = True
 
     readonly_fields = ("publishing",)
+
+    def get_form(self, request: HttpRequest, obj: Publishable | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        label_split_datetimes(form)
+        return form
 
     # Reporters write drafts; only editors (the publish permission) put
     # anything on the site or change what is there.
@@ -303,6 +320,13 @@ class BylineInline(admin.TabularInline):
     extra = 0
     verbose_name = "author"
     verbose_name_plural = "byline (authors, in order)"
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # The byline table shows only column headings: name each box too.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs["aria-label"] = str(db_field.verbose_name).capitalize()
+        return field
 
     def get_formset(self, request: HttpRequest, obj: Story | None = None, **kwargs: Any):
         # The admin sets min_num but never validate_min, so without this an

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from content.models import Story
 from publisher.deploy import deploy_site
 from publisher.s3 import MANIFEST_NAME, RequestCounter, make_client
+from publisher.serve import PAGE_CACHE
 
 # A site as plain files: every kind of file the build writes, no database.
 PLAIN_SITE: dict[str, bytes] = {
@@ -120,12 +121,12 @@ def test_the_first_deploy_uploads_every_file_with_the_headers_readers_need(newsr
     story = newsroom["published"][0].get_absolute_url()[1:] + "index.html"
     css = next(f for f in files if f.startswith("static/content/site.") and f.count(".") == 2)
     expected = {
-        story: ("text/html; charset=utf-8", "public, max-age=300", "gzip"),
-        "index.html": ("text/html; charset=utf-8", "public, max-age=300", "gzip"),
-        "404.html": ("text/html; charset=utf-8", "public, max-age=300", "gzip"),
-        "feeds/news.xml": ("application/rss+xml; charset=utf-8", "public, max-age=300", "gzip"),
-        "sitemap.xml": ("application/xml; charset=utf-8", "public, max-age=300", "gzip"),
-        "robots.txt": ("text/plain; charset=utf-8", "public, max-age=300", "gzip"),
+        story: ("text/html; charset=utf-8", PAGE_CACHE, "gzip"),
+        "index.html": ("text/html; charset=utf-8", PAGE_CACHE, "gzip"),
+        "404.html": ("text/html; charset=utf-8", PAGE_CACHE, "gzip"),
+        "feeds/news.xml": ("application/rss+xml; charset=utf-8", PAGE_CACHE, "gzip"),
+        "sitemap.xml": ("application/xml; charset=utf-8", PAGE_CACHE, "gzip"),
+        "robots.txt": ("text/plain; charset=utf-8", PAGE_CACHE, "gzip"),
         css: ("text/css; charset=utf-8", "public, max-age=31536000, immutable", "gzip"),
         "static/content/site.css": ("text/css; charset=utf-8", "public, max-age=3600", "gzip"),
         "media/photos/lead.jpg": ("image/jpeg", "public, max-age=86400", None),

@@ -15,9 +15,9 @@ from publisher.deploy import (
     upload_group,
 )
 from publisher.s3 import gzip_bytes
-from publisher.serve import cache_control, compressible, content_type, is_served
+from publisher.serve import PAGE_CACHE, cache_control, compressible, content_type, is_served
 
-SHORT = "public, max-age=300"
+SHORT = PAGE_CACHE
 FOREVER = "public, max-age=31536000, immutable"
 
 

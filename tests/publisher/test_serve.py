@@ -24,6 +24,7 @@ import pytest
 from django.core.management import call_command
 
 from publisher.serve import (
+    PAGE_CACHE,
     AdminProxy,
     RedirectsError,
     lighttpd_config,
@@ -137,7 +138,7 @@ def test_lighttpd_serves_every_page_type_with_its_type_and_a_short_cache(built, 
             status, headers, body = fetch(base + url)
             assert status == 200, url
             assert headers["Content-Type"] == expected_type(url), url
-            assert headers["Cache-Control"] == "public, max-age=300", url
+            assert headers["Cache-Control"] == PAGE_CACHE, url
             assert body == path.read_bytes(), url
     names = {url.split("/")[1] for url in pages}
     assert {"news", "obituaries", "crime", "authors", "archive", "feeds"} <= names
@@ -248,6 +249,7 @@ def test_lighttpd_proxies_the_admin_to_django_under_gunicorn(
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--no-control-socket",
             "publisher.wsgi:application",
         ],
         cwd=ROOT,
@@ -326,7 +328,7 @@ def test_the_python_fallback_answers_missing_pages_with_the_sites_404(built, set
         assert status == 404 and b"Page not found" in body
         status, headers, body = fetch(f"http://127.0.0.1:{port}/")
         assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
-        assert headers["Cache-Control"] == "public, max-age=300"
+        assert headers["Cache-Control"] == PAGE_CACHE
         status, headers, _ = fetch(f"http://127.0.0.1:{port}/feeds/news.xml")
         assert headers["Content-Type"] == "application/rss+xml; charset=utf-8"
         status, headers, _ = fetch(f"http://127.0.0.1:{port}/news/old/")
