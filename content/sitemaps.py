@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 # URLs fetched and rendered at a time: memory stays flat however big the site.
-BATCH = 1000
+BATCH = 5000
 # URLs per part file once the sitemap is an index: well under the protocol's
 # 50,000, so publishing one story rewrites a small file.
 PART_SIZE = 10_000

@@ -8,6 +8,7 @@ Any failure discards the partial release and leaves the live site as it was.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -43,9 +44,29 @@ class BuildResult:
 
 
 def collect_static(release: Path) -> int:
-    """Collect (and fingerprint) static files once, then hard-link them in."""
-    call_command("collectstatic", interactive=False, verbosity=0)
-    return releases.link_tree(Path(settings.STATIC_ROOT), release / "static")
+    """Collect (and fingerprint) static files, then hard-link them in.
+
+    Collecting re-hashes every file (seconds); it is skipped when no source
+    file changed since the last build."""
+    root = Path(settings.STATIC_ROOT)
+    stamp_file = root / ".sources.sha256"
+    stamp = _static_sources_stamp()
+    manifest = root / "staticfiles.json"
+    if not (manifest.is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        stamp_file.write_text(stamp)
+    return releases.link_tree(root, release / "static")
+
+
+def _static_sources_stamp() -> str:
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256(settings.STATIC_URL.encode())
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda entry: entry[0]):
+            info = os.stat(storage.path(path))
+            digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def link_media(release: Path) -> None:

@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 
@@ -55,12 +55,18 @@ class FileWriter:
         self._errors: list[BaseException] = []
 
     def _ensure_dir(self, directory: Path) -> None:
+        # Remember only the parents (dates, sections: they repeat); every
+        # story has a directory of its own, and remembering those would grow
+        # memory with the size of the site.
+        parent = directory.parent
         with self._made_lock:
-            if directory in self._made:
-                return
-        directory.mkdir(parents=True, exist_ok=True)
-        with self._made_lock:
-            self._made.add(directory)
+            known = parent in self._made
+        if not known:
+            parent.mkdir(parents=True, exist_ok=True)
+            with self._made_lock:
+                self._made.add(parent)
+        with suppress(FileExistsError):
+            directory.mkdir()
 
     def _write(self, path: Path, data: bytes) -> None:
         try:

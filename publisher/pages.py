@@ -53,6 +53,7 @@ Params = dict[str, Any]
 Context = dict[str, Any]
 
 CHUNK = 500  # rows per fetch when streaming a queryset (and per prefetch query)
+LIST_CHUNK = 2000  # rows per fetch for lists, whose rows carry no body
 LIST_PAGE_WEIGHT = 4  # a list page costs about this many detail pages to render
 ARCHIVE_MONTHS_PER_UNIT = 6
 HOME_STORIES = 10
@@ -521,7 +522,8 @@ class PaginatedPage(Page):
         chunks = Chunks(count, site.page_size)
         offset = chunks.span(newest_page)[0]
         end = sum(chunks.span(oldest_page))
-        rows = stream(self.items(site, params), offset=offset, limit=end - offset)
+        # List rows are light (no bodies): many per query.
+        rows = stream(self.items(site, params), offset=offset, limit=end - offset, size=LIST_CHUNK)
         page = newest_page
         while True:
             limit = chunks.span(page)[1]
