@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 BATCH = 5000
 # URLs per part file once the sitemap is an index: well under the protocol's
 # 50,000, so publishing one story rewrites a small file.
-PART_SIZE = 10_000
+PART_SIZE = 2_000
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
