@@ -49,11 +49,13 @@ def collect_static(release: Path) -> int:
     Collecting re-hashes every file (seconds); it is skipped when no source
     file changed since the last build."""
     root = Path(settings.STATIC_ROOT)
-    stamp_file = root / ".sources.sha256"
+    # Beside the collected files, not among them: nothing in it is for readers.
+    stamp_file = root.with_name(root.name + ".sources.sha256")
     stamp = _static_sources_stamp()
     manifest = root / "staticfiles.json"
     if not (manifest.is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp):
         call_command("collectstatic", interactive=False, verbosity=0)
+        stamp_file.parent.mkdir(parents=True, exist_ok=True)
         stamp_file.write_text(stamp)
     return releases.link_tree(root, release / "static")
 
