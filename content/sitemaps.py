@@ -1,18 +1,23 @@
-"""The sitemap, through django.contrib.sitemaps.
+"""The sitemap (the sitemaps.org protocol).
 
 Up to 50,000 URLs, ``/sitemap.xml`` lists them all; past that it becomes a
-sitemap index pointing at ``/sitemaps/<part>-<n>.xml`` files of at most
-50,000 URLs each, as the protocol requires.
+sitemap index pointing at ``/sitemaps/<part>-<n>.xml`` files of PART_SIZE
+URLs each. Items are listed oldest first, so a new one lands in the last
+part and the others stay put.
+
+Publishing re-renders a part (and, below the limit, the whole sitemap) on
+every save, so entries are formatted here from plain rows fetched a batch at
+a time: a part costs one indexed query and some string formatting, and
+memory stays flat however big the site.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.sitemaps import Sitemap
+from django.db.models import Q
 from django.template import loader
 from django.utils import timezone
 from django.utils.html import escape
@@ -23,7 +28,7 @@ if TYPE_CHECKING:
     from publisher.pages import Site
 
 
-# URLs fetched and rendered at a time: memory stays flat however big the site.
+# Rows fetched at a time: memory stays flat however big the site.
 BATCH = 5000
 # URLs per part file once the sitemap is an index: well under the protocol's
 # 50,000, so publishing one story rewrites a small file.
@@ -36,80 +41,83 @@ HEADER = (
 )
 FOOTER = "</urlset>\n"
 
-
-class NewsroomSitemap(Sitemap):
-    limit = BATCH  # Django's pagination of items, in batches; files may hold many
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-
-    def count(self) -> int:
-        return self.paginator.count
+# Part name -> the item kind listed in it ("pages" lists the fronts).
+ITEM_PARTS: dict[str, tuple[str, Any]] = {
+    "stories": ("story", Story),
+    "obituaries": ("obituary", Obituary),
+    "crime": ("crime", CrimeReport),
+}
+PARTS = ["pages", *ITEM_PARTS]
 
 
-class ItemSitemap(NewsroomSitemap):
-    model: Any
-
-    def items(self) -> Any:
-        # Oldest first: a new item lands in the last part, the others stay put.
-        return (
-            self.model.objects.published(self.site.now)
-            .only("slug", "publish_at", "updated_at")
-            .order_by("publish_at", "id")
-        )
-
-    def lastmod(self, item: Any) -> Any:
-        return item.updated_at
-
-
-class StorySitemap(ItemSitemap):
-    model = Story
-
-
-class ObituarySitemap(ItemSitemap):
-    model = Obituary
-
-
-class CrimeSitemap(ItemSitemap):
-    model = CrimeReport
-
-
-class PageSitemap(NewsroomSitemap):
+def _page_paths(site: Site) -> list[str]:
     """The fronts: home, indexes, sections, authors and the month archives."""
+    from publisher.pages import PAGES
 
-    def items(self) -> list[str]:
-        from publisher.pages import PAGES
-
+    if "sitemap_page_paths" not in site.cache:
         paths = [PAGES[name].url({}) for name in ("home", "news", "obituaries", "crime")]
-        paths += [section.get_absolute_url() for section in self.site.sections]
+        paths += [section.get_absolute_url() for section in site.sections]
         paths += [
             PAGES["author"].url({"slug": slug})
             for slug in Author.objects.order_by("name", "id").values_list("slug", flat=True)
         ]
-        paths += [PAGES["archive"].url(params) for params in PAGES["archive"].params(self.site)]
-        return paths
-
-    def location(self, item: str) -> str:
-        return item
+        paths += [PAGES["archive"].url(params) for params in PAGES["archive"].params(site)]
+        site.cache["sitemap_page_paths"] = paths
+    return site.cache["sitemap_page_paths"]
 
 
-PARTS: dict[str, type[NewsroomSitemap]] = {
-    "pages": PageSitemap,
-    "stories": StorySitemap,
-    "obituaries": ObituarySitemap,
-    "crime": CrimeSitemap,
-}
+def _items(site: Site, part: str) -> Any:
+    return ITEM_PARTS[part][1].objects.published(site.now)
 
 
-def _domain(site: Site) -> SimpleNamespace:
-    return SimpleNamespace(domain=site.host, name=site.name)
-
-
-def _counts(site: Site, limit: int) -> dict[str, tuple[NewsroomSitemap, int]]:
+def counts(site: Site) -> dict[str, int]:
+    """URLs in each part."""
     if "sitemap_counts" not in site.cache:
-        parts = {name: cls(site) for name, cls in PARTS.items()}
-        site.cache["sitemap_counts"] = {name: (sm, sm.count()) for name, sm in parts.items()}
+        found = {"pages": len(_page_paths(site))}
+        found.update({part: _items(site, part).count() for part in ITEM_PARTS})
+        site.cache["sitemap_counts"] = found
     return site.cache["sitemap_counts"]
+
+
+def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
+    """The <url> entries [first, last) of a part."""
+    if part == "pages":
+        for path in _page_paths(site)[first:last]:
+            yield f"<url><loc>{escape(site.absolute(path))}</loc></url>\n"
+        return
+    from publisher.pages import DETAIL_PAGES
+
+    page = DETAIL_PAGES[ITEM_PARTS[part][0]]
+
+    def url(row: Any) -> str:
+        return site.absolute(page.url(page.params_for(row)))
+
+    rows = (
+        _items(site, part)
+        .order_by("publish_at", "id")
+        .values_list("id", "slug", "publish_at", "updated_at", named=True)
+    )
+    # Keyset batches (an index range each), not OFFSET: MariaDB would read a
+    # far part's whole prefix, and the last batch would be a full scan.
+    after = rows.values_list("publish_at", "id")[first - 1 : first].first() if first else None
+    remaining = last - first
+    while remaining > 0:
+        batch_rows = rows
+        if after is not None:
+            at, pk = after
+            batch_rows = rows.filter(Q(publish_at__gt=at) | Q(publish_at=at, id__gt=pk))
+        batch = list(batch_rows[: min(BATCH, remaining)])
+        for row in batch:
+            lastmod = timezone.localtime(row.updated_at)
+            yield f"<url><loc>{escape(url(row))}</loc><lastmod>{lastmod:%Y-%m-%d}</lastmod></url>\n"
+        if not batch:
+            return
+        remaining -= len(batch)
+        after = (batch[-1].publish_at, batch[-1].id)
+
+
+def _urlset(entries: Iterator[str]) -> bytes:
+    return "".join([HEADER, *entries, FOOTER]).encode()
 
 
 def part_size(limit: int) -> int:
@@ -118,38 +126,19 @@ def part_size(limit: int) -> int:
 
 def sitemap_parts(site: Site, limit: int) -> Iterator[dict[str, Any]]:
     """The part files, when the site is too big for one sitemap."""
-    counts = _counts(site, limit)
-    if sum(count for _, count in counts.values()) <= limit:
+    found = counts(site)
+    if sum(found.values()) <= limit:
         return
     size = part_size(limit)
-    for name, (_, count) in counts.items():
-        for page in range(1, max(1, math.ceil(count / size)) + 1):
-            yield {"part": name, "page": page}
-
-
-def _urlset(site: Site, ranges: list[tuple[NewsroomSitemap, int, int]]) -> bytes:
-    """A <urlset> of items [first, last) of each sitemap, rendered a batch at a time."""
-    out = [HEADER]
-    for sitemap, first, last in ranges:
-        for number in range(first // BATCH + 1, math.ceil(last / BATCH) + 1):
-            urls = sitemap.get_urls(page=number, site=_domain(site), protocol=site.scheme)
-            offset = (number - 1) * BATCH
-            # Formatted directly: publishing re-renders a sitemap each time.
-            out.extend(map(_entry, urls[max(0, first - offset) : last - offset]))
-    out.append(FOOTER)
-    return "".join(out).encode()
-
-
-def _entry(url: dict) -> str:
-    lastmod = url["lastmod"]
-    stamp = f"<lastmod>{timezone.localtime(lastmod):%Y-%m-%d}</lastmod>" if lastmod else ""
-    return f"<url><loc>{escape(url['location'])}</loc>{stamp}</url>\n"
+    for part in PARTS:
+        for page in range(1, max(1, math.ceil(found[part] / size)) + 1):
+            yield {"part": part, "page": page}
 
 
 def render_sitemap(site: Site, limit: int) -> bytes:
-    counts = _counts(site, limit)
-    if sum(count for _, count in counts.values()) <= limit:
-        return _urlset(site, [(sitemap, 0, count) for sitemap, count in counts.values()])
+    found = counts(site)
+    if sum(found.values()) <= limit:
+        return _urlset(entry for part in PARTS for entry in _entries(site, part, 0, found[part]))
     from publisher.pages import PAGES
 
     entries = [
@@ -160,7 +149,6 @@ def render_sitemap(site: Site, limit: int) -> bytes:
 
 
 def render_sitemap_part(site: Site, part: str, page: int, limit: int) -> bytes:
-    sitemap, count = _counts(site, limit)[part]
     size = part_size(limit)
     first = (page - 1) * size
-    return _urlset(site, [(sitemap, first, min(count, first + size))])
+    return _urlset(_entries(site, part, first, min(counts(site)[part], first + size)))

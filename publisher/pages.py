@@ -18,7 +18,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from heapq import merge
 from itertools import groupby
@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
@@ -56,11 +57,15 @@ CHUNK = 500  # rows per fetch when streaming a queryset (and per prefetch query)
 LIST_CHUNK = 2000  # rows per fetch for lists, whose rows carry no body
 LIST_PAGE_WEIGHT = 4  # a list page costs about this many detail pages to render
 ARCHIVE_MONTHS_PER_UNIT = 6
+MONTHS_PER_PROBE = 240  # months probed per query (SQLite allows 2,000 result columns)
 HOME_STORIES = 10
 HOME_SIDEBAR = 5
 AUTHOR_STORIES = 50
 RELATED_STORIES = 4
 SITEMAP_LIMIT = 50_000
+# An item public this long is on the site: its release ran (publish.release_due
+# catches up any release missed within a day).
+SETTLED = timedelta(days=1)
 
 
 @dataclass
@@ -192,13 +197,18 @@ def local_date(item: Publishable) -> datetime:
     return timezone.localtime(item.publish_at)
 
 
+def _month_of(item: Publishable | ItemView) -> tuple[int, int]:
+    local = timezone.localtime(item.publish_at)
+    return local.year, local.month
+
+
 def stream(
     qs: QuerySet,
     *,
     start: tuple[datetime, int] | None = None,
     offset: int = 0,
     limit: int | None = None,
-    size: int = CHUNK,
+    size: int | None = None,
 ) -> Iterator[Any]:
     """The rows of ``qs`` (ordered newest first by publish time, then id) in
     batches of ``size``, one query each, resuming after the last key seen.
@@ -208,6 +218,7 @@ def stream(
     at the key ``start`` (inclusive) or after ``offset`` rows; stops after
     ``limit`` rows. ``prefetch_related`` runs once per batch.
     """
+    size = size or CHUNK
     remaining = limit
     key, inclusive = start, True
     while remaining is None or remaining > 0:
@@ -523,7 +534,9 @@ class PaginatedPage(Page):
         offset = chunks.span(newest_page)[0]
         end = sum(chunks.span(oldest_page))
         # List rows are light (no bodies): many per query.
-        rows = stream(self.items(site, params), offset=offset, limit=end - offset, size=LIST_CHUNK)
+        rows = stream(
+            self.items(site, params), offset=offset, limit=end - offset, size=LIST_CHUNK
+        )
         page = newest_page
         while True:
             limit = chunks.span(page)[1]
@@ -936,11 +949,6 @@ ARCHIVE_KINDS: list[tuple[str, type[Publishable]]] = [
     ("obituaries", Obituary),
     ("crimes", CrimeReport),
 ]
-SITEMAP_KINDS: dict[str, tuple[str, type[Publishable]]] = {
-    "stories": ("story", Story),
-    "obituaries": ("obituary", Obituary),
-    "crime": ("crime", CrimeReport),
-}
 
 
 def _group_by_kind(entries: Iterable[tuple[Any, str, Any]]) -> dict[str, list]:
@@ -958,6 +966,51 @@ def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+def months_with_items(published: QuerySet) -> list[tuple[int, int]]:
+    """The local (year, month)s in which ``published`` has a row, oldest first.
+
+    Every save needs this list (the sitemap lists the month archives), so it
+    must not cost a pass over the rows: the first and last dates come from
+    the index, and each month between is probed with an indexed EXISTS, a
+    few hundred to a query. The cost follows the months spanned, not the
+    size of the archive.
+    """
+    published = published.order_by()
+    dates = published.values_list("publish_at", flat=True)
+    first, last = dates.order_by("publish_at").first(), dates.order_by("-publish_at").first()
+    if first is None or last is None:
+        return []
+    first_local, last_local = timezone.localtime(first), timezone.localtime(last)
+    span = [(first_local.year, first_local.month)]
+    while span[-1] < (last_local.year, last_local.month):
+        span.append(next_month(*span[-1]))
+    inner = span[1:-1]
+    found = [span[0]]
+    # The probe is the queryset's own SQL (one definition of "published"),
+    # narrowed to a month; compiling it once per month through the ORM would
+    # cost more than the scan it replaces.
+    connection = connections[published.db]
+    sql, params = published.values("pk").query.get_compiler(connection=connection).as_sql()
+    column = "{}.{}".format(
+        *map(connection.ops.quote_name, (published.model._meta.db_table, "publish_at"))
+    )
+    where = " AND " if " WHERE " in sql else " WHERE "
+    probe = f"EXISTS({sql}{where}{column} >= %s AND {column} < %s)"
+    adapt = connection.ops.adapt_datetimefield_value
+    for offset in range(0, len(inner), MONTHS_PER_PROBE):
+        batch = inner[offset : offset + MONTHS_PER_PROBE]
+        args: list[Any] = []
+        for ym in batch:
+            args += [*params, adapt(month_start(*ym)), adapt(month_start(*next_month(*ym)))]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([probe] * len(batch)), args)
+            hits = cursor.fetchone()
+        found += [ym for ym, hit in zip(batch, hits, strict=True) if hit]
+    if len(span) > 1:
+        found.append(span[-1])
+    return found
+
+
 class ArchivePage(Page):
     name = "archive"
     route = "archive/<yyyy:year>/<mm:month>/"
@@ -973,10 +1026,7 @@ class ArchivePage(Page):
         if "archive_months" not in site.cache:
             found: set[tuple[int, int]] = set()
             for _, model in ARCHIVE_KINDS:
-                dates = model.objects.published(site.now).values_list("publish_at", flat=True)
-                for when in dates.order_by().iterator(chunk_size=CHUNK * 10):
-                    local = timezone.localtime(when)
-                    found.add((local.year, local.month))
+                found.update(months_with_items(model.objects.published(site.now)))
             site.cache["archive_months"] = sorted(found, reverse=True)
         return site.cache["archive_months"]
 
@@ -985,22 +1035,43 @@ class ArchivePage(Page):
             yield {"year": year, "month": month}
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
-        months: set[tuple[int, int]] = set()
-        for view in views_of(site, changes, "story", "obituary", "crime"):
-            local = local_date(view)
-            months.add((local.year, local.month))
-        for year, month in list(months):
+        months = {_month_of(view) for view in views_of(site, changes, *ITEM_KINDS)}
+        for year, month in self.shifting_months(site, changes):
             # Its neighbours link to it: a month that appears or empties changes them.
             start, end = month_start(year, month), month_start(*next_month(year, month))
             for _, model in ARCHIVE_KINDS:
                 published = model.objects.published(site.now).order_by()
                 before = published.filter(publish_at__lt=start).order_by("-publish_at").first()
                 after = published.filter(publish_at__gte=end).order_by("publish_at").first()
-                for item in (before, after):
-                    if item is not None:
-                        local = local_date(item)
-                        months.add((local.year, local.month))
+                months.update(_month_of(item) for item in (before, after) if item is not None)
         return [{"year": year, "month": month} for year, month in sorted(months)]
+
+    def shifting_months(self, site: Site, changes: list[Change]) -> set[tuple[int, int]]:
+        """The months the changes may add to the archive or empty: those in
+        which nothing but the changed items is published. Any other month
+        was listed before and still is, so its neighbours' links stand.
+
+        Only items public for a day count as others: one whose embargo just
+        ended may not be on the site yet (its own release is on the way).
+        """
+        if "archive_shifting" not in site.cache:
+            settled = site.now - SETTLED
+            changed: dict[str, set[int]] = {}
+            for change in changes:
+                changed.setdefault(change.kind, set()).add(change.id or 0)
+            shifting = set()
+            for year, month in {_month_of(v) for v in views_of(site, changes, *ITEM_KINDS)}:
+                start, end = month_start(year, month), month_start(*next_month(year, month))
+                others = (
+                    page.model.objects.published(site.now)
+                    .filter(publish_at__gte=start, publish_at__lt=min(end, settled))
+                    .exclude(pk__in=changed.get(kind, ()))
+                    for kind, page in DETAIL_PAGES.items()
+                )
+                if not any(qs.exists() for qs in others):
+                    shifting.add((year, month))
+            site.cache["archive_shifting"] = shifting
+        return site.cache["archive_shifting"]
 
     def count(self, site: Site) -> int:
         return len(self.months(site))
@@ -1214,27 +1285,31 @@ class SitemapPartPage(Page):
         return {}
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
-        from content.sitemaps import part_size
+        from content.sitemaps import ITEM_PARTS, counts, part_size
 
-        views = views_of(site, changes, "story", "obituary", "crime")
-        if not views:
-            # Authors are listed in the "pages" part.
-            if any(c.kind == "author" for c in changes):
-                return [{"part": "pages", "page": n} for n in (1, 2)]
+        views = views_of(site, changes, *ITEM_KINDS)
+        authors = any(c.kind == "author" for c in changes)
+        if not views and not authors:
             return []
         size = part_size(SITEMAP_LIMIT)
-        total = sum(model.objects.published(site.now).count() for _, model in ARCHIVE_KINDS)
+        found = counts(site)
+        total = sum(found.values())
         # Crossing the 50,000 line makes (or unmakes) every part.
         crossing = total - len(changes) <= SITEMAP_LIMIT < total + len(changes)
-        out = [{"part": "pages", "page": n} for n in (1, 2)]
-        for part, (kind, model) in SITEMAP_KINDS.items():
+        out = []
+        # The "pages" part lists authors and the month archives (no dates).
+        shifting = PAGES["archive"].shifting_months(site, changes)  # type: ignore[attr-defined]
+        if authors or crossing or shifting:
+            last = math.ceil(found["pages"] / size) + 1
+            out += [{"part": "pages", "page": n} for n in range(1, last + 1)]
+        for part, (kind, model) in ITEM_PARTS.items():
             kind_views = [view for view in views if view.kind == kind]
             if not kind_views:
                 continue
             qs = model.objects.published(site.now)
             # Items are listed oldest first: parts before the lowest one touched stay.
             lowest = 0 if crossing else max(0, min(_rank(qs, v) for v in kind_views) - len(changes))
-            last = math.ceil(qs.count() / size) + len(changes) + 1
+            last = math.ceil(found[part] / size) + len(changes) + 1
             out += [{"part": part, "page": n} for n in range(lowest // size + 1, last + 1)]
         return out
 

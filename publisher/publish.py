@@ -29,7 +29,7 @@ from publisher import releases
 from publisher.changes import stored_state
 from publisher.files import exclusive_lock, write_atomic
 from publisher.models import PublishJob, Redirect
-from publisher.pages import PAGES, REGISTRY, Change, Site, file_path
+from publisher.pages import PAGES, REGISTRY, SETTLED, Change, Site, file_path
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ def requeue_since(moment: object) -> int:
     return count
 
 
-def release_due(window: timedelta = timedelta(days=1)) -> int:
+def release_due(window: timedelta = SETTLED) -> int:
     """Queue items whose embargo has ended but that no job has put live (items
     made without a save signal, such as seeded ones, or a missed schedule)."""
     from publisher.changes import KINDS, record

@@ -177,3 +177,30 @@ def test_a_new_story_leaves_every_numbered_list_page_as_it_was():
         new_offset, _ = after.span(page)
         # Same items (newest-first offsets move by one because one is newer).
         assert new_offset == old_offset + 1 and limit == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("per_query", [2, 240])
+def test_the_archive_lists_exactly_the_months_with_something_published(monkeypatch, per_query):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import make_crime, make_obituary
+
+    monkeypatch.setattr(pages, "MONTHS_PER_PROBE", per_query)
+    chicago = ZoneInfo("America/Chicago")
+
+    def local(*args: int) -> datetime:
+        return datetime(*args, tzinfo=chicago)
+
+    # Late on the last day of March in Chicago is already April in UTC.
+    make_story(publish_at=local(2023, 3, 31, 23, 30))
+    make_story(publish_at=local(2023, 6, 1, 0, 5))
+    make_obituary(publish_at=local(2023, 9, 30, 23, 59))
+    make_crime(publish_at=local(2024, 1, 15, 12))
+    make_story(publish_at=local(2024, 2, 10), status=Status.DRAFT)  # not a month of its own
+    make_crime(publish_at=local(2025, 5, 1, 0, 1))
+    site = Site.current()
+    assert pages.ArchivePage().months(site) == [
+        (2025, 5), (2024, 1), (2023, 9), (2023, 6), (2023, 3),
+    ]  # fmt: skip

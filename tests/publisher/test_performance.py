@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from content import sitemaps
+from publisher import pages
 from publisher.build import build_site
 
 CONTENT_TABLES = {"content_story", "content_obituary", "content_crimereport", "content_byline"}
@@ -91,11 +93,24 @@ def test_a_failing_page_in_a_worker_fails_the_build_and_keeps_the_live_site(sett
     assert not list((Path(settings.PUBLISHER_BUILD_DIR) / "releases").glob(".*.partial"))
 
 
-@pytest.mark.django_db
-def test_every_list_and_detail_query_uses_an_index_on_mariadb(settings):
+# transaction=True: ANALYZE TABLE commits, so the test's rows are flushed after it.
+@pytest.mark.django_db(transaction=True)
+def test_every_list_and_detail_query_uses_an_index_on_mariadb(settings, monkeypatch):
     if connection.vendor != "mysql":
         pytest.skip("EXPLAIN is checked on MariaDB")
     seed(1500)
+    # Batches in the proportion they have to a 50,000-story archive (a batch
+    # of 500 rows out of 300 is best read with a full scan, and MariaDB
+    # rightly does so): the plans are the ones a real archive gets.
+    scale = 1500 / 50_000
+    for module, name in [(pages, "CHUNK"), (pages, "LIST_CHUNK"), (sitemaps, "BATCH"),
+                         (sitemaps, "PART_SIZE")]:  # fmt: skip
+        monkeypatch.setattr(module, name, max(10, int(getattr(module, name) * scale)))
+    with connection.cursor() as cursor:
+        # Statistics as a live database has them: InnoDB refreshes them in the
+        # background after bulk inserts, maybe not before this build runs.
+        cursor.execute("ANALYZE TABLE " + ", ".join(sorted(CONTENT_TABLES)))
+        cursor.fetchall()
     _, _, statements = measured_build()
     selects = {sql for sql in statements if sql.startswith("SELECT")}
     full_scans = []
