@@ -191,14 +191,19 @@ def seed_demo(
     )
 
 
-def span_days(n: int) -> int:
-    """How far back the archive reaches for ``n`` items of the biggest kind.
+# A small-town newsroom's steady output, averaged over the week (about eleven
+# a weekday, fewer at weekends): a bigger archive is a longer history, not a
+# busier newsroom, so a month holds about as much in any size of demo.
+STORIES_PER_DAY = 9
+# Stories a newsroom has scheduled ahead at any time: a pipeline, not a share
+# of the archive.
+MAX_EMBARGOED = 20
 
-    Four years for a 2,000-story demo; bigger demos reach further back but get
-    denser too (the cube root), as a busier newsroom's archive would.
-    """
-    years = 4 * max(1.0, n / 2000) ** (1 / 3)
-    return round(365.25 * min(years, 15))
+
+def span_days(n: int) -> int:
+    """How far back the archive reaches for ``n`` items of the biggest kind:
+    about 15 years for 50,000 stories, 7 months for the 2,000-story demo."""
+    return max(30, round(n / STORIES_PER_DAY))
 
 
 def body_html(blocks: Sequence[str]) -> str:
@@ -320,7 +325,7 @@ _HOUR_WEIGHTS = [2, 6, 9, 9, 7, 6, 5, 5, 5, 5, 5, 6, 7, 6, 4, 3, 2, 1]
 def held_back(n: int) -> tuple[int, int]:
     """How many of ``n`` items are drafts and how many embargoed (at least one
     of each from 10 items up, so every demo shows both)."""
-    drafts, embargoed = round(n * 0.03), round(n * 0.015)
+    drafts, embargoed = round(n * 0.03), min(round(n * 0.015), MAX_EMBARGOED)
     if n >= 10:
         drafts, embargoed = max(drafts, 1), max(embargoed, 1)
     return drafts, embargoed

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 BATCH = 5000
 # URLs per part file once the sitemap is an index: well under the protocol's
 # 50,000, so publishing one story rewrites a small file.
-PART_SIZE = 2_000
+PART_SIZE = 1_000
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -101,6 +101,7 @@ def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
     # far part's whole prefix, and the last batch would be a full scan.
     after = rows.values_list("publish_at", "id")[first - 1 : first].first() if first else None
     remaining = last - first
+    zone = timezone.get_current_timezone()
     while remaining > 0:
         batch_rows = rows
         if after is not None:
@@ -108,7 +109,7 @@ def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
             batch_rows = rows.filter(Q(publish_at__gt=at) | Q(publish_at=at, id__gt=pk))
         batch = list(batch_rows[: min(BATCH, remaining)])
         for row in batch:
-            lastmod = timezone.localtime(row.updated_at)
+            lastmod = row.updated_at.astimezone(zone)
             yield f"<url><loc>{escape(url(row))}</loc><lastmod>{lastmod:%Y-%m-%d}</lastmod></url>\n"
         if not batch:
             return

@@ -167,6 +167,15 @@ class Change:
     def now(self, site: Site) -> ItemView | None:
         return self.visible(site, self.current)
 
+    def kept_its_place(self, site: Site) -> bool:
+        """Visible before every edit and now, always at the same (publish
+        time, id): every list ordered by time has it where it was."""
+        now = self.now(site)
+        if now is None or not self.before:
+            return False
+        before = [self.visible(site, state) for state in self.before]
+        return all(view is not None and view.key == now.key for view in before)
+
 
 ITEM_KINDS = ("story", "obituary", "crime")
 
@@ -534,9 +543,7 @@ class PaginatedPage(Page):
         offset = chunks.span(newest_page)[0]
         end = sum(chunks.span(oldest_page))
         # List rows are light (no bodies): many per query.
-        rows = stream(
-            self.items(site, params), offset=offset, limit=end - offset, size=LIST_CHUNK
-        )
+        rows = stream(self.items(site, params), offset=offset, limit=end - offset, size=LIST_CHUNK)
         page = newest_page
         while True:
             limit = chunks.span(page)[1]
@@ -1303,10 +1310,16 @@ class SitemapPartPage(Page):
             last = math.ceil(found["pages"] / size) + 1
             out += [{"part": "pages", "page": n} for n in range(1, last + 1)]
         for part, (kind, model) in ITEM_PARTS.items():
-            kind_views = [view for view in views if view.kind == kind]
-            if not kind_views:
+            kind_changes = [c for c in changes if c.kind == kind and c.views(site)]
+            if not kind_changes:
                 continue
             qs = model.objects.published(site.now)
+            kind_views = [view for c in kind_changes for view in c.views(site)]
+            if not crossing and all(c.kept_its_place(site) for c in kind_changes):
+                # Edited in place: only the parts listing them (a new lastmod).
+                pages = {_rank(qs, v) // size + 1 for v in kind_views}
+                out += [{"part": part, "page": n} for n in sorted(pages)]
+                continue
             # Items are listed oldest first: parts before the lowest one touched stay.
             lowest = 0 if crossing else max(0, min(_rank(qs, v) for v in kind_views) - len(changes))
             last = math.ceil(found[part] / size) + len(changes) + 1

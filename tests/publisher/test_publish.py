@@ -92,6 +92,25 @@ def test_publishing_one_story_rewrites_only_the_affected_files(live, settings):
     )
 
 
+def test_an_edit_rewrites_only_the_sitemap_part_listing_the_story(newsroom, settings, monkeypatch):
+    monkeypatch.setattr(pages, "SITEMAP_LIMIT", 6)  # an index of parts of 6 URLs
+    start_live_site()
+    oldest = min(newsroom["published"], key=lambda story: story.publish_at)
+    oldest.headline = "An old story, corrected"
+    oldest.save()
+    result = process_queue()
+    assert sorted(p for p in result.written if p.startswith("sitemap")) == [
+        "sitemap.xml",
+        "sitemaps/stories-1.xml",
+    ]
+    # A new story moves nothing either: it is the last part's newest entry.
+    make_story(
+        section=newsroom["sections"][0], authors=[Author.objects.first()], publish_at=timezone.now()
+    )
+    result = process_queue()
+    assert [p for p in result.written if p.startswith("sitemaps/")] == ["sitemaps/stories-3.xml"]
+
+
 def test_a_new_story_leaves_older_numbered_list_pages_alone(live, settings):
     root = live_root(settings)
     page_one = file_for(root, "/news/page/1/")
