@@ -70,13 +70,17 @@ def _items(site: Site, part: str) -> Any:
     return ITEM_PARTS[part][1].objects.published(site.now)
 
 
+def item_counts(site: Site) -> dict[str, int]:
+    """URLs in each item part (cheap: one COUNT each)."""
+    if "sitemap_item_counts" not in site.cache:
+        found = {part: _items(site, part).count() for part in ITEM_PARTS}
+        site.cache["sitemap_item_counts"] = found
+    return site.cache["sitemap_item_counts"]
+
+
 def counts(site: Site) -> dict[str, int]:
     """URLs in each part."""
-    if "sitemap_counts" not in site.cache:
-        found = {"pages": len(_page_paths(site))}
-        found.update({part: _items(site, part).count() for part in ITEM_PARTS})
-        site.cache["sitemap_counts"] = found
-    return site.cache["sitemap_counts"]
+    return {"pages": len(_page_paths(site)), **item_counts(site)}
 
 
 def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:

@@ -1259,6 +1259,23 @@ class CrimeFeedPage(FeedPage):
         return CrimeFeed
 
 
+def _sitemap_form(site: Site, changes: list[Change]) -> str:
+    """ "index" or "flat" when the sitemap is that before and after these
+    changes; "crossing" when they may take it across the 50,000 URL line.
+    The fronts (months, authors) are counted only near the line."""
+    from content.sitemaps import counts, item_counts
+
+    # Each change adds or removes its item, and may empty a month for every
+    # state it had and fill one: the most the total can move.
+    slack = sum(len(change.before) + 2 for change in changes)
+    if sum(item_counts(site).values()) - slack > SITEMAP_LIMIT:
+        return "index"
+    total = sum(counts(site).values())
+    if total + slack <= SITEMAP_LIMIT:
+        return "flat"
+    return "index" if total - slack > SITEMAP_LIMIT else "crossing"
+
+
 class SitemapPage(Page):
     """``/sitemap.xml``: the URLs themselves, or an index once past 50,000."""
 
@@ -1267,8 +1284,23 @@ class SitemapPage(Page):
     content_type = "application/xml; charset=utf-8"
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
-        touched = views_of(site, changes, *ITEM_KINDS) or any(c.kind == "author" for c in changes)
-        return [{}] if touched else []
+        from content.sitemaps import ITEM_PARTS, item_counts, part_size
+
+        authors = any(c.kind == "author" for c in changes)
+        if not views_of(site, changes, *ITEM_KINDS) and not authors:
+            return []
+        if _sitemap_form(site, changes) != "index":
+            return [{}]  # it lists every item, with its last change
+        # An index names the parts: it changes when one appears or goes.
+        if authors or PAGES["archive"].shifting_months(site, changes):  # type: ignore[attr-defined]
+            return [{}]
+        size = part_size(SITEMAP_LIMIT)
+        for part, (kind, _) in ITEM_PARTS.items():
+            moved = sum(1 for c in changes if c.kind == kind and not c.kept_its_place(site))
+            count = item_counts(site)[part]
+            if math.ceil(max(0, count - moved) / size) != math.ceil((count + moved) / size):
+                return [{}]
+        return []
 
     def render(self, site: Site, params: Params, context: Context) -> bytes:
         from content.sitemaps import render_sitemap
@@ -1292,37 +1324,42 @@ class SitemapPartPage(Page):
         return {}
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
-        from content.sitemaps import ITEM_PARTS, counts, part_size
+        from content.sitemaps import ITEM_PARTS, counts, item_counts, part_size
 
         views = views_of(site, changes, *ITEM_KINDS)
         authors = any(c.kind == "author" for c in changes)
         if not views and not authors:
             return []
-        size = part_size(SITEMAP_LIMIT)
-        found = counts(site)
-        total = sum(found.values())
+        form = _sitemap_form(site, changes)
+        if form == "flat":
+            return []
         # Crossing the 50,000 line makes (or unmakes) every part.
-        crossing = total - len(changes) <= SITEMAP_LIMIT < total + len(changes)
+        crossing = form == "crossing"
+        size = part_size(SITEMAP_LIMIT)
         out = []
         # The "pages" part lists authors and the month archives (no dates).
         shifting = PAGES["archive"].shifting_months(site, changes)  # type: ignore[attr-defined]
         if authors or crossing or shifting:
-            last = math.ceil(found["pages"] / size) + 1
+            last = math.ceil(counts(site)["pages"] / size) + 1
             out += [{"part": "pages", "page": n} for n in range(1, last + 1)]
         for part, (kind, model) in ITEM_PARTS.items():
             kind_changes = [c for c in changes if c.kind == kind and c.views(site)]
+            if crossing:
+                last = math.ceil(item_counts(site)[part] / size) + len(changes) + 1
+                out += [{"part": part, "page": n} for n in range(1, last + 1)]
+                continue
             if not kind_changes:
                 continue
             qs = model.objects.published(site.now)
             kind_views = [view for c in kind_changes for view in c.views(site)]
-            if not crossing and all(c.kept_its_place(site) for c in kind_changes):
+            if all(c.kept_its_place(site) for c in kind_changes):
                 # Edited in place: only the parts listing them (a new lastmod).
                 pages = {_rank(qs, v) // size + 1 for v in kind_views}
                 out += [{"part": part, "page": n} for n in sorted(pages)]
                 continue
             # Items are listed oldest first: parts before the lowest one touched stay.
-            lowest = 0 if crossing else max(0, min(_rank(qs, v) for v in kind_views) - len(changes))
-            last = math.ceil(found[part] / size) + len(changes) + 1
+            lowest = max(0, min(_rank(qs, v) for v in kind_views) - len(changes))
+            last = math.ceil(item_counts(site)[part] / size) + len(changes) + 1
             out += [{"part": part, "page": n} for n in range(lowest // size + 1, last + 1)]
         return out
 

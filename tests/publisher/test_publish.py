@@ -99,16 +99,33 @@ def test_an_edit_rewrites_only_the_sitemap_part_listing_the_story(newsroom, sett
     oldest.headline = "An old story, corrected"
     oldest.save()
     result = process_queue()
-    assert sorted(p for p in result.written if p.startswith("sitemap")) == [
-        "sitemap.xml",
-        "sitemaps/stories-1.xml",
-    ]
+    # Not even the index: it names the same parts.
+    assert [p for p in result.written if p.startswith("sitemap")] == ["sitemaps/stories-1.xml"]
     # A new story moves nothing either: it is the last part's newest entry.
     make_story(
         section=newsroom["sections"][0], authors=[Author.objects.first()], publish_at=timezone.now()
     )
     result = process_queue()
     assert [p for p in result.written if p.startswith("sitemaps/")] == ["sitemaps/stories-3.xml"]
+
+
+def test_publishing_across_the_sitemap_limit_makes_and_unmakes_the_index(
+    newsroom, settings, tmp_path, monkeypatch
+):
+    from content.sitemaps import counts
+
+    total = sum(counts(pages.Site.current()).values())
+    monkeypatch.setattr(pages, "SITEMAP_LIMIT", total)  # full, not over
+    start_live_site()
+    sitemap = file_for(live_root(settings), "/sitemap.xml")
+    assert "<urlset" in sitemap.read_text()
+    story = make_story(section=newsroom["sections"][0], authors=[Author.objects.first()])
+    assert_same_as_full_build(settings, tmp_path)
+    assert "<sitemapindex" in sitemap.read_text()
+    story.delete()
+    assert_same_as_full_build(settings, tmp_path)
+    assert "<urlset" in sitemap.read_text()
+    assert not (live_root(settings) / "sitemaps").exists()
 
 
 def test_a_new_story_leaves_older_numbered_list_pages_alone(live, settings):
