@@ -56,8 +56,21 @@ def render_body(source: str) -> str:
 
 def plain_text(markup: str, limit: int = 200) -> str:
     """The first ``limit`` characters of the text of ``markup``, for descriptions."""
-    text = " ".join(html.unescape(nh3.clean(markup, tags=set())).split())
+    # Every story page needs one, from a body of many kilobytes: try the
+    # start of the markup first. Where the cut falls it can break a tag or
+    # an entity, but only in the text's last characters, past the margin.
+    head = markup[: (limit + MARGIN) * 4]
+    text = _text(head)
+    if len(head) == len(markup) or len(text) <= limit + MARGIN:
+        text = _text(markup)
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut + "…"
+
+
+MARGIN = 40  # characters: longer than any broken tag's or entity's remains
+
+
+def _text(markup: str) -> str:
+    return " ".join(html.unescape(nh3.clean(markup, tags=set())).split())

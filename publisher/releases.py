@@ -4,6 +4,7 @@
       releases/20261128T001501Z-4711/     one complete rendered site each
       releases/.20261128T002000Z-4712.partial   a build in progress (or killed)
       site -> releases/20261128T001501Z-4711    the live document root
+      .trash/                             pruned releases, being deleted
 
 A build renders into a ``.partial`` directory that nothing serves, renames it
 when complete, then swaps the ``site`` symlink with a rename, which is atomic:
@@ -17,6 +18,7 @@ import errno
 import fcntl
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -108,7 +110,13 @@ def discard(path: Path) -> None:
 
 def prune(build_dir: Path, keep: int) -> list[Path]:
     """Remove old releases (keeping ``keep``, and always the live one) and
-    partial releases left by killed builds. Call only under ``build_lock``."""
+    partial releases left by killed builds. Call only under ``build_lock``.
+
+    A release is tens of thousands of files: deleting one takes seconds to
+    a minute. So they are moved out of ``releases/`` at once (a rename) into
+    ``build/.trash``, which a background ``rm`` at the lowest priority then
+    empties; whatever a killed ``rm`` leaves, the next prune deletes.
+    """
     root = releases_dir(build_dir)
     if not root.is_dir():
         return []
@@ -117,16 +125,37 @@ def prune(build_dir: Path, keep: int) -> list[Path]:
     complete = []
     for entry in sorted(root.iterdir()):
         if entry.name.endswith(PARTIAL_SUFFIX):
-            discard(entry)
             removed.append(entry)
         elif entry.is_dir():
             complete.append(entry)
     for entry in complete[:-keep] if keep else complete:
         if live is not None and entry.resolve() == live:
             continue
-        discard(entry)
         removed.append(entry)
+    trash = trash_dir(build_dir)
+    trash.mkdir(exist_ok=True)
+    for entry in removed:
+        os.rename(entry, trash / f"{entry.name}.{os.getpid()}")
+    if any(trash.iterdir()):
+        empty_trash(trash)
     return removed
+
+
+def trash_dir(build_dir: Path) -> Path:
+    return build_dir / ".trash"
+
+
+def empty_trash(trash: Path) -> None:
+    """Delete what is in ``trash`` in the background, niced, in its own session
+    (so it outlives this command and gets no terminal's signals)."""
+    entries = [str(entry) for entry in trash.iterdir()]
+    subprocess.Popen(
+        ["nice", "-n", "19", "rm", "-rf", "--", *entries],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def link_tree(source: Path, target: Path) -> int:

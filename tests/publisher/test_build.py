@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,12 @@ def test_old_releases_are_pruned_but_the_live_one_is_kept(newsroom, settings):
     releases = sorted((Path(settings.PUBLISHER_BUILD_DIR) / "releases").iterdir())
     assert [r.name for r in releases] == [results[2].release.name, results[3].release.name]
     assert live_release(settings.PUBLISHER_BUILD_DIR) == results[3].release
+    # Deleted in the background: the trash empties soon after.
+    trash = Path(settings.PUBLISHER_BUILD_DIR) / ".trash"
+    deadline = time.monotonic() + 30
+    while any(trash.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(trash.iterdir()) == []
 
 
 def test_a_partial_release_left_by_a_killed_build_is_cleaned_up(newsroom, settings):
