@@ -13,6 +13,7 @@ whichever way it was reached (tests check this for every page type).
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections import deque
@@ -225,7 +226,8 @@ def stream(
     Not ``QuerySet.iterator()``: mysqlclient buffers a whole result set in
     memory, so one big query would make memory grow with the archive. Starts
     at the key ``start`` (inclusive) or after ``offset`` rows; stops after
-    ``limit`` rows. ``prefetch_related`` runs once per batch.
+    ``limit`` rows. ``prefetch_related`` runs once per batch. Memory holds
+    one batch, whatever the length of the walk.
     """
     size = size or CHUNK
     remaining = limit
@@ -237,6 +239,13 @@ def stream(
             same = Q(publish_at=at, id__lte=pk) if inclusive else Q(publish_at=at, id__lt=pk)
             batch_qs = batch_qs.filter(Q(publish_at__lt=at) | same)
         wanted = size if remaining is None else min(size, remaining)
+        if key is not None:
+            # Free the last batch now. Its rows sit in reference cycles
+            # (prefetched bylines and file fields point back at their row),
+            # which Python's collector otherwise frees late, when most of the
+            # heap is new: a build's memory grew with the site.
+            batch = []
+            gc.collect()
         batch = list(batch_qs[offset : offset + wanted])
         offset = 0
         yield from batch
