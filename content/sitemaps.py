@@ -17,7 +17,6 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
 from django.template import loader
 from django.utils import timezone
 from django.utils.html import escape
@@ -73,7 +72,7 @@ def _items(site: Site, part: str) -> Any:
 def item_counts(site: Site) -> dict[str, int]:
     """URLs in each item part (cheap: one COUNT each)."""
     if "sitemap_item_counts" not in site.cache:
-        found = {part: _items(site, part).count() for part in ITEM_PARTS}
+        found = {part: site.count(_items(site, part)) for part in ITEM_PARTS}
         site.cache["sitemap_item_counts"] = found
     return site.cache["sitemap_item_counts"]
 
@@ -83,13 +82,18 @@ def counts(site: Site) -> dict[str, int]:
     return {"pages": len(_page_paths(site)), **item_counts(site)}
 
 
+def _count(site: Site, part: str) -> int:
+    """URLs in one part (the fronts are counted only for their own part)."""
+    return item_counts(site)[part] if part in ITEM_PARTS else len(_page_paths(site))
+
+
 def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
     """The <url> entries [first, last) of a part."""
     if part == "pages":
         for path in _page_paths(site)[first:last]:
             yield f"<url><loc>{escape(site.absolute(path))}</loc></url>\n"
         return
-    from publisher.pages import DETAIL_PAGES
+    from publisher.pages import DETAIL_PAGES, keyed, newer_than
 
     page = DETAIL_PAGES[ITEM_PARTS[part][0]]
 
@@ -103,14 +107,13 @@ def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
     )
     # Keyset batches (an index range each), not OFFSET: MariaDB would read a
     # far part's whole prefix, and the last batch would be a full scan.
-    after = rows.values_list("publish_at", "id")[first - 1 : first].first() if first else None
+    after = _key_before(rows, first, item_counts(site)[part]) if first else None
     remaining = last - first
     zone = timezone.get_current_timezone()
     while remaining > 0:
         batch_rows = rows
         if after is not None:
-            at, pk = after
-            batch_rows = rows.filter(Q(publish_at__gt=at) | Q(publish_at=at, id__gt=pk))
+            batch_rows = keyed(rows, newer_than(*after))
         batch = list(batch_rows[: min(BATCH, remaining)])
         for row in batch:
             lastmod = row.updated_at.astimezone(zone)
@@ -119,6 +122,17 @@ def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
             return
         remaining -= len(batch)
         after = (batch[-1].publish_at, batch[-1].id)
+
+
+def _key_before(rows: Any, first: int, total: int) -> tuple | None:
+    """The (publish time, id) of the item at place ``first - 1`` from the
+    oldest, reached from the nearer end: an OFFSET reads every row it skips,
+    and the part a publish rewrites is mostly the newest."""
+    keys = rows.values_list("publish_at", "id")
+    from_newest = total - first
+    if from_newest < first:
+        return keys.order_by("-publish_at", "-id")[from_newest : from_newest + 1].first()
+    return keys[first - 1 : first].first()
 
 
 def _urlset(entries: Iterator[str]) -> bytes:
@@ -140,6 +154,17 @@ def sitemap_parts(site: Site, limit: int) -> Iterator[dict[str, Any]]:
             yield {"part": part, "page": page}
 
 
+def has_part(site: Site, part: str, page: int, limit: int) -> bool:
+    """Whether ``sitemap_parts`` lists this part, counting the fronts (months,
+    authors) only when the items alone do not settle it."""
+    if part not in PARTS or page < 1:
+        return False
+    items = item_counts(site)
+    if sum(items.values()) <= limit and sum(counts(site).values()) <= limit:
+        return False
+    return page <= max(1, math.ceil(_count(site, part) / part_size(limit)))
+
+
 def render_sitemap(site: Site, limit: int) -> bytes:
     found = counts(site)
     if sum(found.values()) <= limit:
@@ -156,4 +181,4 @@ def render_sitemap(site: Site, limit: int) -> bytes:
 def render_sitemap_part(site: Site, part: str, page: int, limit: int) -> bytes:
     size = part_size(limit)
     first = (page - 1) * size
-    return _urlset(_entries(site, part, first, min(counts(site)[part], first + size)))
+    return _urlset(_entries(site, part, first, min(_count(site, part), first + size)))

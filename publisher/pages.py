@@ -82,7 +82,7 @@ class Site:
     now: datetime
     sections: list[Section]
     page_size: int
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     @classmethod
     def current(cls, now: datetime | None = None) -> Site:
@@ -93,6 +93,15 @@ class Site:
             sections=list(Section.objects.all()),
             page_size=settings.PUBLISHER_PAGE_SIZE,
         )
+
+    def count(self, qs: QuerySet) -> int:
+        """``qs.count()``, counted once per Site: a COUNT reads an index range
+        as long as the list, and one publish asks for the same few totals
+        (the list, its pages, the sitemap) several times."""
+        key = ("count", *_sql_key(qs))
+        if key not in self.cache:
+            self.cache[key] = qs.count()
+        return self.cache[key]
 
     @cached_property
     def nav_html(self) -> str:
@@ -203,6 +212,35 @@ def newest_first(qs: QuerySet) -> QuerySet:
     return qs.order_by("-publish_at", "-id")
 
 
+def newer_than(at: datetime, pk: int) -> Q:
+    """Items after the key (publish time, id) in newest-first order's reverse."""
+    # Not `publish_at > at OR (publish_at = at AND id > pk)`: with bound
+    # parameters SQLite cannot read an index range off an OR.
+    return Q(publish_at__gte=at) & ~Q(publish_at=at, id__lte=pk)
+
+
+def older_than(at: datetime, pk: int, inclusive: bool = False) -> Q:
+    """Items before the key (publish time, id); with ``inclusive``, the key too."""
+    same = Q(publish_at=at, id__gt=pk) if inclusive else Q(publish_at=at, id__gte=pk)
+    return Q(publish_at__lte=at) & ~same
+
+
+def keyed(qs: QuerySet, condition: Q) -> QuerySet:
+    """``qs.filter(condition)`` with the condition first in the WHERE clause.
+
+    SQLite bounds an index range by the first bound it meets on a column.
+    The published filter's ``publish_at <= now`` comes first otherwise, so a
+    walk to older items started at the newest and skipped its way down:
+    each batch of a long walk cost more than the one before.
+    """
+    before = len(qs.query.where.children)
+    out = qs.filter(condition)
+    where = out.query.where
+    if where.connector == "AND" and not where.negated:  # same rows in any order
+        where.children[:] = where.children[before:] + where.children[:before]
+    return out
+
+
 def local_date(item: Publishable) -> datetime:
     return timezone.localtime(item.publish_at)
 
@@ -235,9 +273,7 @@ def stream(
     while remaining is None or remaining > 0:
         batch_qs = qs
         if key is not None:
-            at, pk = key
-            same = Q(publish_at=at, id__lte=pk) if inclusive else Q(publish_at=at, id__lt=pk)
-            batch_qs = batch_qs.filter(Q(publish_at__lt=at) | same)
+            batch_qs = keyed(batch_qs, older_than(*key, inclusive=inclusive))
         wanted = size if remaining is None else min(size, remaining)
         if key is not None:
             # Free the last batch now. Its rows sit in reference cycles
@@ -399,11 +435,36 @@ class Page:
         return HttpResponse(body, content_type=self.content_type)
 
 
-def _rank(qs: QuerySet, view: ItemView) -> int:
-    """How many other items of a list are older than ``view``."""
+def _sql_key(qs: QuerySet) -> tuple:
+    """What rows ``qs`` selects, as a hashable key (ordering, joins for
+    display and prefetching left out)."""
+    sql, params = qs.order_by().values_list("pk").query.sql_with_params()
+    return qs.db, sql, tuple(params)
+
+
+def _rank(site: Site, qs: QuerySet, view: ItemView) -> int:
+    """How many other items of a list are older than ``view``.
+
+    Counted from whichever end is nearer: a COUNT reads every index entry
+    it counts, and what is published and edited is mostly recent, so the
+    newer side is short whatever the size of the archive.
+    """
     at, pk = view.key
-    older = Q(publish_at__lt=at) | Q(publish_at=at, id__lt=pk)
-    return qs.exclude(pk=pk).filter(older).order_by().count()
+    key = ("rank", *_sql_key(qs), at, pk)
+    if key not in site.cache:
+        total = site.count(qs)
+        # Others older = all others - others newer (the item itself may be
+        # on the list at another place).
+        near = total // 2 + 1
+        newer = keyed(qs, newer_than(at, pk) & ~Q(pk=pk))
+        newer_count = newer.order_by()[:near].count()
+        if newer_count < near:
+            others = total - qs.filter(pk=pk).exists()
+            site.cache[key] = others - newer_count
+        else:
+            older = keyed(qs, older_than(at, pk) & ~Q(pk=pk))
+            site.cache[key] = older.order_by().count()
+    return site.cache[key]
 
 
 @dataclass(frozen=True)
@@ -579,8 +640,8 @@ class PaginatedPage(Page):
         for key, entries in lists.items():
             params = dict(key)
             qs = self.items(site, params)
-            chunks = Chunks(qs.count(), site.page_size)
-            ranks = [_rank(qs, view) for _, view in entries]
+            chunks = Chunks(site.count(qs), site.page_size)
+            ranks = [_rank(site, qs, view) for _, view in entries]
             if all(self._stays_put(site, change, key) for change, _ in entries):
                 pages = {chunks.page_of(rank) for rank in ranks}
             else:
@@ -615,11 +676,15 @@ class PaginatedPage(Page):
         params = dict(params)
         page = params.pop("page", 0)
         qs = self.items(site, params)
-        chunks = Chunks(qs.count(), site.page_size)
+        chunks = Chunks(site.count(qs), site.page_size)
         if page < 0 or page > chunks.last_page:
             raise Http404("no such page")
         offset, limit = chunks.span(page)
-        items = list(qs[offset : offset + limit])
+        from_oldest = chunks.total - offset - limit
+        if from_oldest < offset:  # an OFFSET reads the rows it skips: the nearer end
+            items = list(qs.reverse()[from_oldest : from_oldest + limit])[::-1]
+        else:
+            items = list(qs[offset : offset + limit])
         return self._page_context(site, params, items, page, chunks)
 
 
@@ -649,7 +714,7 @@ class NewsIndexPage(PaginatedPage):
     kinds = ("story",)
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
-        yield {}, Story.objects.published(site.now).count()
+        yield {}, site.count(Story.objects.published(site.now))
 
     def items(self, site: Site, params: Params) -> QuerySet:
         return stories(site).defer("body", "body_html")
@@ -706,7 +771,7 @@ class ObituaryIndexPage(PaginatedPage):
     kinds = ("obituary",)
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
-        yield {}, Obituary.objects.published(site.now).count()
+        yield {}, site.count(Obituary.objects.published(site.now))
 
     def items(self, site: Site, params: Params) -> QuerySet:
         return newest_first(Obituary.objects.published(site.now)).defer("body", "body_html")
@@ -722,7 +787,7 @@ class CrimeIndexPage(PaginatedPage):
     kinds = ("crime",)
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
-        yield {}, CrimeReport.objects.published(site.now).count()
+        yield {}, site.count(CrimeReport.objects.published(site.now))
 
     def items(self, site: Site, params: Params) -> QuerySet:
         return newest_first(CrimeReport.objects.published(site.now)).defer("body", "body_html")
@@ -748,7 +813,7 @@ class DetailPage(Page):
             yield self.params_for(item)
 
     def count(self, site: Site) -> int:
-        return self.model.objects.published(site.now).count()
+        return site.count(self.model.objects.published(site.now))
 
     def item_context(self, site: Site, item: Publishable) -> Context:
         return {"item": item}
@@ -800,11 +865,9 @@ class StoryPage(DetailPage):
         # The stories just newer in its section list it under "More in".
         for view in views_of(site, changes, "story"):
             at, pk = view.key
+            in_section = Story.objects.published(site.now).filter(section_id=view.section_id)
             newer = (
-                Story.objects.published(site.now)
-                .filter(section_id=view.section_id)
-                .filter(Q(publish_at__gt=at) | Q(publish_at=at, id__gt=pk))
-                .exclude(pk=pk)
+                keyed(in_section, newer_than(at, pk) & ~Q(pk=pk))
                 .only("slug", "publish_at")
                 .order_by("publish_at", "id")[:RELATED_STORIES]
             )
@@ -826,12 +889,9 @@ class StoryPage(DetailPage):
     @staticmethod
     def related(site: Site, story: Story) -> QuerySet:
         """The stories published just before this one in its section."""
-        earlier = Q(publish_at__lt=story.publish_at) | Q(
-            publish_at=story.publish_at, id__lt=story.id
-        )
+        in_section = Story.objects.published(site.now).filter(section_id=story.section_id)
         return (
-            Story.objects.published(site.now)
-            .filter(earlier, section_id=story.section_id)
+            keyed(in_section, older_than(story.publish_at, story.id))
             .select_related("section")
             .order_by("-publish_at", "-id")[:RELATED_STORIES]
         )
@@ -1057,7 +1117,7 @@ class ArchivePage(Page):
             start, end = month_start(year, month), month_start(*next_month(year, month))
             for _, model in ARCHIVE_KINDS:
                 published = model.objects.published(site.now).order_by()
-                before = published.filter(publish_at__lt=start).order_by("-publish_at").first()
+                before = keyed(published, Q(publish_at__lt=start)).order_by("-publish_at").first()
                 after = published.filter(publish_at__gte=end).order_by("publish_at").first()
                 months.update(_month_of(item) for item in (before, after) if item is not None)
         return [{"year": year, "month": month} for year, month in sorted(months)]
@@ -1178,7 +1238,7 @@ class ArchivePage(Page):
         older = newer = None
         for _, model in ARCHIVE_KINDS:
             published = model.objects.published(site.now).order_by()
-            before = published.filter(publish_at__lt=start).order_by("-publish_at").first()
+            before = keyed(published, Q(publish_at__lt=start)).order_by("-publish_at").first()
             after = published.filter(publish_at__gte=end).order_by("publish_at").first()
             if before is not None:
                 local = local_date(before)
@@ -1328,7 +1388,9 @@ class SitemapPartPage(Page):
         yield from sitemap_parts(site, limit=SITEMAP_LIMIT)
 
     def context(self, site: Site, params: Params) -> Context:
-        if params not in list(self.params(site)):
+        from content.sitemaps import has_part
+
+        if not has_part(site, params["part"], params["page"], limit=SITEMAP_LIMIT):
             raise Http404("no such sitemap")
         return {}
 
@@ -1363,11 +1425,11 @@ class SitemapPartPage(Page):
             kind_views = [view for c in kind_changes for view in c.views(site)]
             if all(c.kept_its_place(site) for c in kind_changes):
                 # Edited in place: only the parts listing them (a new lastmod).
-                pages = {_rank(qs, v) // size + 1 for v in kind_views}
+                pages = {_rank(site, qs, v) // size + 1 for v in kind_views}
                 out += [{"part": part, "page": n} for n in sorted(pages)]
                 continue
             # Items are listed oldest first: parts before the lowest one touched stay.
-            lowest = max(0, min(_rank(qs, v) for v in kind_views) - len(changes))
+            lowest = max(0, min(_rank(site, qs, v) for v in kind_views) - len(changes))
             last = math.ceil(item_counts(site)[part] / size) + len(changes) + 1
             out += [{"part": part, "page": n} for n in range(lowest // size + 1, last + 1)]
         return out

@@ -38,6 +38,26 @@ def measured_build() -> tuple[int, int, list[str]]:
     return result.pages, len(queries), [q["sql"] for q in queries.captured_queries]
 
 
+def published_statements() -> list[str]:
+    """The queries of publishing: an edit to a story from the middle of the
+    archive, and a new story."""
+    from content.models import Author, Story
+    from publisher.models import PublishJob
+    from publisher.publish import process_queue
+    from tests.factories import make_story
+
+    PublishJob.objects.update(status=PublishJob.Status.LIVE)
+    with CaptureQueriesContext(connection) as queries:
+        middle = Story.objects.published().order_by("publish_at")[Story.objects.count() // 2]
+        middle.headline = "An old story, corrected"
+        middle.save()
+        new = make_story(section=middle.section, authors=[Author.objects.first()])
+        process_queue()  # the test settings publish right after each commit
+    done = PublishJob.objects.filter(status=PublishJob.Status.LIVE, finished_at__isnull=False)
+    assert {middle.pk, new.pk} <= set(done.values_list("object_id", flat=True))
+    return [q["sql"] for q in queries.captured_queries]
+
+
 def files(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -112,6 +132,7 @@ def test_every_list_and_detail_query_uses_an_index_on_mariadb(settings, monkeypa
         cursor.execute("ANALYZE TABLE " + ", ".join(sorted(CONTENT_TABLES)))
         cursor.fetchall()
     _, _, statements = measured_build()
+    statements += published_statements()
     selects = {sql for sql in statements if sql.startswith("SELECT")}
     full_scans = []
     with connection.cursor() as cursor:
