@@ -231,3 +231,29 @@ def test_a_long_stream_holds_one_batch_of_rows_at_a_time(db):
     finally:
         gc.enable()
     assert most <= 2 * 5
+
+
+def test_an_items_rank_is_the_same_counted_from_either_end(db):
+    # _rank counts from the nearer end of the list; it must agree with the
+    # plain count, for items on the list, off it, and at keys between others.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from content.models import Story
+
+    now = timezone.now()
+    section = make_story(slug="first").section
+    for i in range(11):
+        make_story(slug=f"r-{i}", section=section, publish_at=now - timedelta(hours=i % 7))
+    hidden = make_story(slug="hidden", status=Status.DRAFT, section=section)
+    site = Site.current()
+    qs = Story.objects.published(site.now)
+    every = sorted(qs, key=lambda s: (s.publish_at, s.pk))
+    keys = [(s.publish_at, s.pk) for s in every]
+    keys += [(hidden.publish_at, hidden.pk), (now - timedelta(minutes=90), 10**6),
+             (now - timedelta(days=1), 1), (now + timedelta(days=1), 1)]  # fmt: skip
+    for at, pk in keys:
+        view = pages.ItemView("story", pk, at, "slug", section.pk)
+        plain = sum(1 for s in every if s.pk != pk and (s.publish_at, s.pk) < (at, pk))
+        assert pages._rank(Site.current(), qs, view) == plain, (at, pk)
