@@ -190,6 +190,17 @@ class Story(Publishable):
     def title(self) -> str:
         return self.headline
 
+    @property
+    def byline_list(self) -> list[Byline]:
+        """The bylines in order, with their authors. Pages fetch them for a
+        batch of stories at once (``publisher.pages.bylines_prefetch`` puts
+        them here); a story fetched on its own costs one query, once."""
+        try:
+            return self._bylines  # type: ignore[has-type]
+        except AttributeError:
+            self._bylines: list[Byline] = list(self.bylines.select_related("author"))
+            return self._bylines
+
     def clean(self) -> None:
         validate_alt(self)
 

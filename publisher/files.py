@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -41,6 +41,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
 class FileWriter:
     """Writes files under ``root`` in background threads, with bounded memory."""
 
@@ -48,31 +51,28 @@ class FileWriter:
         self.root = root
         self.bytes_written = 0
         self.files_written = 0
+        self._base = str(root)
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="writer")
         self._slots = threading.BoundedSemaphore(max_pending)
-        self._made: set[Path] = set()
-        self._made_lock = threading.Lock()
         self._errors: list[BaseException] = []
 
-    def _ensure_dir(self, directory: Path) -> None:
-        # Remember only the parents (dates, sections: they repeat); every
-        # story has a directory of its own, and remembering those would grow
-        # memory with the size of the site.
-        parent = directory.parent
-        with self._made_lock:
-            known = parent in self._made
-        if not known:
-            parent.mkdir(parents=True, exist_ok=True)
-            with self._made_lock:
-                self._made.add(parent)
-        with suppress(FileExistsError):
-            directory.mkdir()
-
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, relative: str, data: bytes) -> None:
+        # Plain strings and descriptors: this runs once per page, beside the
+        # render, and remembers nothing (a set of directories made would
+        # grow with the site). A missing directory shows as FileNotFoundError.
+        path = os.path.join(self._base, relative)
         try:
-            self._ensure_dir(path.parent)
-            with open(path, "wb") as handle:
-                handle.write(data)
+            try:
+                fd = os.open(path, _CREATE, 0o666)
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                fd = os.open(path, _CREATE, 0o666)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
         finally:
             self._slots.release()
 
@@ -86,11 +86,10 @@ class FileWriter:
     def write(self, relative: str, data: bytes) -> None:
         if self._errors:
             raise self._errors[0]
-        path = self.root / relative
         self._slots.acquire()
         self.files_written += 1
         self.bytes_written += len(data)
-        self._pool.submit(self._write, path, data).add_done_callback(self._done)
+        self._pool.submit(self._write, relative, data).add_done_callback(self._done)
 
     def close(self) -> None:
         """Wait for every pending write; raise the first error, if any."""

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from heapq import merge
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,15 +84,19 @@ class Site:
     sections: list[Section]
     page_size: int
     cache: dict[Any, Any] = field(default_factory=dict)
+    # When publishing: the live release being updated. A page may copy the
+    # parts of its file there that the changes do not touch.
+    previous: Path | None = None
 
     @classmethod
-    def current(cls, now: datetime | None = None) -> Site:
+    def current(cls, now: datetime | None = None, previous: Path | None = None) -> Site:
         return cls(
             url=settings.PUBLISHER_SITE_URL,
             name=settings.PUBLISHER_SITE_NAME,
             now=now or timezone.now(),
             sections=list(Section.objects.all()),
             page_size=settings.PUBLISHER_PAGE_SIZE,
+            previous=previous,
         )
 
     def count(self, qs: QuerySet) -> int:
@@ -195,7 +200,9 @@ def views_of(site: Site, changes: Iterable[Change], *kinds: str) -> list[ItemVie
 
 
 def bylines_prefetch() -> Prefetch:
-    return Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+    # Into a plain list (Story.byline_list): a prefetch into the related
+    # manager builds a queryset per story, a fifth of the cost of a list page.
+    return Prefetch("bylines", queryset=Byline.objects.select_related("author"), to_attr="_bylines")
 
 
 def stories(site: Site) -> QuerySet[Story]:
@@ -1138,10 +1145,11 @@ class ArchivePage(Page):
             shifting = set()
             for year, month in {_month_of(v) for v in views_of(site, changes, *ITEM_KINDS)}:
                 start, end = month_start(year, month), month_start(*next_month(year, month))
+                in_month = Q(publish_at__gte=start, publish_at__lt=min(end, settled))
                 others = (
-                    page.model.objects.published(site.now)
-                    .filter(publish_at__gte=start, publish_at__lt=min(end, settled))
-                    .exclude(pk__in=changed.get(kind, ()))
+                    keyed(page.model.objects.published(site.now), in_month).exclude(
+                        pk__in=changed.get(kind, ())
+                    )
                     for kind, page in DETAIL_PAGES.items()
                 )
                 if not any(qs.exists() for qs in others):
@@ -1173,16 +1181,18 @@ class ArchivePage(Page):
         start = month_start(*run[-1])
         end = month_start(*next_month(*run[0]))
 
-        def keyed(
+        def dated(
             kind: str, model: type[Publishable]
         ) -> Iterator[tuple[tuple[int, int], str, Any]]:
-            in_run = self._queryset(site, model).filter(publish_at__gte=start, publish_at__lt=end)
+            in_run = keyed(
+                self._queryset(site, model), Q(publish_at__gte=start, publish_at__lt=end)
+            )
             for item in stream(in_run):
                 local = local_date(item)
                 # Negated so that heapq.merge walks months newest first.
                 yield (-local.year, -local.month), kind, item
 
-        merged = merge(*(keyed(k, m) for k, m in ARCHIVE_KINDS), key=lambda entry: entry[0])
+        merged = merge(*(dated(k, m) for k, m in ARCHIVE_KINDS), key=lambda entry: entry[0])
         found = {
             (-key[0], -key[1]): _group_by_kind(entries)
             for key, entries in groupby(merged, key=lambda entry: entry[0])
@@ -1229,7 +1239,7 @@ class ArchivePage(Page):
         start, end = month_start(year, month), month_start(*next_month(year, month))
         groups = {
             kind: list(
-                self._queryset(site, model).filter(publish_at__gte=start, publish_at__lt=end)
+                keyed(self._queryset(site, model), Q(publish_at__gte=start, publish_at__lt=end))
             )
             for kind, model in ARCHIVE_KINDS
         }
@@ -1345,6 +1355,41 @@ def _sitemap_form(site: Site, changes: list[Change]) -> str:
     return "index" if total - slack > SITEMAP_LIMIT else "crossing"
 
 
+def _touched_parts(site: Site, changes: list[Change], crossing: bool) -> list[tuple[str, int]]:
+    """The sitemap parts (part, page) whose URLs or dates these changes may
+    alter, whether the parts are files of their own or sections of one."""
+    from content.sitemaps import ITEM_PARTS, counts, item_counts, part_size
+
+    size = part_size(SITEMAP_LIMIT)
+    out = []
+    # The "pages" part lists authors and the month archives (no dates).
+    authors = any(c.kind == "author" for c in changes)
+    shifting = PAGES["archive"].shifting_months(site, changes)  # type: ignore[attr-defined]
+    if authors or crossing or shifting:
+        last = math.ceil(counts(site)["pages"] / size) + 1
+        out += [("pages", n) for n in range(1, last + 1)]
+    for part, (kind, model) in ITEM_PARTS.items():
+        kind_changes = [c for c in changes if c.kind == kind and c.views(site)]
+        if crossing:
+            last = math.ceil(item_counts(site)[part] / size) + len(changes) + 1
+            out += [(part, n) for n in range(1, last + 1)]
+            continue
+        if not kind_changes:
+            continue
+        qs = model.objects.published(site.now)
+        kind_views = [view for c in kind_changes for view in c.views(site)]
+        if all(c.kept_its_place(site) for c in kind_changes):
+            # Edited in place: only the parts listing them (a new lastmod).
+            pages = {_rank(site, qs, v) // size + 1 for v in kind_views}
+            out += [(part, n) for n in sorted(pages)]
+            continue
+        # Items are listed oldest first: parts before the lowest one touched stay.
+        lowest = max(0, min(_rank(site, qs, v) for v in kind_views) - len(changes))
+        last = math.ceil(item_counts(site)[part] / size) + len(changes) + 1
+        out += [(part, n) for n in range(lowest // size + 1, last + 1)]
+    return out
+
+
 class SitemapPage(Page):
     """``/sitemap.xml``: the URLs themselves, or an index once past 50,000."""
 
@@ -1358,8 +1403,14 @@ class SitemapPage(Page):
         authors = any(c.kind == "author" for c in changes)
         if not views_of(site, changes, *ITEM_KINDS) and not authors:
             return []
-        if _sitemap_form(site, changes) != "index":
-            return [{}]  # it lists every item, with its last change
+        form = _sitemap_form(site, changes)
+        if form == "flat":
+            # It lists every item, with its last change: the parts touched
+            # are formatted again, the others copied (see render).
+            site.cache["sitemap_touched"] = _touched_parts(site, changes, crossing=False)
+            return [{}]
+        if form == "crossing":
+            return [{}]
         # An index names the parts: it changes when one appears or goes.
         if authors or PAGES["archive"].shifting_months(site, changes):  # type: ignore[attr-defined]
             return [{}]
@@ -1374,7 +1425,14 @@ class SitemapPage(Page):
     def render(self, site: Site, params: Params, context: Context) -> bytes:
         from content.sitemaps import render_sitemap
 
-        return render_sitemap(site, limit=SITEMAP_LIMIT)
+        touched = site.cache.get("sitemap_touched")
+        previous = ""
+        if touched is not None and site.previous is not None:
+            try:
+                previous = (site.previous / file_path(self.url(params))).read_text()
+            except (OSError, UnicodeDecodeError):
+                touched = None  # nothing to copy from: format it all
+        return render_sitemap(site, SITEMAP_LIMIT, previous=previous, changed=touched)
 
 
 class SitemapPartPage(Page):
@@ -1395,7 +1453,6 @@ class SitemapPartPage(Page):
         return {}
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
-        from content.sitemaps import ITEM_PARTS, counts, item_counts, part_size
 
         views = views_of(site, changes, *ITEM_KINDS)
         authors = any(c.kind == "author" for c in changes)
@@ -1405,34 +1462,8 @@ class SitemapPartPage(Page):
         if form == "flat":
             return []
         # Crossing the 50,000 line makes (or unmakes) every part.
-        crossing = form == "crossing"
-        size = part_size(SITEMAP_LIMIT)
-        out = []
-        # The "pages" part lists authors and the month archives (no dates).
-        shifting = PAGES["archive"].shifting_months(site, changes)  # type: ignore[attr-defined]
-        if authors or crossing or shifting:
-            last = math.ceil(counts(site)["pages"] / size) + 1
-            out += [{"part": "pages", "page": n} for n in range(1, last + 1)]
-        for part, (kind, model) in ITEM_PARTS.items():
-            kind_changes = [c for c in changes if c.kind == kind and c.views(site)]
-            if crossing:
-                last = math.ceil(item_counts(site)[part] / size) + len(changes) + 1
-                out += [{"part": part, "page": n} for n in range(1, last + 1)]
-                continue
-            if not kind_changes:
-                continue
-            qs = model.objects.published(site.now)
-            kind_views = [view for c in kind_changes for view in c.views(site)]
-            if all(c.kept_its_place(site) for c in kind_changes):
-                # Edited in place: only the parts listing them (a new lastmod).
-                pages = {_rank(site, qs, v) // size + 1 for v in kind_views}
-                out += [{"part": part, "page": n} for n in sorted(pages)]
-                continue
-            # Items are listed oldest first: parts before the lowest one touched stay.
-            lowest = max(0, min(_rank(site, qs, v) for v in kind_views) - len(changes))
-            last = math.ceil(item_counts(site)[part] / size) + len(changes) + 1
-            out += [{"part": part, "page": n} for n in range(lowest // size + 1, last + 1)]
-        return out
+        touched = _touched_parts(site, changes, crossing=form == "crossing")
+        return [{"part": part, "page": page} for part, page in touched]
 
     def render(self, site: Site, params: Params, context: Context) -> bytes:
         from content.sitemaps import render_sitemap_part

@@ -143,7 +143,7 @@ def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
         Change(job.kind, job.object_id, list(job.states), stored_state(job.kind, job.object_id))
         for job in jobs
     ]
-    site = Site.current()
+    site = Site.current(previous=live)
     with transaction.atomic():
         moved = PAGES["redirect"].apply(site, changes)  # type: ignore[attr-defined]
     result = render_affected(live, site, changes)

@@ -9,6 +9,7 @@ whole site in memory.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import queue
 import signal
@@ -98,7 +99,7 @@ def render_pages(
     if jobs <= 1:
         result = RenderResult()
         with FileWriter(root) as writer:
-            _render_units(units, iter(range(len(units))), root, site, writer, result, progress)
+            _render_units(units, iter(range(len(units))), site, writer, result, progress)
             writer.close()
             result.bytes = writer.bytes_written
         return result
@@ -108,7 +109,25 @@ def render_pages(
 def _render_units(
     units: list[Unit],
     claims: Iterator[int],
-    root: Path,
+    site: Site,
+    writer: FileWriter,
+    result: RenderResult,
+    progress: Callable[[int], None] | None,
+) -> None:
+    # What exists now (Django, templates, the site) lives as long as the
+    # render: the collections that free each batch of rows (see
+    # pages.stream) need not walk it again every time.
+    gc.collect()
+    gc.freeze()
+    try:
+        _render_claims(units, claims, site, writer, result, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _render_claims(
+    units: list[Unit],
+    claims: Iterator[int],
     site: Site,
     writer: FileWriter,
     result: RenderResult,
@@ -182,7 +201,7 @@ def _child(root: Path, site: Site, units: list[Unit], shared: _SharedQueue, resu
     try:
         result = RenderResult()
         with consistent_reads(), FileWriter(root) as writer:
-            _render_units(units, shared.claims(), root, site, writer, result, shared.count_page)
+            _render_units(units, shared.claims(), site, writer, result, shared.count_page)
             writer.close()
             result.bytes = writer.bytes_written
         results.put(("done", result))
@@ -227,9 +246,7 @@ def _render_parallel(
         # The parent works too: one process fewer to hold Django in memory.
         mine = RenderResult()
         with consistent_reads(), FileWriter(root) as writer:
-            _render_units(
-                units, shared.claims(), root, site, writer, mine, _counting(shared, report)
-            )
+            _render_units(units, shared.claims(), site, writer, mine, _counting(shared, report))
             writer.close()
             mine.bytes = writer.bytes_written
         connections.close_all()

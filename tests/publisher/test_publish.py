@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from content import sitemaps
 from content.models import Author, CrimeReport, Obituary, Status, Story
 from publisher import pages
 from publisher.build import build_site
@@ -107,6 +108,33 @@ def test_an_edit_rewrites_only_the_sitemap_part_listing_the_story(newsroom, sett
     )
     result = process_queue()
     assert [p for p in result.written if p.startswith("sitemaps/")] == ["sitemaps/stories-3.xml"]
+
+
+def test_a_publish_copies_the_flat_sitemaps_untouched_parts(
+    newsroom, settings, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(sitemaps, "PART_SIZE", 3)  # one sitemap.xml, in parts of 3 URLs
+    start_live_site()
+    sitemap = live_root(settings) / "sitemap.xml"
+    text = sitemap.read_text()
+    assert "<!-- stories 1 to 3 -->" in text and "<!-- stories 4 to 6 -->" in text
+    # Mark the oldest stories' part: a publish that copies it keeps the mark.
+    oldest = text.split("<!-- stories 1 to 3 -->\n", 1)[1].split("<!--", 1)[0]
+    sitemap.write_text(text.replace(oldest, oldest.replace("<url>", "<url><!-- copied -->")))
+    make_story(
+        section=newsroom["sections"][0], authors=[Author.objects.first()], publish_at=timezone.now()
+    )
+    result = process_queue()
+    assert "sitemap.xml" in result.written
+    after = sitemap.read_text()
+    assert after.count("<!-- copied -->") == 3  # the part nothing moved in: copied
+    assert after.replace("<url><!-- copied -->", "<url>") == snapshot_text(settings, tmp_path)
+
+
+def snapshot_text(settings, tmp_path) -> str:
+    """sitemap.xml as a full build of the database writes it."""
+    fresh = build_site(build_dir=tmp_path / "fresh", jobs=1).release
+    return (fresh / "sitemap.xml").read_text()
 
 
 def test_publishing_across_the_sitemap_limit_makes_and_unmakes_the_index(
@@ -308,14 +336,18 @@ def random_edit(rng: random.Random, live: dict) -> str:
 
 
 @pytest.mark.parametrize(
-    "seed,sitemap_limit",
+    "seed,sitemap_limit,part_size",
     # 8 URLs: the sitemap is an index of parts, as on a site past 50,000.
-    [(1, 50_000), (2, 50_000), (3, 50_000), (4, 8)],
+    # Parts of 3: one sitemap.xml whose parts a publish copies or formats.
+    [(1, 50_000, 1000), (2, 50_000, 1000), (3, 50_000, 3), (4, 8, 1000), (5, 50_000, 2)],
 )
 def test_after_any_sequence_of_edits_the_site_equals_a_full_build(
-    live, settings, tmp_path, monkeypatch, seed, sitemap_limit
+    live, settings, tmp_path, monkeypatch, seed, sitemap_limit, part_size
 ):
     monkeypatch.setattr(pages, "SITEMAP_LIMIT", sitemap_limit)
+    # The live site was built with parts of 1,000: the first publish finds
+    # no part it can copy, as after an upgrade that changed the size.
+    monkeypatch.setattr(sitemaps, "PART_SIZE", part_size)
     if sitemap_limit < 50_000:
         start_live_site()  # the live site as an index too
     rng = random.Random(seed)
