@@ -60,6 +60,9 @@ def _rss_kb(pid: int) -> int:
 
 def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Run a command; return (seconds, peak summed RSS in MB of its tree, stdout)."""
+    # Start on a quiet disk: the writes of the step before (seeding, the
+    # last run's output) would otherwise be flushed during this one.
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     peak = 0
