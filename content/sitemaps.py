@@ -97,7 +97,7 @@ def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
         for path in _page_paths(site)[first:last]:
             yield f"<url><loc>{escape(site.absolute(path))}</loc></url>\n"
         return
-    from publisher.pages import DETAIL_PAGES, keyed, newer_than
+    from publisher.pages import DETAIL_PAGES, key_at, keyed, newer_than
 
     page = DETAIL_PAGES[ITEM_PARTS[part][0]]
 
@@ -111,7 +111,7 @@ def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
     )
     # Keyset batches (an index range each), not OFFSET: MariaDB would read a
     # far part's whole prefix, and the last batch would be a full scan.
-    after = _key_before(rows, first, item_counts(site)[part]) if first else None
+    after = key_at(site, _items(site, part), first - 1) if first else None
     remaining = last - first
     zone = timezone.get_current_timezone()
     while remaining > 0:
@@ -126,17 +126,6 @@ def _entries(site: Site, part: str, first: int, last: int) -> Iterator[str]:
             return
         remaining -= len(batch)
         after = (batch[-1].publish_at, batch[-1].id)
-
-
-def _key_before(rows: Any, first: int, total: int) -> tuple | None:
-    """The (publish time, id) of the item at place ``first - 1`` from the
-    oldest, reached from the nearer end: an OFFSET reads every row it skips,
-    and the part a publish rewrites is mostly the newest."""
-    keys = rows.values_list("publish_at", "id")
-    from_newest = total - first
-    if from_newest < first:
-        return keys.order_by("-publish_at", "-id")[from_newest : from_newest + 1].first()
-    return keys[first - 1 : first].first()
 
 
 def _urlset(entries: Iterator[str]) -> bytes:

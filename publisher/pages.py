@@ -457,21 +457,59 @@ def _rank(site: Site, qs: QuerySet, view: ItemView) -> int:
     newer side is short whatever the size of the archive.
     """
     at, pk = view.key
-    key = ("rank", *_sql_key(qs), at, pk)
+    list_key = _sql_key(qs)
+    key = ("rank", *list_key, at, pk)
     if key not in site.cache:
         total = site.count(qs)
+        # Where the item is on the list now, if it is.
+        now_at = qs.prefetch_related(None).filter(pk=pk).values_list("publish_at", flat=True)
+        found = list(now_at[:1])
         # Others older = all others - others newer (the item itself may be
         # on the list at another place).
         near = total // 2 + 1
         newer = keyed(qs, newer_than(at, pk) & ~Q(pk=pk))
         newer_count = newer.order_by()[:near].count()
         if newer_count < near:
-            others = total - qs.filter(pk=pk).exists()
-            site.cache[key] = others - newer_count
+            rank = total - len(found) - newer_count
         else:
-            older = keyed(qs, older_than(at, pk) & ~Q(pk=pk))
-            site.cache[key] = older.order_by().count()
+            rank = keyed(qs, older_than(at, pk) & ~Q(pk=pk)).order_by().count()
+        site.cache[key] = rank
+        if found == [at]:  # a counted place: key_at walks from it
+            site.cache.setdefault(("places", *list_key), []).append((rank, (at, pk)))
     return site.cache[key]
+
+
+def key_at(
+    site: Site, qs: QuerySet, rank: int, from_ends: bool = True
+) -> tuple[datetime, int] | None:
+    """The (publish time, id) of the item ``rank`` places from the oldest of
+    a list, reached from the nearest point known: an end of the list, or an
+    item whose place this publish counted (``_rank``). An OFFSET reads every
+    row it skips: editing a story from the middle of the archive must not
+    read half of it. Without ``from_ends``, None unless such an item is
+    nearer than both ends (the caller's own OFFSET is as short)."""
+    total = site.count(qs)
+    keys = qs.prefetch_related(None).values_list("publish_at", "id")
+    oldest_first, newest_first = (
+        keys.order_by("publish_at", "id"),
+        keys.order_by("-publish_at", "-id"),
+    )
+    nearest: tuple[int, QuerySet | None] = (min(rank, total - 1 - rank), None)
+    for place, place_key in site.cache.get(("places", *_sql_key(qs)), ()):
+        if place == rank:
+            return place_key
+        if abs(place - rank) < nearest[0]:
+            if place > rank:
+                nearest = (place - rank - 1, keyed(newest_first, older_than(*place_key)))
+            else:
+                nearest = (rank - place - 1, keyed(oldest_first, newer_than(*place_key)))
+    skip, walk = nearest
+    if walk is None:
+        if not from_ends:
+            return None
+        from_oldest = rank <= total - 1 - rank
+        walk = oldest_first if from_oldest else newest_first
+    return next(iter(walk[skip : skip + 1]), None)
 
 
 @dataclass(frozen=True)
@@ -688,7 +726,10 @@ class PaginatedPage(Page):
             raise Http404("no such page")
         offset, limit = chunks.span(page)
         from_oldest = chunks.total - offset - limit
-        if from_oldest < offset:  # an OFFSET reads the rows it skips: the nearer end
+        newest = key_at(site, qs, chunks.total - offset - 1, from_ends=False)
+        if newest is not None:  # near an item whose place was counted
+            items = list(keyed(qs, older_than(*newest, inclusive=True))[:limit])
+        elif from_oldest < offset:  # an OFFSET reads the rows it skips: the nearer end
             items = list(qs.reverse()[from_oldest : from_oldest + limit])[::-1]
         else:
             items = list(qs[offset : offset + limit])

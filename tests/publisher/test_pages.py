@@ -257,3 +257,27 @@ def test_an_items_rank_is_the_same_counted_from_either_end(db):
         view = pages.ItemView("story", pk, at, "slug", section.pk)
         plain = sum(1 for s in every if s.pk != pk and (s.publish_at, s.pk) < (at, pk))
         assert pages._rank(Site.current(), qs, view) == plain, (at, pk)
+
+
+def test_the_key_at_a_place_is_found_from_either_end_or_a_counted_place(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from content.models import Story
+
+    now = timezone.now()
+    for i in range(17):
+        make_story(slug=f"k-{i}", publish_at=now - timedelta(hours=i % 6, minutes=i % 2))
+    site = Site.current()
+    qs = Story.objects.published(site.now)
+    ordered = [(s.publish_at, s.pk) for s in sorted(qs, key=lambda s: (s.publish_at, s.pk))]
+    assert [pages.key_at(site, qs, rank) for rank in range(17)] == ordered
+    # Places counted while publishing (items in the middle) are walked from.
+    for at, pk in (ordered[6], ordered[11]):
+        pages._rank(site, qs, pages.ItemView("story", pk, at, "slug"))
+    assert len(site.cache[("places", *pages._sql_key(qs))]) == 2
+    assert [pages.key_at(site, qs, rank) for rank in range(17)] == ordered
+    found = [pages.key_at(site, qs, rank, from_ends=False) for rank in range(17)]
+    assert found[5:13] == ordered[5:13]
+    assert found[:3] == [None] * 3 and found[-3:] == [None] * 3  # an end is as near
