@@ -162,34 +162,41 @@ def has_part(site: Site, part: str, page: int, limit: int) -> bool:
 # each after a comment naming it, so a publish can copy the parts it did
 # not change from the live file instead of formatting every URL again.
 _MARK = "<!-- {part} {first} to {last} -->\n"
-_MARKS = re.compile(r"<!-- ([a-z]+) (\d+) to (\d+) -->\n")
+_MARKS = re.compile(rb"<!-- ([a-z]+) (\d+) to (\d+) -->\n")
 
 
 def _mark(part: str, first: int, last: int) -> str:
     return _MARK.format(part=part, first=first + 1, last=last)
 
 
-def _marked_parts(text: str) -> dict[str, str]:
+def _marked_parts(data: bytes) -> dict[str, memoryview]:
     """A flat sitemap's parts by their comment: {comment: entries}. Empty
-    when the file is not one of ours (an index, another format)."""
-    if not (text.startswith(HEADER) and text.endswith(FOOTER)):
+    when the file is not one of ours (an index, another format). Found with
+    ``bytes.find`` and kept as views of ``data``: at 49,000 URLs the file is
+    6 MB, and nothing in it needs decoding or copying."""
+    header, footer = HEADER.encode(), FOOTER.encode()
+    if not (data.startswith(header) and data.endswith(footer)):
         return {}
-    body = text[len(HEADER) : len(text) - len(FOOTER)]
-    pieces = _MARKS.split(body)
-    if pieces[0]:
-        return {}
+    view, end = memoryview(data), len(data) - len(footer)
     found = {}
-    for index in range(1, len(pieces), 4):
-        part, first, last, entries = pieces[index : index + 4]
-        found[_MARK.format(part=part, first=first, last=last)] = entries
+    at = len(header)
+    while at < end:
+        mark = _MARKS.match(data, at)
+        if mark is None:
+            return {}
+        following = data.find(b"<!-- ", mark.end(), end)  # "<" is escaped in URLs
+        following = end if following == -1 else following
+        part, first, last = (group.decode() for group in mark.groups())
+        found[_MARK.format(part=part, first=first, last=last)] = view[mark.end() : following]
+        at = following
     return found
 
 
-def _flat(site: Site, limit: int, found: dict[str, int], reuse: dict[str, str]) -> bytes:
+def _flat(site: Site, limit: int, found: dict[str, int], reuse: dict[str, memoryview]) -> bytes:
     """Every URL, part by part; a part whose comment is in ``reuse`` is
     copied from there, runs of the others are formatted in one query each."""
     size = part_size(limit)
-    out = [HEADER]
+    out: list[bytes | memoryview] = [HEADER.encode()]
     for part in PARTS:
         total = found[part]
         if not total:
@@ -199,32 +206,32 @@ def _flat(site: Site, limit: int, found: dict[str, int], reuse: dict[str, str]) 
             first = (page - 1) * size
             mark = _mark(part, first, min(total, first + size))
             if mark in reuse:
-                out += _format_run(site, part, run, size, total)
-                out += [mark, reuse[mark]]
+                out += [_format_run(site, part, run, size, total), mark.encode(), reuse[mark]]
                 run = []
             else:
                 run.append(page)
-        out += _format_run(site, part, run, size, total)
-    out.append(FOOTER)
-    return "".join(out).encode()
+        out.append(_format_run(site, part, run, size, total))
+    out.append(FOOTER.encode())
+    return b"".join(out)
 
 
-def _format_run(site: Site, part: str, pages: list[int], size: int, total: int) -> Iterator[str]:
+def _format_run(site: Site, part: str, pages: list[int], size: int, total: int) -> bytes:
     if not pages:
-        return
+        return b""
     first = (pages[0] - 1) * size
     last = min(total, pages[-1] * size)
-    yield _mark(part, first, min(last, first + size))
+    out = [_mark(part, first, min(last, first + size))]
     for place, entry in enumerate(_entries(site, part, first, last), start=first):
         if place > first and place % size == 0:
-            yield _mark(part, place, min(last, place + size))
-        yield entry
+            out.append(_mark(part, place, min(last, place + size)))
+        out.append(entry)
+    return "".join(out).encode()
 
 
 def render_sitemap(
     site: Site,
     limit: int,
-    previous: str = "",
+    previous: bytes = b"",
     changed: Iterable[tuple[str, int]] | None = None,
 ) -> bytes:
     """``/sitemap.xml``. Publishing passes the live file as ``previous`` and

@@ -1467,11 +1467,11 @@ class SitemapPage(Page):
         from content.sitemaps import render_sitemap
 
         touched = site.cache.get("sitemap_touched")
-        previous = ""
+        previous = b""
         if touched is not None and site.previous is not None:
             try:
-                previous = (site.previous / file_path(self.url(params))).read_text()
-            except (OSError, UnicodeDecodeError):
+                previous = (site.previous / file_path(self.url(params))).read_bytes()
+            except OSError:
                 touched = None  # nothing to copy from: format it all
         return render_sitemap(site, SITEMAP_LIMIT, previous=previous, changed=touched)
 

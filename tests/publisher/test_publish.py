@@ -120,15 +120,27 @@ def test_a_publish_copies_the_flat_sitemaps_untouched_parts(
     assert "<!-- stories 1 to 3 -->" in text and "<!-- stories 4 to 6 -->" in text
     # Mark the oldest stories' part: a publish that copies it keeps the mark.
     oldest = text.split("<!-- stories 1 to 3 -->\n", 1)[1].split("<!--", 1)[0]
-    sitemap.write_text(text.replace(oldest, oldest.replace("<url>", "<url><!-- copied -->")))
+    sitemap.write_text(text.replace(oldest, oldest.replace("<url>", '<url copied="">')))
     make_story(
         section=newsroom["sections"][0], authors=[Author.objects.first()], publish_at=timezone.now()
     )
     result = process_queue()
     assert "sitemap.xml" in result.written
     after = sitemap.read_text()
-    assert after.count("<!-- copied -->") == 3  # the part nothing moved in: copied
-    assert after.replace("<url><!-- copied -->", "<url>") == snapshot_text(settings, tmp_path)
+    assert after.count('<url copied="">') == 3  # the part nothing moved in: copied
+    assert after.replace('<url copied="">', "<url>") == snapshot_text(settings, tmp_path)
+
+
+def test_a_sitemap_that_is_not_ours_is_written_again_whole(
+    newsroom, settings, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(sitemaps, "PART_SIZE", 3)
+    start_live_site()
+    sitemap = live_root(settings) / "sitemap.xml"
+    sitemap.write_bytes(b"<?xml version='1.0'?><!-- hand-edited --><urlset></urlset>")
+    make_story(section=newsroom["sections"][0], authors=[Author.objects.first()])
+    process_queue()
+    assert sitemap.read_text() == snapshot_text(settings, tmp_path)
 
 
 def snapshot_text(settings, tmp_path) -> str:
