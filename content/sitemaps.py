@@ -136,6 +136,11 @@ def part_size(limit: int) -> int:
     return min(limit, PART_SIZE)
 
 
+def _part_pages(count: int, size: int) -> int:
+    """Part files of a part: an empty part still has its (empty) file."""
+    return max(1, math.ceil(count / size))
+
+
 def sitemap_parts(site: Site, limit: int) -> Iterator[dict[str, Any]]:
     """The part files, when the site is too big for one sitemap."""
     found = counts(site)
@@ -143,7 +148,7 @@ def sitemap_parts(site: Site, limit: int) -> Iterator[dict[str, Any]]:
         return
     size = part_size(limit)
     for part in PARTS:
-        for page in range(1, max(1, math.ceil(found[part] / size)) + 1):
+        for page in range(1, _part_pages(found[part], size) + 1):
             yield {"part": part, "page": page}
 
 
@@ -155,7 +160,7 @@ def has_part(site: Site, part: str, page: int, limit: int) -> bool:
     items = item_counts(site)
     if sum(items.values()) <= limit and sum(counts(site).values()) <= limit:
         return False
-    return page <= max(1, math.ceil(_count(site, part) / part_size(limit)))
+    return page <= _part_pages(_count(site, part), part_size(limit))
 
 
 # Below the limit, /sitemap.xml holds the same parts one after the other,
@@ -202,7 +207,7 @@ def _flat(site: Site, limit: int, found: dict[str, int], reuse: dict[str, memory
         if not total:
             continue
         run: list[int] = []  # pages to format, consecutive
-        for page in range(1, max(1, math.ceil(total / size)) + 1):
+        for page in range(1, math.ceil(total / size) + 1):
             first = (page - 1) * size
             mark = _mark(part, first, min(total, first + size))
             if mark in reuse:

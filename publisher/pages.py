@@ -1494,7 +1494,6 @@ class SitemapPartPage(Page):
         return {}
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
-
         views = views_of(site, changes, *ITEM_KINDS)
         authors = any(c.kind == "author" for c in changes)
         if not views and not authors:
