@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from PIL import Image
 
-from content.demo import body_html
+from content.demo.text import body_html
 from content.models import (
     BLOCK_ADDRESS,
     Author,

@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from content.demo import DatabaseNotEmpty, SeedError, seed_demo
+from content.demo.seed import DatabaseNotEmpty, SeedError, seed_demo
 
 
 class Command(BaseCommand):

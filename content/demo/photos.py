@@ -1,0 +1,204 @@
+"""The demo's photos: drawn landscapes and portraits, the same bytes for a seed.
+
+The palette (skies and grounds) is ``data/photos.toml``; what stands in the
+landscape is drawn by the functions here.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import random
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from PIL import Image, ImageDraw
+
+from content.demo.words import toml
+
+Colour = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Sky:
+    description: str
+    top: Colour
+    horizon: Colour
+    sun: Colour | None
+
+
+@dataclass(frozen=True)
+class Ground:
+    description: str
+    layers: list[Colour]  # back to front
+
+
+_PALETTE = toml("photos")
+SKIES = [
+    Sky(
+        sky["description"],
+        tuple(sky["top"]),
+        tuple(sky["horizon"]),
+        tuple(sky["sun"]) if "sun" in sky else None,
+    )
+    for sky in _PALETTE["sky"]
+]
+GROUNDS = [
+    Ground(ground["description"], [tuple(colour) for colour in ground["layers"]])
+    for ground in _PALETTE["ground"]
+]
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str  # relative to MEDIA_ROOT, as an ImageField stores it
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Images:
+    scenes: list[Photo]
+    portraits: list[Photo]
+
+
+def write_demo_images(rng: random.Random, scenes: int = 12, portraits: int = 8) -> Images:
+    """Draw the photo pool and write it under MEDIA_ROOT (only files that differ).
+
+    Pure drawing with fixed JPEG settings, so the same random stream gives the
+    same bytes, and a second seeding leaves the files (and their mtimes) alone.
+    """
+    root = Path(settings.MEDIA_ROOT)
+    scene_photos, portrait_photos = [], []
+    for i in range(1, scenes + 1):
+        data, alt, caption = _draw_scene(rng)
+        name = f"photos/demo/scene-{i:02d}.jpg"
+        _write_if_changed(root / name, data)
+        scene_photos.append(Photo(name, alt, caption))
+    for i in range(1, portraits + 1):
+        name = f"obituaries/demo/portrait-{i:02d}.jpg"
+        _write_if_changed(root / name, _draw_portrait(rng))
+        portrait_photos.append(Photo(name, "", ""))
+    return Images(scene_photos, portrait_photos)
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # Via a temporary file, so the media server never sends half a JPEG.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _mix(a: Colour, b: Colour, t: float) -> Colour:
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+
+
+def _draw_scene(rng: random.Random, size: tuple[int, int] = (800, 533)) -> tuple[bytes, str, str]:
+    width, height = size
+    sky, ground = rng.choice(SKIES), rng.choice(GROUNDS)
+    feature_name, feature_caption, draw_feature = rng.choice(FEATURES)
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        draw.line([(0, y), (width, y)], fill=_mix(sky.top, sky.horizon, y / height))
+    if sky.sun:
+        x, y, r = rng.randint(80, width - 80), rng.randint(50, 170), rng.randint(24, 44)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=sky.sun)
+    horizon = rng.randint(300, 360)
+    for layer, color in enumerate(ground.layers):
+        base = horizon + layer * 55
+        phase, wave, period = rng.uniform(0, math.tau), rng.randint(12, 30), rng.uniform(90, 160)
+        points = [(x, base - wave * math.sin(phase + x / period)) for x in range(0, width + 40, 40)]
+        draw.polygon([(0, height), *points, (width, height)], fill=color)
+    draw_feature(draw, rng, rng.randint(120, width - 220), horizon + 30)
+    alt = f"Illustration: {feature_name} among {ground.description} under {sky.description}."
+    caption = f"{feature_caption} outside Millbrook."
+    return _jpeg(image), alt, caption
+
+
+def _draw_barn(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int) -> None:
+    draw.rectangle([x, y - 110, x + 150, y], fill=(150, 32, 28))
+    draw.polygon([(x - 10, y - 110), (x + 75, y - 170), (x + 160, y - 110)], fill=(90, 70, 60))
+    draw.rectangle([x + 50, y - 70, x + 100, y], fill=(235, 230, 220))
+
+
+def _draw_storefronts(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int) -> None:
+    for i in range(4):
+        top = y - rng.randint(90, 140)
+        color = rng.choice(((160, 90, 60), (120, 110, 100), (180, 150, 110), (110, 60, 50)))
+        draw.rectangle([x + i * 48, top, x + i * 48 + 46, y], fill=color)
+        for row in range(top + 12, y - 30, 28):
+            draw.rectangle([x + i * 48 + 8, row, x + i * 48 + 38, row + 14], fill=(250, 230, 170))
+
+
+def _draw_water_tower(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int) -> None:
+    for leg in (20, 50, 80):
+        draw.line([(x + leg, y), (x + 50, y - 150)], fill=(90, 90, 100), width=5)
+    draw.ellipse([x, y - 230, x + 100, y - 140], fill=(200, 205, 215))
+
+
+def _draw_elevator(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int) -> None:
+    for i in range(3):
+        draw.rectangle([x + i * 42, y - 200, x + i * 42 + 40, y], fill=(210, 205, 195))
+    draw.rectangle([x + 126, y - 250, x + 160, y], fill=(180, 175, 165))
+
+
+def _draw_trees(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int) -> None:
+    for i in range(6):
+        tx, r = x + i * 40 + rng.randint(-6, 6), rng.randint(22, 34)
+        draw.rectangle([tx - 4, y - 40, tx + 4, y], fill=(80, 55, 35))
+        draw.ellipse([tx - r, y - 40 - 2 * r, tx + r, y - 40], fill=(40, 95 + i * 8, 45))
+
+
+def _draw_steeple(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int) -> None:
+    draw.rectangle([x, y - 90, x + 140, y], fill=(240, 238, 232))
+    draw.polygon([(x - 8, y - 90), (x + 70, y - 140), (x + 148, y - 90)], fill=(70, 70, 80))
+    draw.rectangle([x + 50, y - 200, x + 90, y - 90], fill=(240, 238, 232))
+    draw.polygon([(x + 46, y - 200), (x + 70, y - 270), (x + 94, y - 200)], fill=(70, 70, 80))
+
+
+def _draw_portrait(rng: random.Random, size: tuple[int, int] = (400, 500)) -> bytes:
+    width, height = size
+    background = rng.choice(((200, 205, 215), (215, 205, 190), (190, 200, 190), (180, 185, 200)))
+    clothes = rng.choice(((40, 50, 80), (70, 40, 45), (60, 60, 60), (30, 70, 60)))
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        draw.line([(0, y), (width, y)], fill=_mix(background, (250, 250, 250), y / height / 2))
+    skin = rng.choice(((230, 200, 175), (205, 165, 135), (160, 115, 85), (240, 215, 195)))
+    draw.ellipse([40, 330, 360, 620], fill=clothes)
+    draw.rectangle([175, 280, 225, 350], fill=skin)
+    draw.ellipse([120, 110, 280, 310], fill=skin)
+    hair = rng.choice(((230, 230, 230), (190, 190, 195), (120, 100, 80), (60, 50, 45)))
+    draw.chord([112, 96, 288, 250], 180, 360, fill=hair)
+    return _jpeg(image)
+
+
+FEATURES = [
+    ("a red barn", "A red barn", _draw_barn),
+    ("a row of brick storefronts", "Storefronts on a quiet street", _draw_storefronts),
+    ("a water tower", "A water tower", _draw_water_tower),
+    ("a grain elevator", "A grain elevator", _draw_elevator),
+    ("a line of trees", "A windbreak", _draw_trees),
+    ("a white church", "A country church", _draw_steeple),
+]

@@ -1,0 +1,152 @@
+"""``seed_demo()``: fill an empty database with the demo newsroom.
+
+The same arguments always give the same rows (ids and timestamps included)
+and the same photo bytes. Nothing here reads the clock except to default the
+anchor to today.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from content.demo.crimes import crime_rows
+from content.demo.newsroom import create_newsroom
+from content.demo.obituaries import obituary_rows
+from content.demo.photos import write_demo_images
+from content.demo.rows import delete_content, insert, insert_stories, reset_sequences
+from content.demo.stories import story_rows
+from content.demo.timeline import span_days
+from content.models import Author, CrimeReport, Obituary, Section, Story
+
+BATCH_SIZE = 1000
+
+# Plural and singular names for counts, in the order the summary lists them.
+NOUNS = {
+    "stories": ("story", "stories"),
+    "obituaries": ("obituary", "obituaries"),
+    "crimes": ("crime report", "crime reports"),
+    "sections": ("section", "sections"),
+    "authors": ("author", "authors"),
+}
+
+
+class SeedError(Exception):
+    """A reason not to seed; the message is meant for the operator."""
+
+
+class DatabaseNotEmpty(SeedError):
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self.counts = dict(counts)
+        super().__init__(f"the database already has {describe_counts(counts)}")
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    stories: int
+    obituaries: int
+    crimes: int
+    sections: int
+    authors: int
+    bylines: int
+    images: int
+
+    def describe(self) -> str:
+        """``2,000 stories, 300 obituaries, ..., 24 authors``"""
+        return describe_counts({name: getattr(self, name) for name in NOUNS}, skip_zero=False)
+
+
+def describe_counts(counts: Mapping[str, int], *, skip_zero: bool = True) -> str:
+    parts = []
+    for name, (one, many) in NOUNS.items():
+        n = counts.get(name, 0)
+        if n or not skip_zero:
+            parts.append(f"{n:,} {one if n == 1 else many}")
+    return ", ".join(parts) or "no content"
+
+
+def existing_content() -> dict[str, int]:
+    return {
+        "stories": Story.objects.count(),
+        "obituaries": Obituary.objects.count(),
+        "crimes": CrimeReport.objects.count(),
+        "sections": Section.objects.count(),
+        "authors": Author.objects.count(),
+    }
+
+
+def seed_demo(
+    *,
+    stories: int,
+    obituaries: int,
+    crimes: int,
+    seed: int,
+    anchor: date | None = None,
+    replace: bool = False,
+    progress: Callable[[int], object] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> SeedResult:
+    """Seed the demo newsroom; raise SeedError (DatabaseNotEmpty) without changes.
+
+    ``anchor`` is the day everything is dated against (default: today, local):
+    published items fall before it, embargoed ones 1-30 days after it.
+    ``progress`` is called with the number of items written after each batch.
+    Refuses a database that has any content unless ``replace`` is true, which
+    deletes all content first, in the same transaction.
+    """
+    for name, n in (("stories", stories), ("obituaries", obituaries), ("crimes", crimes)):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise SeedError(f"{name} must be a whole number, 0 or more (got {n!r})")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise SeedError(f"seed must be a whole number (got {seed!r})")
+    if anchor is None:
+        anchor = timezone.localdate()
+    elif not isinstance(anchor, date) or isinstance(anchor, datetime):
+        raise SeedError(f"anchor must be a date (got {anchor!r})")
+    report = progress or (lambda n: None)
+    span = span_days(max(stories, obituaries, crimes))
+
+    with transaction.atomic():
+        existing = existing_content()
+        if any(existing.values()):
+            if not replace:
+                raise DatabaseNotEmpty(existing)
+            delete_content()
+        images = write_demo_images(_rng(seed, "photos"))
+        newsroom = create_newsroom(_rng(seed, "newsroom"))
+        n_bylines = insert_stories(
+            story_rows(_rng(seed, "stories"), stories, anchor, span, newsroom, images),
+            report,
+            batch_size,
+        )
+        insert(
+            Obituary,
+            obituary_rows(_rng(seed, "obituaries"), obituaries, anchor, span, newsroom, images),
+            report,
+            batch_size,
+        )
+        insert(
+            CrimeReport, crime_rows(_rng(seed, "crimes"), crimes, anchor, span), report, batch_size
+        )
+        reset_sequences()
+
+    return SeedResult(
+        stories=stories,
+        obituaries=obituaries,
+        crimes=crimes,
+        sections=len(newsroom.sections),
+        authors=len(newsroom.authors),
+        bylines=n_bylines,
+        images=len(images.scenes) + len(images.portraits),
+    )
+
+
+def _rng(seed: int, stream: str) -> random.Random:
+    # One stream per kind of content, so asking for more obituaries leaves
+    # the stories exactly as they were.
+    return random.Random(f"{seed}/{stream}")
