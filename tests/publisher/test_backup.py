@@ -22,16 +22,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from content.models import Byline, Obituary, Story
-from publisher.backup import (
-    BackupError,
-    BackupSettings,
-    Database,
-    Manifest,
-    backup_key,
-    manifest_key,
-    run_backup,
-    run_restore,
-)
+from publisher.backups.config import BackupSettings, Database
+from publisher.backups.errors import BackupError
+from publisher.backups.keys import backup_key, manifest_key
+from publisher.backups.manifest import Manifest
+from publisher.backups.restore import run_restore
+from publisher.backups.store import run_backup
 from tests.factories import make_story
 from tests.sitecheck import file_for
 

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from publisher.backup import BackupSettings, StoredBackup, plan_prune, select_to_keep
+from publisher.backups.config import BackupSettings
+from publisher.backups.retention import StoredBackup, plan_prune, select_to_keep
 
 
 def at(day: str, clock: str = "03:00") -> datetime:

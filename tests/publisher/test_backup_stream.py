@@ -14,23 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from publisher.backup import (
-    BackupError,
-    BackupRefused,
-    CompressingReader,
-    Database,
-    DumpScanner,
-    Manifest,
-    backup_key,
+from publisher.backups.config import Database
+from publisher.backups.errors import BackupError, BackupRefused
+from publisher.backups.keys import backup_key, key_time, manifest_key
+from publisher.backups.manifest import Manifest
+from publisher.backups.mysql import (
     dump_command,
     find_dump_tool,
-    key_time,
-    manifest_key,
     option_file,
     option_file_text,
     parse_dump_tool,
-    sqlite_image_problem,
 )
+from publisher.backups.scan import DumpScanner, sqlite_image_problem
+from publisher.backups.stream import CompressingReader
 
 MARIADB = "mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)"
 MYSQL_8 = "mysqldump  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)"
