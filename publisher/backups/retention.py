@@ -15,7 +15,7 @@ from publisher.backups.config import BackupSettings
 from publisher.backups.errors import BackupError, BackupRefused
 from publisher.backups.keys import MANIFEST_SUFFIX, backup_prefix, key_time, manifest_key
 from publisher.backups.manifest import Manifest, read_manifest
-from publisher.s3 import make_client
+from publisher.s3 import delete_objects, make_client
 
 # A dump without a manifest younger than this may belong to a run still
 # writing its manifest; older ones are leftovers of failed runs.
@@ -131,21 +131,6 @@ def plan_prune(backups: list[StoredBackup], settings: BackupSettings, now: datet
     return PrunePlan(keep=keep, delete=sorted(delete, key=lambda b: b.created))
 
 
-def _delete_keys(s3: Any, bucket: str, keys: list[str]) -> None:
-    for start in range(0, len(keys), 1000):
-        batch = keys[start : start + 1000]
-        response = s3.delete_objects(
-            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
-        )
-        errors = response.get("Errors") or []
-        if errors:
-            first = errors[0]
-            raise BackupError(
-                f"S3 refused to delete {len(errors)} object(s), e.g. {first.get('Key')}: "
-                f"{first.get('Message')}"
-            )
-
-
 def prune(
     settings: BackupSettings,
     label: str,
@@ -173,12 +158,12 @@ def prune(
     ]
     try:
         # Manifests first: a backup stops counting before its dump goes.
-        _delete_keys(
+        delete_objects(
             s3,
             settings.bucket,
             [manifest_key(b.key) for b in plan.delete if manifest_key(b.key) in objects] + orphans,
         )
-        _delete_keys(s3, settings.bucket, [b.key for b in plan.delete])
-    except (BotoCoreError, ClientError) as exc:
+        delete_objects(s3, settings.bucket, [b.key for b in plan.delete])
+    except (BotoCoreError, ClientError, RuntimeError) as exc:  # RuntimeError: a key S3 refused
         raise BackupError(f"pruning old backups failed: {exc}") from exc
     return plan
