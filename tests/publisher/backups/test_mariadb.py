@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from tests.publisher.test_backup import (
+from tests.publisher.backups.test_restore import (
     ROOT,
     backup_keys,
     drop_tables,

@@ -33,7 +33,7 @@ from tests.sitecheck import file_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # Helpers shared with the other test_backup_* files
