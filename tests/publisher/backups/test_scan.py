@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publisher.backups.scan import DumpScanner, sqlite_image_problem
+from publisher.backups.scan import DumpScanner, completion_problem, sqlite_image_problem
 
 SMALL_DUMP = (
     b"-- MariaDB dump 10.19\n--\n\nDROP TABLE IF EXISTS `content_story`;\n"
@@ -41,3 +41,21 @@ def test_a_cut_short_sqlite_image_is_recognised(tmp_path):
     assert sqlite_image_problem(image[:100], len(image)) is None
     assert "cut short" in sqlite_image_problem(image[:100], len(image) - 4096)
     assert "not an SQLite" in sqlite_image_problem(b"-- MariaDB dump", 4096)
+
+
+def test_a_mysql_dump_cut_before_its_completion_line_is_refused_wherever_it_is_cut():
+    assert completion_problem("mysql", scanned(SMALL_DUMP, 7)) is None
+    end = SMALL_DUMP.index(b"-- Dump completed")
+    for cut in (end, end - 1, end + len(b"-- Dump comp")):  # before, and inside, the line
+        for chunk in (1, 64, len(SMALL_DUMP)):
+            problem = completion_problem("mysql", scanned(SMALL_DUMP[:cut], chunk))
+            assert problem is not None, (cut, chunk)
+            assert "does not end with its completion line" in problem
+            assert "cut short" in problem
+
+
+def scanned(data: bytes, chunk: int) -> DumpScanner:
+    scanner = DumpScanner()
+    for start in range(0, len(data), chunk):
+        scanner.feed(data[start : start + chunk])
+    return scanner

@@ -15,11 +15,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from publisher.backups.config import BackupSettings
-from publisher.backups.errors import BackupError
-from publisher.backups.keys import manifest_key
+from publisher.backups.errors import BackupError, BackupRefused
+from publisher.backups.keys import backup_key, manifest_key
 from publisher.backups.manifest import Manifest
 from publisher.backups.restore import run_restore
 from publisher.backups.store import run_backup
+from publisher.backups.verify import verify_backup
 from tests.factories import make_story
 from tests.publisher.backups.support import (
     backup_keys,
@@ -118,3 +119,81 @@ def test_a_backup_replaced_in_s3_after_its_check_is_not_loaded(newsroom, backup_
         run_restore(live_db(), conf, first, confirm=replace_it_then_say_yes)
     assert fingerprints() == before
     assert leftovers() == []
+
+
+def padded_to(body: bytes, size: int) -> bytes:
+    """The same gzip member grown to ``size`` bytes by a file name in its header
+    (FNAME): still one sound gzip stream of the very same data, other bytes."""
+    room = size - len(body)
+    assert room >= 0 and body[3] == 0  # no header flags: a 10-byte header
+    if room == 0:
+        return body[:4] + b"\x01\x00\x00\x00" + body[8:]  # another mtime
+    return body[:3] + b"\x08" + body[4:10] + b"n" * (room - 1) + b"\x00" + body[10:]
+
+
+def test_a_different_sound_gzip_of_the_same_size_is_refused_for_its_checksum(
+    newsroom, backup_bucket
+):
+    conf = BackupSettings(backup_bucket.bucket)
+    first = run_backup(live_db(), conf, now=datetime.now(UTC) - timedelta(days=1)).key
+    make_story(headline="Written between the two backups", body="Council minutes. " * 200)
+    second = run_backup(live_db(), conf).key
+    bodies = {key: read_object(backup_bucket, key) for key in (first, second)}
+    # The larger one is replaced by the other backup, padded to its exact size:
+    # the size matches, the gzip is sound, the dump complete; only the SHA-256
+    # in the manifest tells them apart.
+    target, donor = sorted((first, second), key=lambda key: len(bodies[key]), reverse=True)
+    swapped = padded_to(bodies[donor], len(bodies[target]))
+    assert len(swapped) == len(bodies[target]) and swapped != bodies[target]
+    assert gzip.decompress(swapped) == gzip.decompress(bodies[donor])
+    put_object(backup_bucket, target, swapped)
+    make_story(headline="Written after both backups")
+    before = fingerprints()
+    with pytest.raises(CommandError, match=r"is corrupt: its SHA-256 is \w+…") as refused:
+        call_command("restore", target, yes=True, verbosity=0)
+    assert "gzip" not in str(refused.value)
+    assert str(refused.value).endswith("The live database was not touched.")
+    assert fingerprints() == before
+    assert leftovers() == []
+
+
+def store_mysql_dump(s3: Any, raw: bytes, when: datetime) -> str:
+    """``raw`` stored as a MariaDB backup with a manifest that vouches for it."""
+    key = backup_key("backups", "newsroom", "mysql", when)
+    body = gzip.compress(raw)
+    manifest = Manifest(
+        key=key,
+        engine="mysql",
+        database="newsroom",
+        server_version="10.11",
+        database_bytes=len(raw),
+        sha256=hashlib.sha256(body).hexdigest(),
+        bytes=len(body),
+        raw_bytes=len(raw),
+        tables=["content_story"],
+        created_at=when.isoformat(),
+        tool="mariadb-dump",
+        seconds=0.1,
+    )
+    put_object(s3, key, body)
+    put_object(s3, manifest_key(key), manifest.to_json())
+    return key
+
+
+def test_a_mysql_dump_cut_before_its_completion_line_is_refused_even_on_the_sqlite_pass(s3):
+    """A mysqldump-like stream, so no MariaDB is needed: the gzip is sound and
+    the manifest vouches for it, but the dump stops before `-- Dump completed`."""
+    dump = (
+        b"-- MariaDB dump 10.19\n--\n\n"
+        b"CREATE TABLE `content_story` (\n  `id` bigint(20) NOT NULL\n);\n"
+        b"INSERT INTO `content_story` VALUES (1),(2);\n"
+        b"-- Dump completed on 2026-11-28  2:30:01\n"
+    )
+    conf = BackupSettings(s3.bucket)
+    whole = store_mysql_dump(s3, dump, datetime(2026, 11, 27, 2, 30, tzinfo=UTC))
+    assert verify_backup(conf, whole).tables == ["content_story"]
+    cut = store_mysql_dump(
+        s3, dump[: dump.index(b"-- Dump completed")], datetime(2026, 11, 28, 2, 30, tzinfo=UTC)
+    )
+    with pytest.raises(BackupRefused, match="is incomplete: the dump does not end with its comp"):
+        verify_backup(conf, cut)
