@@ -37,12 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from publisher.backup import (  # noqa: E402 (after the path is set)
-    Database,
-    dump_command,
-    find_dump_tool,
-    option_file,
-)
+from publisher.backups.config import Database  # noqa: E402 (after the path is set)
+from publisher.backups.mysql import dump_command, find_dump_tool, option_file  # noqa: E402
 
 MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 WRAPPER = (

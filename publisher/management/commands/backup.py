@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from publisher.backup import BackupError, BackupSettings, Database, human_size, run_backup
+from publisher.backups.config import BackupSettings, Database, human_size
+from publisher.backups.errors import BackupError
+from publisher.backups.store import run_backup
 
 
 class Command(BaseCommand):

@@ -9,15 +9,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from publisher.backup import (
-    BackupError,
-    BackupRefused,
-    BackupSettings,
-    Database,
-    human_size,
-    list_backups,
-    verify_backup,
-)
+from publisher.backups.config import BackupSettings, Database, human_size
+from publisher.backups.errors import BackupError, BackupRefused
+from publisher.backups.retention import list_backups
+from publisher.backups.verify import verify_backup
 
 
 class Command(BaseCommand):

@@ -8,13 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from publisher.backup import (
-    BackupError,
-    BackupSettings,
-    Database,
-    RestoreCancelled,
-    run_restore,
-)
+from publisher.backups.config import BackupSettings, Database
+from publisher.backups.errors import BackupError, RestoreCancelled
+from publisher.backups.restore import run_restore
 
 
 class Command(BaseCommand):

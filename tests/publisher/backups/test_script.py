@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.publisher.test_backup import ROOT, backup_keys, keys, manage_env
+from tests.publisher.backups.support import ROOT, backup_keys, keys, manage_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

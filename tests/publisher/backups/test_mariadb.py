@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from tests.publisher.test_backup import (
+from tests.publisher.backups.support import (
     ROOT,
     backup_keys,
     drop_tables,
@@ -32,18 +32,12 @@ from tests.publisher.test_backup import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def backup_bucket(settings, s3):
-    """The S3 test bucket, configured as the backup bucket."""
-    settings.BACKUP_S3_BUCKET = s3.bucket
-    settings.BACKUP_S3_PREFIX = "backups"
-    return s3
-
-
 @pytest.fixture(autouse=True)
 def _mariadb_only():
     if connection.vendor != "mysql":
-        pytest.skip("MariaDB: mariadb-dump, scratch databases, users (SQLite: test_backup)")
+        pytest.skip(
+            "MariaDB: mariadb-dump, scratch databases, users (SQLite: test_store, test_restore)"
+        )
 
 
 def mysql_connect(**overrides):

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
-from publisher.backup import BackupSettings, StoredBackup, plan_prune, select_to_keep
+from publisher.backups.config import BackupSettings
+from publisher.backups.keys import backup_key, manifest_key
+from publisher.backups.retention import StoredBackup, plan_prune, select_to_keep
+from publisher.backups.store import run_backup
+from tests.publisher.backups.support import backup_keys, clone_backup, keys, live_db, put_object
 
 
 def at(day: str, clock: str = "03:00") -> datetime:
@@ -133,3 +139,87 @@ def test_unverified_backups_never_take_a_place_in_the_count():
     )
     assert plan.keep == [older, newest]
     assert plan.delete == []
+
+
+# Listing and pruning in the bucket
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backups_lists_each_backup_with_its_size_and_whether_it_counts(newsroom, backup_bucket):
+    call_command("backup", verbosity=0)
+    (good,) = backup_keys(backup_bucket)
+    db = live_db()
+    # What a run that died before its manifest leaves behind.
+    died = backup_key("backups", db.label, db.engine, datetime.now(UTC) - timedelta(hours=1))
+    put_object(backup_bucket, died, b"\x1f\x8b half a dump")
+    out = StringIO()
+    call_command("backups", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert died in lines[0] and "UNVERIFIED (no manifest" in lines[0]
+    assert good in lines[1] and lines[1].endswith("verified") and " kB " in lines[1]
+    assert lines[2].startswith(f"backups: 2 in s3://{backup_bucket.bucket}/backups ")
+    assert "1 verified" in lines[2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pruning_after_a_backup_keeps_exactly_the_retention_set(newsroom, backup_bucket):
+    db = live_db()
+    keep_all = BackupSettings(backup_bucket.bucket, keep_daily=99, keep_monthly=99)
+    seed = run_backup(db, keep_all, now=datetime(2026, 4, 1, 9, tzinfo=UTC)).key
+    dated = {
+        day: clone_backup(backup_bucket, seed, datetime.fromisoformat(f"{day}T09:00:00+00:00"))
+        for day in [
+            "2026-04-15",
+            "2026-04-30",
+            "2026-05-20",
+            "2026-06-20",
+            "2026-06-22",
+            "2026-06-27",
+            "2026-06-28",
+            "2026-06-29",
+        ]
+    }
+    rules = BackupSettings(
+        backup_bucket.bucket, keep_daily=3, keep_weekly=2, keep_monthly=3, time_zone="UTC"
+    )
+    result = run_backup(db, rules, now=datetime(2026, 6, 30, 9, tzinfo=UTC))
+    kept = {key for key in backup_keys(backup_bucket)}
+    # daily: 06-28, 06-29, 06-30; weekly: week 27 (06-30) and week 26 (06-28);
+    # monthly: June (06-30), May (05-20), April (04-30).
+    assert kept == {
+        result.key,
+        dated["2026-06-29"],
+        dated["2026-06-28"],
+        dated["2026-05-20"],
+        dated["2026-04-30"],
+    }
+    assert {b.key for b in result.pruned} == {
+        seed,
+        dated["2026-04-15"],
+        dated["2026-06-20"],
+        dated["2026-06-22"],
+        dated["2026-06-27"],
+    }
+    assert all(manifest_key(key) in keys(backup_bucket) for key in kept)
+    assert len(keys(backup_bucket)) == 2 * len(kept)  # no manifest left without its dump
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_deletes_nothing_and_names_what_the_real_run_then_deletes(
+    newsroom, backup_bucket, settings
+):
+    settings.BACKUP_KEEP_DAILY, settings.BACKUP_KEEP_WEEKLY, settings.BACKUP_KEEP_MONTHLY = 2, 0, 0
+    call_command("backup", verbosity=0)
+    (first,) = backup_keys(backup_bucket)
+    for days in (1, 2, 3):
+        clone_backup(backup_bucket, first, datetime.now(UTC) - timedelta(days=days))
+    before = keys(backup_bucket)
+    out = StringIO()
+    call_command("backup", dry_run=True, stdout=out)
+    assert keys(backup_bucket) == before
+    would = {line.removeprefix("would delete ") for line in out.getvalue().splitlines()[:-1]}
+    assert out.getvalue().splitlines()[-1].startswith("backup (dry run): would store s3://")
+    call_command("backup", verbosity=0)
+    assert would == set(before) - set(keys(backup_bucket)) - {manifest_key(k) for k in before}
+    assert len(would) == 3  # four older backups, one day of them kept besides today's
