@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
 
 from content.models import Byline, CrimeReport, Obituary, Publishable, Section, Story
 
@@ -40,6 +41,25 @@ class SiteRequest:
 
 
 class StableRss(Rss201rev2Feed):
+    """RSS with plain-text titles and descriptions.
+
+    Feed readers read a title and a description as HTML once the XML is
+    parsed, but ours are plain text (a headline, a dek, a summary, a section
+    or the paper's name): each is escaped here and again by the XML writer,
+    Django's convention for titles (ticket 6533), so a headline typed as
+    ``Fans cheer <img src=x onerror=...>`` reaches the reader as those words,
+    never as an image."""
+
+    def __init__(self, title: str, link: str, description: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(escape(title), link, escape(description), *args, **kwargs)
+
+    def add_item(
+        self, title: str, link: str, description: str | None, *args: Any, **kwargs: Any
+    ) -> None:
+        if description is not None:
+            description = escape(description)
+        super().add_item(escape(title), link, description, *args, **kwargs)
+
     def latest_post_date(self) -> datetime:
         if any(item.get("pubdate") or item.get("updateddate") for item in self.items):
             return super().latest_post_date()

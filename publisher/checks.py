@@ -48,6 +48,15 @@ def check_publisher_settings(app_configs: Any = None, **kwargs: Any) -> list:
                 id="publisher.W001",
             )
         )
+    if settings.PUBLISHER_TRUSTED_PROXY and not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        problems.append(
+            Warning(
+                "PUBLISHER_TRUSTED_PROXY is set, but Django does not believe X-Forwarded-Proto: "
+                "the admin behind the TLS terminator will think it is served over http.",
+                hint="Set DJANGO_HTTPS_PROXY=true as well.",
+                id="publisher.W003",
+            )
+        )
     return problems
 
 

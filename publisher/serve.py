@@ -21,8 +21,10 @@ import functools
 import http.server
 import json
 import os
+import posixpath
 import re
 import signal
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +84,21 @@ CACHE_RULES: list[tuple[str, str]] = [
 # Never served (and never uploaded): editor backups, include files, files
 # being written (publisher.files writes ``.name.tmp`` then renames), dot files.
 DENIED_SUFFIXES = ("~", ".inc", ".tmp")
+
+# Sent with every file of the site (the admin sends Django's own). nosniff:
+# a browser never takes a file for another type than the one we send (an
+# upload read as HTML); the referrer policy keeps a reader's full path (an
+# unlisted page, a search) from other sites.
+SITE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+# Request bodies lighttpd accepts, in KB. Readers only read, so the site
+# takes none to speak of; the admin takes a photo upload (capped at 15 MB by
+# the upload form) with the rest of its form.
+SITE_MAX_REQUEST_KB = 64
+ADMIN_MAX_REQUEST_KB = 20 * 1024
 
 
 def content_type(path: str) -> str:
@@ -230,11 +247,14 @@ class AdminProxy:
 
     host: str
     port: int
+    # Addresses (or networks) of a TLS terminator in front of lighttpd whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed (PUBLISHER_TRUSTED_PROXY).
+    trusted: tuple[str, ...] = ()
 
 
 LIGHTTPD_TEMPLATE = """\
 {header}
-server.modules = (
+server.modules = ({extforward_module}
   "mod_access",
   "mod_redirect",
   "mod_setenv",{deflate_module}
@@ -265,6 +285,9 @@ server.max-fds = 1024
 server.max-keep-alive-requests = 100
 server.max-keep-alive-idle = 5
 server.max-read-idle = 30
+# Readers only read: a request body is refused past this (KB; the admin's
+# block below allows an upload).
+server.max-request-size = {site_max_request_kb}
 # No stat cache: a page written a moment ago is served at once, and a page
 # never links to one that lighttpd still believes missing.
 server.stat-cache-engine = "disable"
@@ -279,6 +302,9 @@ $HTTP["url"] =~ "{feeds}" {{
 {deflate}
 # Cache-Control by kind of file; the last block that matches wins.
 {cache_rules}
+
+# On every file of the site (the admin's block below leaves Django's own).
+setenv.add-response-header = ({site_headers})
 {admin}
 # Redirects that publishing leaves when a URL changes (from redirects.json).
 include "{include_dir}/*.conf"
@@ -299,13 +325,28 @@ NO_DEFLATE = """
 """
 
 ADMIN_TEMPLATE = """
-# The admin and the editors' preview are Django, under gunicorn; never cached
+{trusted}# The admin and the editors' preview are Django, under gunicorn; never cached
 # or compressed here (Django sets its own Cache-Control).
 $HTTP["url"] =~ "^/(admin|preview)/" {{
   proxy.server = ("" => (("host" => "{host}", "port" => {port})))
   proxy.forwarded = ("for" => 1, "proto" => 1, "host" => 1)
+  # A photo upload with its form (KB).
+  server.max-request-size = {max_request_kb}
   setenv.set-response-header = ()
+  setenv.add-response-header = ()
 {admin_deflate}}}
+"""
+
+# Without it, lighttpd tells Django the scheme it saw itself (http, behind a
+# TLS terminator), whatever X-Forwarded-Proto a client sent.
+TRUSTED_PROXY_TEMPLATE = """\
+# Behind a TLS terminator (PUBLISHER_TRUSTED_PROXY): from these addresses,
+# and only from them, X-Forwarded-For and X-Forwarded-Proto are believed, so
+# Django (with DJANGO_HTTPS_PROXY=true) sees the reader's https. The
+# terminator must send both headers.
+extforward.forwarder = ({forwarders})
+extforward.headers = ("X-Forwarded-For")
+
 """
 
 DEMO_HEADER = """\
@@ -349,8 +390,10 @@ def lighttpd_config(
             )
     mime_lines = [f'  "{suffix}" => "{mime}",' for suffix, mime in MIME_TYPES.items()]
     mime_lines.append(f'  "" => "{DEFAULT_MIME_TYPE}",')
+    trusted = admin.trusted if admin else ()
     return LIGHTTPD_TEMPLATE.format(
         header=header,
+        extforward_module='\n  "mod_extforward",' if trusted else "",
         proxy_module='\n  "mod_proxy",' if admin else "",
         deflate_module='\n  "mod_deflate",' if compress else "",
         deflate=DEFLATE_TEMPLATE.format(
@@ -370,9 +413,17 @@ def lighttpd_config(
         feed_type=FEED_MIME_TYPE,
         default_type=DEFAULT_MIME_TYPE,
         cache_rules="\n".join(cache_rules),
+        site_headers=", ".join(f'"{name}" => "{value}"' for name, value in SITE_HEADERS.items()),
+        site_max_request_kb=SITE_MAX_REQUEST_KB,
         admin=ADMIN_TEMPLATE.format(
+            trusted=TRUSTED_PROXY_TEMPLATE.format(
+                forwarders=", ".join(f'"{_quoted(address)}" => "trust"' for address in trusted)
+            )
+            if trusted
+            else "",
             host=_quoted(admin.host),
             port=int(admin.port),
+            max_request_kb=ADMIN_MAX_REQUEST_KB,
             admin_deflate="  deflate.mimetypes = ()\n" if compress else "",
         )
         if admin
@@ -401,7 +452,9 @@ def prepare_var_dir(var_dir: Path) -> None:
 
 
 class _StaticHandler(http.server.SimpleHTTPRequestHandler):
-    """http.server with the site's types, cache headers and its own 404 page."""
+    """http.server with the site's types, headers and its own 404 page, and
+    lighttpd's refusals: no directory listings, no dot files, no files being
+    written (``.name.tmp``), nothing ``is_served`` turns down."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
 
@@ -417,10 +470,17 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         if getattr(self, "_status", 200) < 400:
             self.send_header("Cache-Control", cache_control(self.path.split("?", 1)[0]))
+        for name, value in SITE_HEADERS.items():
+            self.send_header(name, value)
         super().end_headers()
 
     def send_head(self):  # type: ignore[no-untyped-def]
         path, _, query = self.path.partition("?")
+        # As translate_path will read it: %-decoded, "." and ".." resolved.
+        relative = posixpath.normpath(urllib.parse.unquote(path.split("#", 1)[0])).lstrip("/")
+        if not is_served(relative):
+            self.send_error(404)
+            return None
         target = self.redirects.get(path) or self.redirects.get(path + "/")
         if target is None:
             return super().send_head()
@@ -429,6 +489,10 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
         return None
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:  # type: ignore[override]
+        # A directory without index.html is not a page.
+        self.send_error(404)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"

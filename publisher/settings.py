@@ -9,6 +9,7 @@ more than one value are reported by the system checks in
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -79,6 +80,18 @@ def _database(url: str) -> dict:
     return config
 
 
+def _trusted_proxies(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            ipaddress.ip_network(value)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"PUBLISHER_TRUSTED_PROXY has {value!r}, which is not an IP address or network: "
+                "set it to the address of the TLS terminator in front of lighttpd, e.g. 127.0.0.1"
+            ) from None
+    return values
+
+
 def _site_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -109,6 +122,9 @@ try:
     # DJANGO_CSRF_TRUSTED_ORIGINS=https://news.example.com and DJANGO_HTTPS_PROXY=true.
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
     _BEHIND_HTTPS_PROXY = env_bool("DJANGO_HTTPS_PROXY", False)
+    # The TLS terminator in front of lighttpd (addresses or networks, comma
+    # separated): lighttpd believes its X-Forwarded-Proto (manage.py serve).
+    PUBLISHER_TRUSTED_PROXY = _trusted_proxies(env_list("PUBLISHER_TRUSTED_PROXY", []))
     DATABASES = {
         "default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}"))
     }

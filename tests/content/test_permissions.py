@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
 from content.models import Section, Status, Story
-from tests.factories import make_author, make_story
+from tests.factories import make_author, make_crime, make_obituary, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,38 @@ def test_an_editor_publishes(client):
     client.post(changelist, {"action": "publish_now", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == Status.PUBLISHED
+
+
+# --- preview -------------------------------------------------------------------------
+
+PREVIEW_KINDS = [("story", make_story), ("obituary", make_obituary), ("crime", make_crime)]
+
+
+@pytest.mark.parametrize(("kind", "make"), PREVIEW_KINDS)
+def test_a_staff_account_in_no_group_cannot_preview_a_draft(client, kind, make):
+    draft = make(status=Status.DRAFT)
+    client.force_login(User.objects.create_user("stray", password="pw", is_staff=True))
+    response = client.get(reverse("preview", args=[kind, draft.pk]))
+    assert response.status_code == 403
+    assert draft.title not in response.content.decode()
+
+
+@pytest.mark.parametrize("group", ["Reporters", "Editors"])
+@pytest.mark.parametrize(("kind", "make"), PREVIEW_KINDS)
+def test_reporters_and_editors_preview_drafts(client, group, kind, make):
+    draft = make(status=Status.DRAFT)
+    client.force_login(member_of(group, "member"))
+    response = client.get(reverse("preview", args=[kind, draft.pk]))
+    assert response.status_code == 200
+    assert draft.title in response.content.decode()
+
+
+def test_the_view_permission_alone_is_enough_to_preview(client):
+    draft = make_story(status=Status.DRAFT)
+    user = User.objects.create_user("reader", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_story"))
+    client.force_login(user)
+    assert client.get(reverse("preview", args=["story", draft.pk])).status_code == 200
+    # ... for stories only: the permission is per model.
+    obituary = make_obituary(status=Status.DRAFT)
+    assert client.get(reverse("preview", args=["obituary", obituary.pk])).status_code == 403

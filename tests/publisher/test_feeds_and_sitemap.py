@@ -9,6 +9,7 @@ import feedparser
 from django.core.management import call_command
 
 from publisher import pages
+from tests.factories import make_crime, make_obituary, make_section, make_story
 from tests.sitecheck import file_for, page_files
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -119,3 +120,47 @@ def test_every_html_page_has_lang_one_h1_canonical_and_open_graph(newsroom, sett
         assert 'property="og:title"' in html, url
         if url != "/404.html":
             assert f'<link rel="canonical" href="http://127.0.0.1:8080{url}">' in html, url
+
+
+# Text that looks like markup, typed where the paper expects plain text.
+TYPED_TAG = "<img src=x onerror=alert(1)>"
+
+
+def test_a_headline_typed_with_markup_reaches_feed_readers_as_text(db, settings):
+    sports = make_section(name="Arts <i>& Culture</i>", slug="arts")
+    story = make_story(
+        section=sports,
+        headline=f"Fans cheer {TYPED_TAG}",
+        dek=f"The dek says {TYPED_TAG} too",
+        slug="fans-cheer",
+    )
+    site = build(settings)
+    for url in ("/feeds/news.xml", f"/feeds/news/{sports.slug}.xml"):
+        raw = file_for(site, url).read_bytes()
+        # Escaped twice: once for the reader's HTML, once for the XML.
+        assert b"<title>Fans cheer &amp;lt;img src=x onerror=alert(1)&amp;gt;</title>" in raw
+        feed = feedparser.parse(raw)
+        assert not feed.bozo, feed.get("bozo_exception")
+        (entry,) = [e for e in feed.entries if e.link.endswith(story.get_absolute_url())]
+        # What a reader's HTML renderer gets: the escaped text, no element.
+        assert entry.title == "Fans cheer &lt;img src=x onerror=alert(1)&gt;"
+        assert entry.description == "The dek says &lt;img src=x onerror=alert(1)&gt; too"
+        assert "<img" not in entry.title + entry.description
+    section_feed = feedparser.parse(file_for(site, "/feeds/news/arts.xml").read_bytes())
+    assert section_feed.feed.title.endswith("Arts &lt;i&gt;&amp; Culture&lt;/i&gt;")
+    assert "<i>" not in section_feed.feed.title + section_feed.feed.description
+
+
+def test_a_summary_with_escaped_markup_stays_text_in_the_feeds(db, settings):
+    # A body that shows a tag to readers as text: its summary is that text,
+    # which must not turn into an element in a feed reader.
+    body = "Police say someone typed &lt;script&gt;alert(1)&lt;/script&gt; on a sign."
+    make_obituary(full_name="Ada <b>Bold</b>", slug="ada-bold", body=body)
+    make_crime(title="Sign defaced", slug="sign-defaced", body=body)
+    site = build(settings)
+    for url in ("/feeds/obituaries.xml", "/feeds/crime.xml"):
+        feed = feedparser.parse(file_for(site, url).read_bytes())
+        assert not feed.bozo, url
+        entry = feed.entries[0]
+        assert "typed &lt;script&gt;alert(1)&lt;/script&gt; on" in entry.description, url
+        assert "<script" not in entry.description and "<b>" not in entry.title, url

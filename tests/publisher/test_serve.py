@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import http.server
 import importlib.util
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -236,38 +239,41 @@ def test_redirects_json_with_an_unsafe_path_is_refused(tmp_path):
 def test_lighttpd_proxies_the_admin_to_django_under_gunicorn(
     built, tmp_path, settings, subprocess_env
 ):
+    with (
+        gunicorn(built, settings, subprocess_env) as port,
+        lighttpd(built, tmp_path / "var", AdminProxy("127.0.0.1", port)) as (base, _),
+    ):
+        status, headers, body = fetch(base + "/admin/login/", {"Accept-Encoding": "gzip"})
+        assert status == 200 and b'name="username"' in body
+        assert "private" in headers["Cache-Control"]  # Django's own, not the site's
+        assert "Content-Encoding" not in headers
+        # Django's own security headers, not doubled by the site's.
+        assert headers.get_all("Referrer-Policy") == ["same-origin"]
+        assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
+        assert fetch(base + "/")[0] == 200
+
+
+@contextmanager
+def gunicorn(built: Path, settings: Any, env: dict[str, str]) -> Iterator[int]:
+    """Django (the admin) under gunicorn on a free loopback port."""
     # Where a build collected the static files the admin's pages name (the
     # tests collect them once per session, elsewhere).
     (built / "static-collected").symlink_to(settings.STATIC_ROOT)
     port = free_port()
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--no-control-socket",
-            "publisher.wsgi:application",
-        ],
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+        + ["--no-control-socket", "publisher.wsgi:application"],
         cwd=ROOT,
-        env=subprocess_env,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(port)
-        with lighttpd(built, tmp_path / "var", AdminProxy("127.0.0.1", port)) as (base, _):
-            status, headers, body = fetch(base + "/admin/login/", {"Accept-Encoding": "gzip"})
-            assert status == 200 and b'name="username"' in body
-            assert "private" in headers["Cache-Control"]  # Django's own, not the site's
-            assert "Content-Encoding" not in headers
-            assert fetch(base + "/")[0] == 200
+        yield port
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @needs_lighttpd
@@ -357,3 +363,173 @@ def test_serve_print_config_shows_the_generated_lighttpd_config(settings):
     assert "server.port = 9090" in out.getvalue()
     assert f'server.document-root = "{settings.PUBLISHER_BUILD_DIR}/site"' in out.getvalue()
     assert os.path.basename(str(settings.VAR_DIR)) in out.getvalue()
+
+
+# -- Hardening: headers, request bodies, the TLS terminator, the fallback's refusals ----
+
+
+@contextmanager
+def echo_backend() -> Iterator[tuple[AdminProxy, list[dict[str, Any]]]]:
+    """A stand-in for gunicorn: records each request's headers and body size."""
+    seen: list[dict[str, Any]] = []
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.reply(0)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            self.reply(len(self.rfile.read(length)))
+
+        def reply(self, length: int) -> None:
+            seen.append({"length": length, **{k.lower(): v for k, v in self.headers.items()}})
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield AdminProxy("127.0.0.1", server.server_address[1]), seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def post(url: str, size: int) -> int:
+    """POST ``size`` bytes; the status, or 413 when the server hung up on
+    the body after answering that."""
+    request = urllib.request.Request(url, data=b"x" * size, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (ConnectionError, urllib.error.URLError):
+        return 413
+
+
+@needs_lighttpd
+def test_lighttpd_sends_nosniff_and_a_referrer_policy_with_every_file(built, tmp_path):
+    css = next((built / "site/static/content").glob("site.*.css")).name
+    urls = ["/", "/news/", "/feeds/news.xml", "/sitemap.xml", f"/static/content/{css}"]
+    urls += ["/media/photos/lead.jpg", "/no/such/page/"]
+    with lighttpd(built, tmp_path / "var") as (base, _):
+        for url in urls:
+            _, headers, _ = fetch(base + url)
+            assert headers.get_all("X-Content-Type-Options") == ["nosniff"], url
+            assert headers.get_all("Referrer-Policy") == ["strict-origin-when-cross-origin"], url
+            assert headers["Cache-Control"], url  # the kind's own rule still applies
+
+
+@needs_lighttpd
+def test_lighttpd_takes_an_upload_sized_body_for_the_admin_and_none_for_the_site(built, tmp_path):
+    with echo_backend() as (admin, seen), lighttpd(built, tmp_path / "var", admin) as (base, _):
+        # A 15 MB photo with its form reaches Django...
+        assert post(base + "/admin/content/story/add/", 15 * 1024 * 1024 + 50_000) == 200
+        assert seen[-1]["length"] == 15 * 1024 * 1024 + 50_000
+        # ... a body past 20 MB never does.
+        assert post(base + "/admin/content/story/add/", 21 * 1024 * 1024) == 413
+        assert len(seen) == 1
+        # Readers send no bodies: the site refuses one.
+        assert post(base + "/", 1024 * 1024) == 413
+
+
+@needs_lighttpd
+def test_lighttpd_believes_x_forwarded_proto_only_from_the_trusted_proxy(built, tmp_path):
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    with echo_backend() as (admin, seen):
+        # No trusted proxy: whoever sends it, lighttpd says what it saw itself.
+        with lighttpd(built, tmp_path / "var", admin) as (base, _):
+            fetch(base + "/admin/", forwarded)
+            assert seen[-1]["x-forwarded-proto"] == "http"
+        # The TLS terminator is on loopback, like this test: believed.
+        admin.trusted = ("127.0.0.1",)
+        with lighttpd(built, tmp_path / "var", admin) as (base, _):
+            fetch(base + "/admin/", forwarded)
+            assert seen[-1]["x-forwarded-proto"] == "https"
+        # Trusted is another address: a client on loopback cannot claim https.
+        admin.trusted = ("192.0.2.10", "10.0.0.0/8")
+        with lighttpd(built, tmp_path / "var", admin) as (base, _):
+            fetch(base + "/admin/", forwarded)
+            assert seen[-1]["x-forwarded-proto"] == "http"
+
+
+def csrf_login(base: str, origin: str, headers: dict[str, str]) -> int:
+    """An editor's login through lighttpd: the form's CSRF token, then the POST
+    a browser on ``origin`` sends. The status of the POST."""
+    status, response_headers, body = fetch(base + "/admin/login/", headers)
+    assert status == 200
+    cookie = response_headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": "nobody", "password": "wrong", "next": "/admin/"}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 (http on loopback)
+        base + "/admin/login/",
+        data=data,
+        headers={**headers, "Cookie": cookie, "Origin": origin},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@needs_lighttpd
+@pytest.mark.skipif(not importlib.util.find_spec("gunicorn"), reason="gunicorn not installed")
+def test_behind_a_trusted_tls_terminator_the_admin_sees_https(
+    built, tmp_path, settings, subprocess_env
+):
+    # What a TLS terminator on this machine sends on for a browser on https://.
+    terminator = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    with gunicorn(built, settings, {**subprocess_env, "DJANGO_HTTPS_PROXY": "true"}) as port:
+        admin = AdminProxy("127.0.0.1", port, trusted=("127.0.0.1",))
+        with lighttpd(built, tmp_path / "var", admin) as (base, _):
+            https_origin = base.replace("http://", "https://")
+            # Django takes the request for https: the browser's https Origin
+            # passes the CSRF check (the login itself fails: no such user).
+            assert csrf_login(base, https_origin, terminator) == 200
+        admin.trusted = ()
+        with lighttpd(built, tmp_path / "var", admin) as (base, _):
+            # Without the setting, Django is told http, and refuses the login.
+            assert csrf_login(base, base.replace("http://", "https://"), terminator) == 403
+
+
+def test_the_python_fallback_lists_no_directory_and_serves_no_hidden_or_partial_file(built):
+    site = (built / "site").resolve()
+    (site / "news/.index.html.4242.140000.tmp").write_text("half-written")
+    (site / ".secret").write_text("dot file")
+    (site / "news/notes.html~").write_text("editor backup")
+    (site / "empty-dir").mkdir()
+    server = python_server(built / "site", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for url in [
+            "/news/.index.html.4242.140000.tmp",
+            "/news/%2Eindex.html.4242.140000.tmp",
+            "/news/../.secret",
+            "/.secret",
+            "/%2Esecret",
+            "/news/notes.html~",
+            "/empty-dir/",
+            "/static/",
+        ]:
+            status, headers, body = fetch(base + url)
+            assert status == 404, url
+            assert b"Page not found" in body and b"Directory listing" not in body, url
+            assert headers["X-Content-Type-Options"] == "nosniff", url
+        status, headers, _ = fetch(base + "/news/")
+        assert status == 200
+        assert fetch(base + "/static/../news/")[0] == 200  # read as /news/, as lighttpd does
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    finally:
+        server.shutdown()
+        server.server_close()

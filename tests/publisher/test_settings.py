@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,7 @@ def test_env_int_and_list(monkeypatch):
         ("PUBLISHER_SITE_URL", "https://example.com/paper/", "has a path"),
         ("DATABASE_URL", "oracle-ish://x", "DATABASE_URL="),
         ("PUBLISHER_KEEP_RELEASES", "0", "PUBLISHER_KEEP_RELEASES='0' must be at least 1"),
+        ("PUBLISHER_TRUSTED_PROXY", "tls.example.com", "not an IP address or network"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_message_naming_it(name, value, message, tmp_path):
@@ -82,6 +84,17 @@ def test_media_inside_the_build_dir_fails_the_system_check(settings):
     settings.MEDIA_ROOT = Path(settings.PUBLISHER_BUILD_DIR) / "media"
     with pytest.raises(Exception, match="publisher.E002"):
         call_command("check")
+
+
+def test_a_trusted_proxy_without_djangos_https_proxy_setting_is_a_warning(settings):
+    settings.PUBLISHER_TRUSTED_PROXY = ["127.0.0.1"]
+    out = StringIO()
+    call_command("check", stderr=out)
+    assert "publisher.W003" in out.getvalue()
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    out = StringIO()
+    call_command("check", stderr=out)
+    assert "publisher.W003" not in out.getvalue()
 
 
 def test_env_example_lists_every_setting_read_from_the_environment():

@@ -37,7 +37,7 @@ from publisher.serve import (
 
 PRODUCTION_HEADER = """\
 # lighttpd config for the newsroom site. Generated from settings
-# (PUBLISHER_BUILD_DIR={build_dir}, PUBLISHER_VAR_DIR={var_dir}) by
+# (PUBLISHER_BUILD_DIR={build_dir}, PUBLISHER_VAR_DIR={var_dir}{trusted}) by
 #   .venv/bin/python manage.py serve --write-config {path} {args}
 # Regenerate it that way rather than edit it (publisher/serve.py holds the template).
 # lighttpd writes {var_dir}/lighttpd-deflate (compressed copies) and
@@ -48,7 +48,7 @@ def admin_proxy(value: str) -> AdminProxy:
     host, _, port = value.rpartition(":")
     if not host or not port.isdigit():
         raise CommandError(f"--admin-proxy {value!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
-    return AdminProxy(host, int(port))
+    return AdminProxy(host, int(port), trusted=tuple(settings.PUBLISHER_TRUSTED_PROXY))
 
 
 class Command(BaseCommand):
@@ -131,6 +131,9 @@ class Command(BaseCommand):
         header = PRODUCTION_HEADER.format(
             build_dir=settings.PUBLISHER_BUILD_DIR,
             var_dir=var_dir,
+            trusted=f", PUBLISHER_TRUSTED_PROXY={','.join(settings.PUBLISHER_TRUSTED_PROXY)}"
+            if settings.PUBLISHER_TRUSTED_PROXY
+            else "",
             path=path,
             args=shlex.join(args),
         )
