@@ -70,14 +70,24 @@ FINGERPRINTED = r"^/static/.+\.[0-9a-f]{12}(\.[^./]+)?$"
 # correction or a takedown reaches readers at once; shared caches (a CDN) keep
 # pages five minutes, and a deploy invalidates what changed.
 PAGE_CACHE = "public, max-age=0, s-maxage=300, must-revalidate"
+MEDIA = r"^/media/"
 # (regex on the site path, Cache-Control); the last rule that matches wins,
 # as lighttpd's conditionals do.
 CACHE_RULES: list[tuple[str, str]] = [
     (r"", PAGE_CACHE),  # pages, feeds, sitemap: always fresh, so news is news
     (r"^/static/", "public, max-age=3600"),  # static under its plain name
     (FINGERPRINTED, "public, max-age=31536000, immutable"),
-    (r"^/media/", "public, max-age=86400"),  # photos keep their names when replaced
+    (MEDIA, "public, max-age=86400"),  # a replaced photo is a new upload with a new name
 ]
+
+# Uploads (photos) are what a hostile user can put on the site: a browser
+# takes each for the image type its name says and never sniffs one into HTML
+# or script. (S3 cannot store this header on an object: put a response
+# headers policy, such as CloudFront's managed SecurityHeadersPolicy, in front.)
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+# (regex on the site path, headers) beside Cache-Control; each regex is one of
+# CACHE_RULES' too, whose lighttpd block sends them.
+HEADER_RULES: list[tuple[str, list[tuple[str, str]]]] = [(MEDIA, [NOSNIFF])]
 
 # Never served (and never uploaded): editor backups, include files, files
 # being written (publisher.files writes ``.name.tmp`` then renames), dot files.
@@ -100,6 +110,16 @@ def cache_control(path: str) -> str:
         if re.search(pattern, path):
             value = rule
     return value
+
+
+def extra_headers(path: str) -> list[tuple[str, str]]:
+    """The headers besides Content-Type and Cache-Control that ``path`` gets."""
+    return [
+        header
+        for pattern, headers in HEADER_RULES
+        if re.search(pattern, path)
+        for header in headers
+    ]
 
 
 def compressible(mime_type: str) -> bool:
@@ -246,8 +266,7 @@ server.port = {port}
 {user}server.errorlog = "{var_dir}/lighttpd-error.log"
 server.pid-file = "{var_dir}/lighttpd.pid"
 server.tag = "lighttpd"
-# build/site is a symlink to the live release, and its media/ a symlink to
-# the uploads: follow them.
+# build/site is a symlink to the live release: follow it.
 server.follow-symlink = "enable"
 # A missing page gets the site's own 404.html, with status 404.
 server.errorfile-prefix = "{docroot}/"
@@ -340,12 +359,14 @@ def lighttpd_config(
         user_lines += f'server.groupname = "{_quoted(group)}"\n'
     cache_rules = []
     for pattern, value in CACHE_RULES:
+        # One list per block: lighttpd's last matching block replaces it whole.
+        headers = [("Cache-Control", value), *dict(HEADER_RULES).get(pattern, [])]
+        listed = ", ".join(f'"{name}" => "{header}"' for name, header in headers)
         if not pattern:
-            cache_rules.append(f'setenv.set-response-header = ("Cache-Control" => "{value}")')
+            cache_rules.append(f"setenv.set-response-header = ({listed})")
         else:
             cache_rules.append(
-                f'$HTTP["url"] =~ "{pattern}" {{\n'
-                f'  setenv.set-response-header = ("Cache-Control" => "{value}")\n}}'
+                f'$HTTP["url"] =~ "{pattern}" {{\n  setenv.set-response-header = ({listed})\n}}'
             )
     mime_lines = [f'  "{suffix}" => "{mime}",' for suffix, mime in MIME_TYPES.items()]
     mime_lines.append(f'  "" => "{DEFAULT_MIME_TYPE}",')
@@ -416,7 +437,10 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         if getattr(self, "_status", 200) < 400:
-            self.send_header("Cache-Control", cache_control(self.path.split("?", 1)[0]))
+            path = self.path.split("?", 1)[0]
+            self.send_header("Cache-Control", cache_control(path))
+            for name, value in extra_headers(path):
+                self.send_header(name, value)
         super().end_headers()
 
     def send_head(self):  # type: ignore[no-untyped-def]

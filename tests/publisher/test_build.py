@@ -14,7 +14,7 @@ from content.models import Story
 from publisher import pages
 from publisher.build import build_site
 from publisher.releases import live_release
-from tests.sitecheck import file_for, internal_path, links_in, page_files
+from tests.sitecheck import file_for, internal_path, links_in, media_files, page_files
 
 
 def live(settings) -> Path:
@@ -75,7 +75,9 @@ def test_every_page_type_is_a_file_with_its_content(newsroom, settings):
             assert snippet in text, f"{snippet!r} missing from {url}"
     css = list((site / "static" / "content").glob("site.*.css"))
     assert css, "fingerprinted stylesheet missing from the release"
-    assert (site / "media").resolve() == Path(settings.MEDIA_ROOT).resolve()
+    # The photos of live items, as files of the release (not a link to the uploads).
+    assert not (site / "media").is_symlink()
+    assert sorted(media_files(site)) == [f"media/{name}" for name in newsroom["live_media"]]
 
 
 def test_every_internal_link_resolves_to_a_file(newsroom, settings):

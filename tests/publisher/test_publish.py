@@ -19,7 +19,7 @@ from publisher.build import build_site
 from publisher.models import PublishJob, Redirect
 from publisher.publish import PublishError, process_queue
 from tests.factories import make_crime, make_obituary, make_story
-from tests.sitecheck import file_for
+from tests.sitecheck import file_for, media_files
 
 
 def live_root(settings) -> Path:
@@ -27,11 +27,13 @@ def live_root(settings) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    return {
+    """Every file of a release but the static ones, uploads included."""
+    pages = {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
     }
+    return {**pages, **media_files(root)}
 
 
 def start_live_site() -> None:
