@@ -51,9 +51,12 @@ def _source(name: str) -> Path:
 
 
 def _same(source: os.stat_result, target: os.stat_result) -> bool:
-    # The same inode (a hard link), or a copy of it (copy2 keeps the mtime).
+    # The same inode (a hard link), or a copy of it (copy2 keeps the mtime; a
+    # copy has no other links, a link to an older upload of that name does).
     if (source.st_dev, source.st_ino) == (target.st_dev, target.st_ino):
         return True
+    if target.st_nlink > 1:
+        return False
     return (source.st_size, source.st_mtime_ns) == (target.st_size, target.st_mtime_ns)
 
 

@@ -95,5 +95,8 @@ def make_photo(name: str, size: tuple[int, int] = (16, 12), fmt: str = "JPEG") -
     shade = sum(name.encode()) % 256
     data = BytesIO()
     Image.new("RGB", size, (shade, 255 - shade, 128)).save(data, fmt)
-    path.write_bytes(data.getvalue())
+    # A new file, as storage makes one (never rewritten in place).
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data.getvalue())
+    temporary.replace(path)
     return name
