@@ -136,5 +136,5 @@ def _render(
         site = Site.current()
         if on_total is not None:
             on_total(page_total(site))
-        media_files = len(media.place_all(root, live_media(site)))
+        media_files = media.link_into_release(root, live_media(site))
         return media_files, render_pages(root, site, progress=progress, jobs=jobs)

@@ -102,6 +102,30 @@ def remove(root: Path, name: str) -> bool:
     return True
 
 
+def link_into_release(root: Path, names: Iterable[str]) -> int:
+    """Link every upload in ``names`` into a new release, which nothing serves
+    yet (no temporary names needed); returns how many. Missing uploads are
+    left out, as ``place`` leaves them."""
+    made: set[Path] = set()
+    count = 0
+    for name in sorted(set(names)):
+        target = root / site_path(name)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        try:
+            os.link(_source(name), target)
+        except FileNotFoundError:
+            continue
+        except OSError:  # another filesystem, or links not allowed
+            try:
+                shutil.copy2(_source(name), target)
+            except FileNotFoundError:
+                continue
+        count += 1
+    return count
+
+
 def place_all(root: Path, names: Iterable[str]) -> list[str]:
     """Put each upload of ``names`` into the site at ``root``; returns the
     site paths of the ones added or replaced."""
