@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import router, transaction
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Now
@@ -29,6 +30,7 @@ from content.models import (
     Byline,
     CrimeReport,
     Obituary,
+    PhotoField,
     Publishable,
     Section,
     Status,
@@ -103,6 +105,23 @@ def label_split_datetimes(form: Any) -> None:
             time_box.attrs["aria-label"] = f"{field.label}: time"
 
 
+class _EditorsCopy:
+    """A stored photo as the admin links it: to the login-only copy, since a
+    draft's photo is not on the live site (``/media/``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.url = reverse("preview_media", args=[name])
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhotoWidget(AdminFileWidget):
+    def format_value(self, value: Any) -> Any:
+        return _EditorsCopy(value.name) if self.is_initial(value) else None
+
+
 class PublishableAdmin(admin.ModelAdmin):
     """What the story, obituary and crime report admins share."""
 
@@ -119,6 +138,7 @@ class PublishableAdmin(admin.ModelAdmin):
     save_on_top = True
 
     readonly_fields = ("publishing",)
+    formfield_overrides = {PhotoField: {"widget": PhotoWidget}}
 
     def get_form(self, request: HttpRequest, obj: Publishable | None = None, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from content.text import plain_text, render_body
+from content.uploads import PhotoFormField
 
 # Path segments under /news/ that a section slug may not take.
 RESERVED_SECTION_SLUGS = {"page"}
@@ -158,6 +160,13 @@ class Author(models.Model):
         return url_for(self)
 
 
+class PhotoField(models.ImageField):
+    """A photo: its forms accept only what ``content.uploads`` allows."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": PhotoFormField, **kwargs})
+
+
 def validate_alt(instance: models.Model) -> None:
     if instance.photo and not instance.photo_alt.strip():
         raise ValidationError({"photo_alt": "Describe the photo for readers who cannot see it."})
@@ -168,7 +177,7 @@ class Story(Publishable):
     dek = models.CharField(max_length=300, blank=True, help_text="The line under the headline.")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="stories")
     authors = models.ManyToManyField(Author, through="Byline", related_name="stories")
-    photo = models.ImageField(upload_to="photos/%Y/%m/", blank=True)
+    photo = PhotoField(upload_to="photos/%Y/%m/", blank=True)
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
     photo_caption = models.CharField(max_length=300, blank=True)
     photo_credit = models.CharField(max_length=120, blank=True)
@@ -232,7 +241,7 @@ class Obituary(Publishable):
     hometown = models.CharField(max_length=120, blank=True)
     service_time = models.DateTimeField(null=True, blank=True)
     service_place = models.CharField(max_length=200, blank=True)
-    photo = models.ImageField(upload_to="obituaries/%Y/%m/", blank=True)
+    photo = PhotoField(upload_to="obituaries/%Y/%m/", blank=True)
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
 
     kind = "obituary"

@@ -6,14 +6,20 @@ for running the site through ``runserver`` while developing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 
 from content.models import CrimeReport, Obituary, Story
+from publisher.media import file_fields
 from publisher.pages import DETAIL_PAGES, PAGES, Site
+from publisher.serve import NOSNIFF, content_type
 
 MODELS = {"story": Story, "obituary": Obituary, "crime": CrimeReport}
 
@@ -46,6 +52,31 @@ def may_read(request: HttpRequest, model: type) -> bool:
         request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
         for action in ("view", "change")
     )
+
+
+@never_cache
+@staff_member_required
+def preview_media(request: HttpRequest, name: str) -> HttpResponse:
+    """An upload, live or not, for editors: the admin's link to a photo and
+    the photos in Preview. Readers get uploads from the live site only, and
+    only those of live items (``publisher.media``); here an editor gets a
+    file that an item they may view uses."""
+    for model in MODELS.values():
+        if not any(model.objects.filter(**{field: name}).exists() for field in file_fields(model)):
+            continue
+        if may_read(request, model):
+            break
+    else:
+        raise Http404("no such upload")
+    try:
+        path = Path(safe_join(settings.MEDIA_ROOT, name))
+        handle = path.open("rb")
+    except (OSError, ValueError) as exc:  # missing, or a name outside MEDIA_ROOT
+        raise Http404("no such upload") from exc
+    response = FileResponse(handle, content_type=content_type("/media/" + name))
+    response[NOSNIFF[0]] = NOSNIFF[1]
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

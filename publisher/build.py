@@ -1,8 +1,8 @@
 """The full build: render the whole site into a new release, then go live.
 
 ``build_site`` is what ``manage.py build`` (and cron) runs. Its steps:
-take the lock, open a partial release, collect static files, link media,
-render every page, finish the release, switch ``build/site`` to it, prune.
+take the lock, open a partial release, collect static files, link in the
+uploads that published items use, render every page, finish the release, switch ``build/site`` to it, prune.
 Any failure discards the partial release and leaves the live site as it was.
 """
 
@@ -21,8 +21,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from publisher import releases
-from publisher.pages import Site
+from publisher import media, releases
+from publisher.pages import Site, live_media
 from publisher.publish import publish_lock, requeue_since, write_redirects_file
 from publisher.render import RenderResult, consistent_reads, page_total, render_pages
 
@@ -34,6 +34,7 @@ class BuildResult:
     bytes: int
     seconds: float
     static_files: int
+    media_files: int
     pruned: int
     by_type: dict[str, int]
     catch_up: int = 0  # saves published during the build, queued again for the new release
@@ -71,14 +72,6 @@ def _static_sources_stamp() -> str:
     return digest.hexdigest()
 
 
-def link_media(release: Path) -> None:
-    # Uploads are not part of a release: every release points at the one
-    # media directory, so a new photo is live without a rebuild.
-    media_root = Path(settings.MEDIA_ROOT)
-    media_root.mkdir(parents=True, exist_ok=True)
-    (release / "media").symlink_to(media_root.resolve(), target_is_directory=True)
-
-
 def default_jobs() -> int:
     return settings.PUBLISHER_BUILD_JOBS or len(os.sched_getaffinity(0))
 
@@ -104,8 +97,7 @@ def build_site(
         partial = releases.start_release(build_dir, releases.new_release_id())
         try:
             static_files = collect_static(partial)
-            link_media(partial)
-            rendered = _render(partial, on_total, progress, jobs)
+            media_files, rendered = _render(partial, on_total, progress, jobs)
             release = releases.finish_release(build_dir, partial)
         except BaseException:
             releases.discard(partial)
@@ -123,6 +115,7 @@ def build_site(
         bytes=rendered.bytes,
         seconds=time.perf_counter() - started,
         static_files=static_files,
+        media_files=media_files,
         pruned=len(pruned),
         by_type=rendered.by_type,
         catch_up=catch_up,
@@ -134,15 +127,14 @@ def _render(
     on_total: Callable[[int], None] | None,
     progress: Callable[[int], None] | None,
     jobs: int,
-) -> RenderResult:
-    if jobs > 1:
-        # Each worker reads its own snapshot (render_pages explains why that is safe).
+) -> tuple[int, RenderResult]:
+    """Link in the live uploads, then render every page, at one ``now``:
+    a photo is in the release exactly when its item's page is."""
+    # Several workers each read their own snapshot (render_pages explains why
+    # that is safe); one renders everything from this one.
+    with nullcontext() if jobs > 1 else consistent_reads():
         site = Site.current()
         if on_total is not None:
             on_total(page_total(site))
-        return render_pages(root, site, progress=progress, jobs=jobs)
-    with consistent_reads():
-        site = Site.current()
-        if on_total is not None:
-            on_total(page_total(site))
-        return render_pages(root, site, progress=progress)
+        media_files = media.link_into_release(root, live_media(site))
+        return media_files, render_pages(root, site, progress=progress, jobs=jobs)

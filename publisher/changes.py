@@ -16,6 +16,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.utils import timezone
 
 from content.models import Author, Byline, CrimeReport, Obituary, Publishable, Section, Story
+from publisher.media import file_fields, files_of
 from publisher.models import PublishJob
 
 KINDS: dict[str, type[Publishable]] = {"story": Story, "obituary": Obituary, "crime": CrimeReport}
@@ -31,6 +32,10 @@ def state_of(item: Publishable, author_ids: list[int] | None = None) -> State:
         "publish_at": item.publish_at.isoformat(),
         "slug": item.slug,
     }
+    if file_fields(type(item)):
+        # Which uploads the item's page shows: a replaced photo is a change
+        # even when nothing else is, and the old one may have to leave the site.
+        state["media"] = files_of(item)
     if isinstance(item, Story):
         state["section"] = item.section_id
         if author_ids is None:

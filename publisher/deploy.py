@@ -182,7 +182,7 @@ def upload_group(relative: str) -> int:
 
 
 def walk_site(root: Path) -> Iterator[tuple[str, Path]]:
-    """Every served file under ``root`` (following symlinks such as media/)."""
+    """Every served file under ``root`` (following symlinks, should a release hold any)."""
     seen: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         stat = os.stat(dirpath)

@@ -46,6 +46,7 @@ from content.models import (
     Story,
 )
 from publisher.converters import Day, Month, Year
+from publisher.media import file_fields
 from publisher.models import Redirect
 
 register_converter(Year, "yyyy")
@@ -181,6 +182,11 @@ class Change:
 
     def now(self, site: Site) -> ItemView | None:
         return self.visible(site, self.current)
+
+    def media(self) -> set[str]:
+        """Every upload the item used in any of its states (live or not)."""
+        states = [state for state in [*self.before, self.current] if state]
+        return {name for state in states for name in state.get("media", ())}
 
     def kept_its_place(self, site: Site) -> bool:
         """Visible before every edit and now, always at the same (publish
@@ -899,6 +905,19 @@ class DetailPage(Page):
         """Render an item as it will look once published (drafts included)."""
         context = {**self.item_context(site, item), "preview": True}
         return self.render(site, self.params_for(item), context)
+
+    def media(self, site: Site, names: Iterable[str] | None = None) -> set[str]:
+        """The uploads this type's published items use (of ``names``, if
+        given): every upload field of a live item is on its page. One query
+        per upload field, whatever the number of items."""
+        out: set[str] = set()
+        published = self.model.objects.published(site.now).order_by()
+        for upload in file_fields(self.model):
+            used = published.exclude(**{upload: ""})
+            if names is not None:
+                used = used.filter(**{f"{upload}__in": names})
+            out.update(used.values_list(upload, flat=True).distinct())
+        return out
 
 
 class StoryPage(DetailPage):
@@ -1642,6 +1661,17 @@ DETAIL_PAGES: dict[str, DetailPage] = {
     "obituary": PAGES["obituary"],  # type: ignore[dict-item]
     "crime": PAGES["crime_report"],  # type: ignore[dict-item]
 }
+
+
+def live_media(site: Site, names: Iterable[str] | None = None) -> set[str]:
+    """The uploads that belong on the live site: those a published item uses
+    (of ``names``, if given). Lists and the front page show only photos of
+    items that have their own page, so the detail pages say it all."""
+    if names is not None:
+        names = sorted(set(names))
+        if not names:
+            return set()
+    return {name for page in DETAIL_PAGES.values() for name in page.media(site, names)}
 
 
 def url_for(obj: Any) -> str:

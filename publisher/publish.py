@@ -25,11 +25,11 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
-from publisher import releases
+from publisher import media, releases
 from publisher.changes import stored_state
 from publisher.files import exclusive_lock, write_atomic
 from publisher.models import PublishJob, Redirect
-from publisher.pages import PAGES, REGISTRY, SETTLED, Change, Site, file_path
+from publisher.pages import PAGES, REGISTRY, SETTLED, Change, Site, file_path, live_media
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,11 @@ def render_affected(root: Path, site: Site, changes: list[Change]) -> PublishRes
                 gone.append(relative)
                 continue
             rendered.append((relative, page.render(site, params, context)))
+    # Uploads first and last, like pages: a photo is in place before any
+    # page shows it, and leaves only once no page written here shows it.
+    uploads = set().union(*(change.media() for change in changes))
+    live = live_media(site, uploads)
+    result.written += media.place_all(root, live)
     # Registry order: a page is written before the pages that link to it.
     for relative, body in rendered:
         write_atomic(root / relative, body)
@@ -187,6 +192,7 @@ def render_affected(root: Path, site: Site, changes: list[Change]) -> PublishRes
             path.unlink()
             result.removed.append(relative)
             _prune_empty_dirs(path.parent, root)
+    result.removed += media.remove_all(root, uploads - live)
     return result
 
 

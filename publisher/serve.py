@@ -72,14 +72,21 @@ FINGERPRINTED = r"^/static/.+\.[0-9a-f]{12}(\.[^./]+)?$"
 # correction or a takedown reaches readers at once; shared caches (a CDN) keep
 # pages five minutes, and a deploy invalidates what changed.
 PAGE_CACHE = "public, max-age=0, s-maxage=300, must-revalidate"
+MEDIA = r"^/media/"
 # (regex on the site path, Cache-Control); the last rule that matches wins,
 # as lighttpd's conditionals do.
 CACHE_RULES: list[tuple[str, str]] = [
     (r"", PAGE_CACHE),  # pages, feeds, sitemap: always fresh, so news is news
     (r"^/static/", "public, max-age=3600"),  # static under its plain name
     (FINGERPRINTED, "public, max-age=31536000, immutable"),
-    (r"^/media/", "public, max-age=86400"),  # photos keep their names when replaced
+    (MEDIA, "public, max-age=86400"),  # a replaced photo is a new upload with a new name
 ]
+
+# Uploads (photos) are what a hostile user can put on the site: a browser
+# takes each for the image type its name says and never sniffs one into HTML
+# or script. (S3 cannot store this header on an object: put a response
+# headers policy, such as CloudFront's managed SecurityHeadersPolicy, in front.)
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 # Never served (and never uploaded): editor backups, include files, files
 # being written (publisher.files writes ``.name.tmp`` then renames), dot files.
@@ -89,10 +96,7 @@ DENIED_SUFFIXES = ("~", ".inc", ".tmp")
 # a browser never takes a file for another type than the one we send (an
 # upload read as HTML); the referrer policy keeps a reader's full path (an
 # unlisted page, a search) from other sites.
-SITE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
+SITE_HEADERS = dict([NOSNIFF, ("Referrer-Policy", "strict-origin-when-cross-origin")])
 
 # Request bodies lighttpd accepts, in KB. Readers only read, so the site
 # takes none to speak of; the admin takes a photo upload (capped at 15 MB by
@@ -266,8 +270,7 @@ server.port = {port}
 {user}server.errorlog = "{var_dir}/lighttpd-error.log"
 server.pid-file = "{var_dir}/lighttpd.pid"
 server.tag = "lighttpd"
-# build/site is a symlink to the live release, and its media/ a symlink to
-# the uploads: follow them.
+# build/site is a symlink to the live release: follow it.
 server.follow-symlink = "enable"
 # A missing page gets the site's own 404.html, with status 404.
 server.errorfile-prefix = "{docroot}/"

@@ -130,6 +130,10 @@ try:
     }
     TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
     MEDIA_ROOT = Path(env_str("PUBLISHER_MEDIA_ROOT", str(BASE_DIR / "media"))).resolve()
+    # Photo uploads: larger files, or more pixels than this, are refused
+    # (a small file can hold an image that takes gigabytes to decode).
+    PUBLISHER_MAX_UPLOAD_MB = env_int("PUBLISHER_MAX_UPLOAD_MB", 15, minimum=1)
+    PUBLISHER_MAX_UPLOAD_MEGAPIXELS = env_int("PUBLISHER_MAX_UPLOAD_MEGAPIXELS", 50, minimum=1)
     # S3 deploy of the built site (manage.py deploy); empty bucket = not configured.
     PUBLISHER_S3_BUCKET = env_str("PUBLISHER_S3_BUCKET", "")
     PUBLISHER_S3_PREFIX = env_str("PUBLISHER_S3_PREFIX", "").strip("/")

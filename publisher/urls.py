@@ -11,11 +11,13 @@ from django.contrib import admin
 from django.urls import path
 from django_distill import distill_path
 
-from content.views import not_found, preview
+from content.views import not_found, preview, preview_media
 from publisher.pages import REGISTRY
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Uploads for editors (behind login), live or not; readers get /media/.
+    path("preview/media/<path:name>", preview_media, name="preview_media"),
     path("preview/<str:kind>/<int:pk>/", preview, name="preview"),
 ]
 for page in REGISTRY:

@@ -79,3 +79,24 @@ def make_crime(**overrides: Any) -> CrimeReport:
         "body": f"Report {n}.",
     }
     return CrimeReport.objects.create(**{**fields, **overrides})
+
+
+def make_photo(name: str, size: tuple[int, int] = (16, 12), fmt: str = "JPEG") -> str:
+    """A real image file under MEDIA_ROOT (as an upload leaves it); returns
+    its name, for a photo field. Each name gets its own colour."""
+    from io import BytesIO
+    from pathlib import Path
+
+    from django.conf import settings
+    from PIL import Image
+
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shade = sum(name.encode()) % 256
+    data = BytesIO()
+    Image.new("RGB", size, (shade, 255 - shade, 128)).save(data, fmt)
+    # A new file, as storage makes one (never rewritten in place).
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data.getvalue())
+    temporary.replace(path)
+    return name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +22,15 @@ def page_files(root: Path) -> dict[str, Path]:
         url = "/" + rel.removesuffix("index.html")
         out[url] = path
     return out
+
+
+def media_files(root: Path) -> dict[str, str]:
+    """Every upload in a release (``media/...``) with the SHA-256 of its bytes."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((root / "media").rglob("*"))
+        if path.is_file()
+    }
 
 
 def file_for(root: Path, url: str) -> Path:

@@ -6,7 +6,14 @@ import pytest
 from django.utils import timezone
 
 from content.models import Status
-from tests.factories import make_author, make_crime, make_obituary, make_section, make_story
+from tests.factories import (
+    make_author,
+    make_crime,
+    make_obituary,
+    make_photo,
+    make_section,
+    make_story,
+)
 
 
 @pytest.fixture
@@ -75,7 +82,7 @@ def newsroom(db, settings):
         for i in range(7)
     ]
     make_obituary(full_name="Draft Obitperson", slug="draft-obit", status=Status.DRAFT)
-    make_obituary(
+    hidden_obit = make_obituary(
         full_name="Embargoed Obitperson", slug="embargoed-obit", publish_at=now + timedelta(hours=3)
     )
     crimes = [
@@ -90,6 +97,23 @@ def newsroom(db, settings):
     make_crime(
         title="Embargoed crime title", slug="embargoed-crime", publish_at=now + timedelta(days=1)
     )
+    # Photos: one a story and an obituary share, one two stories share, and
+    # ones only items readers must not see use.
+    with_photo = [
+        (published[0], "photos/lead.jpg"),
+        (obits[0], "photos/lead.jpg"),
+        (published[1], "photos/council.png"),
+        (published[2], "photos/shared.jpg"),
+        (published[3], "photos/shared.jpg"),
+        (draft, "photos/draft-photo.jpg"),
+        (embargoed, "photos/embargoed-photo.jpg"),
+        (unpublished, "photos/retracted-photo.jpg"),
+        (hidden_obit, "obituaries/embargoed-portrait.jpg"),
+    ]
+    for item, name in with_photo:
+        item.photo = make_photo(name, fmt="PNG" if name.endswith(".png") else "JPEG")
+        item.photo_alt = f"Photo for {item}"
+        item.save()
     return {
         "sections": [news, sports],
         "published": published,
@@ -112,5 +136,10 @@ def newsroom(db, settings):
             "draft-crime",
             "Embargoed crime title",
             "embargoed-crime",
+            "draft-photo",
+            "embargoed-photo",
+            "retracted-photo",
+            "embargoed-portrait",
         ],
+        "live_media": ["photos/council.png", "photos/lead.jpg", "photos/shared.jpg"],
     }

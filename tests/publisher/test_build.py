@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from content.models import Story
 from publisher import pages
 from publisher.build import build_site
 from publisher.releases import live_release
-from tests.sitecheck import file_for, internal_path, links_in, page_files
+from tests.factories import make_photo, make_story
+from tests.sitecheck import file_for, internal_path, links_in, media_files, page_files
 
 
 def live(settings) -> Path:
@@ -75,7 +77,9 @@ def test_every_page_type_is_a_file_with_its_content(newsroom, settings):
             assert snippet in text, f"{snippet!r} missing from {url}"
     css = list((site / "static" / "content").glob("site.*.css"))
     assert css, "fingerprinted stylesheet missing from the release"
-    assert (site / "media").resolve() == Path(settings.MEDIA_ROOT).resolve()
+    # The photos of live items, as files of the release (not a link to the uploads).
+    assert not (site / "media").is_symlink()
+    assert sorted(media_files(site)) == [f"media/{name}" for name in newsroom["live_media"]]
 
 
 def test_every_internal_link_resolves_to_a_file(newsroom, settings):
@@ -203,3 +207,43 @@ def test_the_site_symlink_switch_is_a_rename_of_a_symlink(newsroom, settings):
     assert not os.path.isabs(os.readlink(link)), "relative link, so the build dir can move"
     assert (link / "index.html").is_file()
     assert not list(Path(settings.PUBLISHER_BUILD_DIR).glob(".site.*"))
+
+
+def test_a_build_hard_links_the_photos_of_live_items(newsroom, settings):
+    build_site(jobs=1)
+    for relative in media_files(live(settings)):
+        linked = (live(settings) / relative).stat()
+        upload = (Path(settings.MEDIA_ROOT) / relative.removeprefix("media/")).stat()
+        assert (linked.st_dev, linked.st_ino) == (upload.st_dev, upload.st_ino), relative
+
+
+def test_uploads_on_another_filesystem_are_copied(newsroom, settings, tmp_path):
+    # /dev/shm is a RAM disk: a hard link to it from the build fails for real.
+    elsewhere = Path("/dev/shm") / f"newsroom-media-{os.getpid()}-{tmp_path.name}"
+    shutil.copytree(settings.MEDIA_ROOT, elsewhere)
+    try:
+        settings.MEDIA_ROOT = elsewhere
+        build_site(jobs=1)
+        copied = media_files(live(settings))
+        assert sorted(copied) == [f"media/{name}" for name in newsroom["live_media"]]
+        for relative, digest in copied.items():
+            upload = elsewhere / relative.removeprefix("media/")
+            assert digest == hashlib.sha256(upload.read_bytes()).hexdigest()
+    finally:
+        shutil.rmtree(elsewhere)
+
+
+def test_finding_the_live_photos_costs_one_query_per_photo_field(
+    newsroom, django_assert_num_queries
+):
+    from publisher.pages import Site, live_media
+
+    site = Site.current()
+    with django_assert_num_queries(2):  # Story.photo, Obituary.photo
+        found = live_media(site)
+    assert found == set(newsroom["live_media"])
+    for i in range(30):  # more live photos, the same queries
+        make_story(photo=make_photo(f"photos/more-{i}.jpg"), photo_alt="x")
+    site = Site.current()
+    with django_assert_num_queries(2):
+        assert len(live_media(site)) == len(newsroom["live_media"]) + 30

@@ -18,8 +18,8 @@ from publisher import pages
 from publisher.build import build_site
 from publisher.models import PublishJob, Redirect
 from publisher.publish import PublishError, process_queue
-from tests.factories import make_crime, make_obituary, make_story
-from tests.sitecheck import file_for
+from tests.factories import make_crime, make_obituary, make_photo, make_story
+from tests.sitecheck import file_for, media_files
 
 
 def live_root(settings) -> Path:
@@ -27,11 +27,13 @@ def live_root(settings) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    return {
+    """Every file of a release but the static ones, uploads included."""
+    pages = {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
     }
+    return {**pages, **media_files(root)}
 
 
 def start_live_site() -> None:
@@ -286,8 +288,130 @@ def test_deleting_an_obituary_and_a_crime_report_removes_them(live, settings, tm
     assert_same_as_full_build(settings, tmp_path)
 
 
+def live_media(settings) -> set[str]:
+    return set(media_files(live_root(settings)))
+
+
+def test_a_drafts_photo_goes_live_with_it_and_leaves_when_it_is_unpublished(
+    live, settings, tmp_path
+):
+    draft = live["hidden_stories"][0]
+    assert "media/photos/draft-photo.jpg" not in live_media(settings)
+    draft.status = Status.PUBLISHED
+    draft.save()
+    result = process_queue()
+    assert "media/photos/draft-photo.jpg" in result.written
+    page = file_for(live_root(settings), draft.get_absolute_url()).read_text()
+    assert 'src="/media/photos/draft-photo.jpg"' in page
+    assert_same_as_full_build(settings, tmp_path)
+
+    draft.status = Status.DRAFT
+    draft.save()
+    result = process_queue()
+    assert result.removed.count("media/photos/draft-photo.jpg") == 1
+    assert "media/photos/draft-photo.jpg" not in live_media(settings)
+    assert not (live_root(settings) / "media/photos").joinpath("draft-photo.jpg").exists()
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_a_replaced_photo_leaves_the_site_unless_another_live_item_uses_it(
+    live, settings, tmp_path
+):
+    only_user, one_of_two = live["published"][1], live["published"][2]
+    only_user.photo = make_photo("photos/council-new.png", fmt="PNG")
+    only_user.save()
+    one_of_two.photo = make_photo("photos/replacement.jpg")
+    one_of_two.save()
+    result = process_queue()
+    assert sorted(m for m in result.removed if m.startswith("media/")) == [
+        "media/photos/council.png"
+    ]
+    assert live_media(settings) == {
+        "media/photos/council-new.png",
+        "media/photos/lead.jpg",
+        "media/photos/replacement.jpg",
+        "media/photos/shared.jpg",  # still on published[3]
+    }
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_a_photo_is_removed_with_the_last_live_item_that_uses_it(live, settings, tmp_path):
+    story, obituary = live["published"][0], live["obituaries"][0]  # both use lead.jpg
+    story.delete()
+    process_queue()
+    assert "media/photos/lead.jpg" in live_media(settings)  # the obituary still shows it
+    obituary.photo = ""
+    obituary.save()
+    result = process_queue()
+    assert "media/photos/lead.jpg" in result.removed
+    assert "media/photos/lead.jpg" not in live_media(settings)
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_an_embargoed_photo_goes_live_when_cron_releases_the_story(live, settings, tmp_path):
+    from django.core.management import call_command
+
+    embargoed = live["hidden_stories"][1]
+    # Its time comes (moved back, as if two days passed), with no save.
+    Story.objects.filter(pk=embargoed.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    PublishJob.objects.filter(object_id=embargoed.pk).delete()
+    assert "media/photos/embargoed-photo.jpg" not in live_media(settings)
+    call_command("publish", verbosity=0)
+    assert "media/photos/embargoed-photo.jpg" in live_media(settings)
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_an_upload_stored_again_under_the_same_name_replaces_the_live_copy(
+    live, settings, tmp_path
+):
+    story = live["published"][1]
+    make_photo("photos/council.png", size=(20, 20), fmt="PNG")  # new bytes, same name
+    story.photo_caption = "Recropped"
+    story.save()
+    result = process_queue()
+    assert "media/photos/council.png" in result.written
+    source = Path(settings.MEDIA_ROOT) / "photos/council.png"
+    assert (live_root(settings) / "media/photos/council.png").read_bytes() == source.read_bytes()
+    assert_same_as_full_build(settings, tmp_path)
+
+
+def test_an_unchanged_photo_is_not_written_again(live, settings):
+    story = live["published"][1]
+    story.headline = "Only the headline changed"
+    story.save()
+    result = process_queue()
+    assert not [path for path in result.written if path.startswith("media/")]
+
+
+def test_a_photo_change_reaches_the_bucket_and_an_unused_photo_leaves_it(live, settings, s3):
+    from publisher.deploy import deploy_site
+
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "www"
+    deploy_site()
+
+    def in_bucket() -> set[str]:
+        listing = s3.client.list_objects_v2(Bucket=s3.bucket, Prefix="www/media/")
+        return {item["Key"] for item in listing.get("Contents", ())}
+
+    assert in_bucket() == {f"www/media/{name}" for name in live["live_media"]}
+    story = live["published"][1]
+    story.photo = make_photo("photos/council-new.png", fmt="PNG")
+    story.save()
+    draft = live["hidden_stories"][0]
+    draft.status = Status.PUBLISHED
+    draft.save()
+    process_queue()
+    assert in_bucket() == {
+        "www/media/photos/council-new.png",
+        "www/media/photos/draft-photo.jpg",
+        "www/media/photos/lead.jpg",
+        "www/media/photos/shared.jpg",
+    }
+
+
 OPERATIONS = ["create", "publish_draft", "headline", "section", "slug", "date", "unpublish",
-              "delete", "embargo", "authors", "obituary", "crime"]  # fmt: skip
+              "delete", "embargo", "authors", "obituary", "crime", "photo"]  # fmt: skip
 
 
 def random_edit(rng: random.Random, live: dict) -> str:
@@ -338,6 +462,18 @@ def random_edit(rng: random.Random, live: dict) -> str:
             obit.save()
         else:
             make_obituary(publish_at=timezone.now() - timedelta(days=rng.randint(0, 99)))
+    elif op == "photo":
+        # A new upload, another item's photo (shared), or none.
+        choice = rng.random()
+        if choice < 0.4:
+            story.photo = make_photo(f"photos/edit-{rng.randint(0, 10**6)}.jpg")
+        elif choice < 0.8:
+            others = [s.photo.name for s in stories if s.photo] + ["photos/lead.jpg"]
+            story.photo = rng.choice(others)
+        else:
+            story.photo = ""
+        story.photo_alt = "A photo" if story.photo else ""
+        story.save()
     elif op == "crime":
         crime = rng.choice(list(CrimeReport.objects.all()))
         crime.status = Status.DRAFT if crime.status == Status.PUBLISHED else Status.PUBLISHED

@@ -105,10 +105,7 @@ def expected_type(url: str) -> str:
 
 @pytest.fixture
 def built(newsroom, settings) -> Path:
-    """The newsroom built, with one uploaded photo; returns the build directory."""
-    photo = Path(settings.MEDIA_ROOT) / "photos/lead.jpg"
-    photo.parent.mkdir(parents=True)
-    photo.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8)
+    """The newsroom (with its photos) built; returns the build directory."""
     call_command("build", verbosity=0)
     return Path(settings.PUBLISHER_BUILD_DIR)
 
@@ -170,7 +167,10 @@ def test_lighttpd_caches_fingerprinted_static_for_good_and_compresses_text(built
         status, headers, body = fetch(f"{base}/media/photos/lead.jpg", gzipped)
         assert status == 200 and headers["Content-Type"] == "image/jpeg"
         assert headers["Cache-Control"] == "public, max-age=86400"
+        assert headers["X-Content-Type-Options"] == "nosniff"
         assert "Content-Encoding" not in headers  # photos are compressed already
+        status, _, _ = fetch(f"{base}/media/photos/draft-photo.jpg")
+        assert status == 404  # a draft's photo is in MEDIA_ROOT, not on the site
 
         status, headers, _ = fetch(f"{base}/static/.hidden")
         assert status in (403, 404)
@@ -339,6 +339,11 @@ def test_the_python_fallback_answers_missing_pages_with_the_sites_404(built, set
         assert headers["Content-Type"] == "application/rss+xml; charset=utf-8"
         status, headers, _ = fetch(f"http://127.0.0.1:{port}/news/old/")
         assert status == 301 and headers["Location"] == "/news/"
+        status, headers, _ = fetch(f"http://127.0.0.1:{port}/media/photos/lead.jpg")
+        assert status == 200 and headers["Content-Type"] == "image/jpeg"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        status, _, _ = fetch(f"http://127.0.0.1:{port}/media/photos/draft-photo.jpg")
+        assert status == 404
     finally:
         server.shutdown()
         server.server_close()
