@@ -77,9 +77,13 @@ def validate_body_length(value: str) -> None:
     if value is not None and len(value) > MAX_BODY_CHARS:
         raise ValidationError(
             "This text is %(length)s characters long; the limit is %(limit)s (about "
-            "8,000 words). Split it into two stories, or shorten it.",
+            "%(words)s words). Split it into two stories, or shorten it.",
             code="body_too_long",
-            params={"length": f"{len(value):,}", "limit": f"{MAX_BODY_CHARS:,}"},
+            params={
+                "length": f"{len(value):,}",
+                "limit": f"{MAX_BODY_CHARS:,}",
+                "words": f"{round(MAX_BODY_CHARS / 6, -3):,.0f}",  # six characters a word
+            },
         )
 
 

@@ -99,6 +99,7 @@ def test_a_pathological_body_at_the_size_limit_renders_in_well_under_a_second(pi
         ("| a | b |\n|---|---|\n| 1 | 2 |", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
         ("<https://e.com>", '<p><a href="https://e.com" rel="noopener noreferrer">https://e.com</a></p>'),
         ("Text <script>x()</script> <img src=x onerror=y()>", '<p>Text  <img src="x"></p>'),
+        ("[x](javascript:alert(1))", '<p><a rel="noopener noreferrer">x</a></p>'),
     ],
 )  # fmt: skip
 def test_ordinary_text_renders_as_it_did_with_python_markdown(source, expected):
