@@ -36,6 +36,7 @@ from content.models import (
     Status,
     Story,
 )
+from content.text import MAX_BODY_CHARS, render_body
 from publisher.models import PublishJob
 
 admin.site.site_header = f"{settings.PUBLISHER_SITE_NAME} — newsroom"
@@ -85,6 +86,15 @@ class PublishStateFilter(admin.SimpleListFilter):
             case "live":
                 return queryset.published(at=now)
         return queryset
+
+
+def prerender(body: str) -> tuple[str, str] | None:
+    """(body, body_html) for a body as the form will clean it; None when the
+    form will refuse it for its length, so nothing renders in vain."""
+    body = body.strip()  # as the form field strips it
+    if len(body) > MAX_BODY_CHARS:
+        return None
+    return body, render_body(body)
 
 
 def _locked(queryset: QuerySet) -> QuerySet:
@@ -162,9 +172,25 @@ class PublishableAdmin(admin.ModelAdmin):
             return False  # live or scheduled: an editor's call
         return super().has_change_permission(request, obj)
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The admin runs this whole view in a transaction, and on SQLite that
+        # transaction holds the write lock from its start: render the body
+        # before it, so no editor's save waits on another's Markdown.
+        if request.method == "POST":
+            request.rendered_body = prerender(request.POST.get("body", ""))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request: HttpRequest, obj: Publishable, form: Any, change: bool) -> None:
         if not self.can_publish(request):
             obj.status = Status.DRAFT  # the field is read-only for them; never trust a form
+        if rendered := getattr(request, "rendered_body", None):
+            obj.use_rendered(*rendered)
         super().save_model(request, obj, form, change)
 
     @admin.display(description="live?", ordering="status")
@@ -258,6 +284,12 @@ class PublishableAdmin(admin.ModelAdmin):
     def publish_now(self, request: HttpRequest, queryset: QuerySet) -> None:
         now = timezone.now()
         published = already_live = 0
+        # Rendered before the transaction (see changeform_view); a body edited
+        # meanwhile is rendered again in save().
+        rendered = {
+            pk: (body, render_body(body))
+            for pk, body in queryset.order_by().values_list("pk", "body")
+        }
         # One transaction: work queued with on_commit (rendering the affected
         # pages) starts only once every selected row is written.
         with transaction.atomic(using=router.db_for_write(self.model)):
@@ -268,8 +300,10 @@ class PublishableAdmin(admin.ModelAdmin):
                     continue
                 obj.status = Status.PUBLISHED
                 obj.publish_at = now
-                # save(), not update(): body_html is re-rendered through the
-                # current sanitiser and save signals fire.
+                if obj.pk in rendered:
+                    obj.use_rendered(*rendered[obj.pk])
+                # save(), not update(): body_html as the current sanitiser
+                # renders it (above) is stored, and save signals fire.
                 obj.save(update_fields=["status", "publish_at", "body_html", "updated_at"])
                 published += 1
         self.message_user(
@@ -323,6 +357,21 @@ class BylineFormSet(BaseInlineFormSet):
     # Django's own wording is "Please submit at least 1 form.", which says
     # nothing about what is missing.
     default_error_messages = {"too_few_forms": "Add at least one author."}
+
+    def save_existing_objects(self, commit: bool = True) -> list:
+        # The database checks (story, author) row by row: swapping two
+        # authors, or giving a row the author of a row deleted after it,
+        # would collide half way (a server error). Rows that give up an
+        # author leave first; the formset saves them again as they are now.
+        if commit:
+            leaving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk
+                and (form in self.deleted_forms or "author" in form.changed_data)
+            ]
+            Byline.objects.filter(pk__in=leaving).delete()
+        return super().save_existing_objects(commit)
 
     def get_unique_error_message(self, unique_check: tuple[str, ...]) -> str:
         # The constraint is on (story, author), but the editor only picked authors.

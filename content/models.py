@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from content.text import plain_text, render_body
+from content import text
+from content.text import MAX_BODY_CHARS, plain_text
 from content.uploads import PhotoFormField
 
 # Path segments under /news/ that a section slug may not take.
@@ -29,6 +31,62 @@ lowercase_slug = RegexValidator(
     "Use lowercase letters, numbers and single hyphens only, like “council-votes-on-budget”.",
     code="invalid_slug",
 )
+
+
+# Publish times the database accepts at all (constants, so one CHECK works on
+# SQLite and MariaDB alike); validation asks for no more than ten years ahead.
+# A typo such as year 26 made every month since part of the archive.
+EARLIEST_PUBLISH = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_PUBLISH = datetime(2101, 1, 1, tzinfo=UTC)
+YEARS_AHEAD = 10
+
+
+def latest_publish_time() -> datetime:
+    now = timezone.localtime()
+    try:
+        return now.replace(year=now.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year + YEARS_AHEAD, day=28)
+
+
+def validate_publish_time(value: datetime | None) -> None:
+    """Refuse a publish time before 1900 or more than ten years ahead."""
+    if value is None:
+        return
+    if timezone.is_naive(value):  # a script's datetime: Django reads it as local time
+        value = timezone.make_aware(value)
+    latest = min(latest_publish_time(), LATEST_PUBLISH)
+    if not EARLIEST_PUBLISH <= value < latest:
+        local = timezone.localtime(latest)
+        raise ValidationError(
+            "%(value)s is not a publish time this site accepts: use a date from "
+            "1 January 1900 to %(latest)s. Check that the year has all four digits.",
+            code="publish_time_out_of_range",
+            params={
+                "value": _day(value),
+                "latest": f"{local.day} {local:%B %Y}",
+            },
+        )
+
+
+def _day(value: datetime) -> str:
+    with contextlib.suppress(OverflowError):  # year 1 or 9999: shown as stored
+        value = timezone.localtime(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def validate_body_length(value: str) -> None:
+    if value is not None and len(value) > MAX_BODY_CHARS:
+        raise ValidationError(
+            "This text is %(length)s characters long; the limit is %(limit)s (about "
+            "%(words)s words). Split it into two stories, or shorten it.",
+            code="body_too_long",
+            params={
+                "length": f"{len(value):,}",
+                "limit": f"{MAX_BODY_CHARS:,}",
+                "words": f"{round(MAX_BODY_CHARS / 6, -3):,.0f}",  # six characters a word
+            },
+        )
 
 
 class Status(models.TextChoices):
@@ -62,6 +120,7 @@ class Publishable(models.Model):
         "publish time",
         default=timezone.now,
         db_index=True,
+        validators=[validate_publish_time],
         help_text="Readers see a published item from this time on; "
         "a time in the future holds it back (embargo) until then.",
     )
@@ -70,6 +129,7 @@ class Publishable(models.Model):
         help_text="Markdown: blank line between paragraphs, **bold**, *italic*, "
         "[link text](https://…), ## subheading. Simple HTML works too; scripts "
         "and unsafe attributes are removed.",
+        validators=[validate_body_length],
     )
     # Derived from body on save; pages print it as it is.
     body_html = models.TextField(editable=False, default="")
@@ -84,14 +144,47 @@ class Publishable(models.Model):
         indexes = [
             models.Index(fields=["status", "publish_at"], name="%(class)s_status_pub"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(publish_at__gte=EARLIEST_PUBLISH, publish_at__lt=LATEST_PUBLISH),
+                name="%(class)s_publish_at_sane",
+                violation_error_message="Publish times run from 1900 to 2100.",
+            )
+        ]
 
     kind = ""  # set by each subclass: "story", "obituary", "crime"
 
+    # The body text body_html was last rendered from (None: not this instance).
+    _rendered_from: str | None = None
+
+    def render(self) -> None:
+        """Fill body_html from body, once per body text.
+
+        Call it outside any transaction: on SQLite the admin's transaction
+        holds the database's write lock from its first statement, so a save
+        finds the body rendered and every other editor's save goes on.
+        """
+        if self._rendered_from != self.body:
+            self.body_html = text.render_body(self.body)
+            self._rendered_from = self.body
+
+    def use_rendered(self, source: str, html: str) -> None:
+        """Take body_html rendered from ``source`` earlier, if it is still the body."""
+        if source == self.body:
+            self.body_html, self._rendered_from = html, source
+
     def save(self, *args, **kwargs) -> None:
-        self.body_html = render_body(self.body)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
+        if update_fields is None or "body" in update_fields:
+            # Every path that saves a body, not only forms: a script's save
+            # gets the same refusal as the admin.
+            validate_body_length(self.body)
+        if update_fields is None or {"body", "body_html"} & set(update_fields):
+            self.render()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
+        if update_fields is None or "publish_at" in update_fields:
+            validate_publish_time(self.publish_at)
         super().save(*args, **kwargs)
 
     @property

@@ -1113,44 +1113,53 @@ def months_with_items(published: QuerySet) -> list[tuple[int, int]]:
     """The local (year, month)s in which ``published`` has a row, oldest first.
 
     Every save needs this list (the sitemap lists the month archives), so it
-    must not cost a pass over the rows: the first and last dates come from
-    the index, and each month between is probed with an indexed EXISTS, a
-    few hundred to a query. The cost follows the months spanned, not the
-    size of the archive.
+    must not cost a pass over the rows, nor a probe per month of the span (a
+    story dated year 26 instead of 2026 made that 24,000 months). Each query
+    probes the ``MONTHS_PER_PROBE`` months from a month known to have a row
+    with indexed EXISTS, and asks the index for the first row after them, so
+    the next query starts there: a gap of any length costs nothing, and the
+    number of queries is at most the number of months with rows (a dense
+    archive: its span over ``MONTHS_PER_PROBE``, as before).
     """
     published = published.order_by()
-    dates = published.values_list("publish_at", flat=True)
-    first, last = dates.order_by("publish_at").first(), dates.order_by("-publish_at").first()
-    if first is None or last is None:
+    first = published.values_list("publish_at", flat=True).order_by("publish_at").first()
+    if first is None:
         return []
-    first_local, last_local = timezone.localtime(first), timezone.localtime(last)
-    span = [(first_local.year, first_local.month)]
-    while span[-1] < (last_local.year, last_local.month):
-        span.append(next_month(*span[-1]))
-    inner = span[1:-1]
-    found = [span[0]]
-    # The probe is the queryset's own SQL (one definition of "published"),
+    # The probes are the queryset's own SQL (one definition of "published"),
     # narrowed to a month; compiling it once per month through the ORM would
-    # cost more than the scan it replaces.
+    # cost more than the probes themselves.
     connection = connections[published.db]
-    sql, params = published.values("pk").query.get_compiler(connection=connection).as_sql()
     column = "{}.{}".format(
         *map(connection.ops.quote_name, (published.model._meta.db_table, "publish_at"))
     )
-    where = " AND " if " WHERE " in sql else " WHERE "
-    probe = f"EXISTS({sql}{where}{column} >= %s AND {column} < %s)"
+
+    def narrowed(fields: str, condition: str) -> tuple[str, tuple]:
+        sql, params = published.values(fields).query.get_compiler(connection=connection).as_sql()
+        return f"{sql}{' AND ' if ' WHERE ' in sql else ' WHERE '}{condition}", params
+
+    sql, params = narrowed("pk", f"{column} >= %s AND {column} < %s")
+    probe = f"EXISTS({sql})"
+    sql, after_params = narrowed("publish_at", f"{column} >= %s")
+    after = f"({sql} ORDER BY {column} LIMIT 1)"
     adapt = connection.ops.adapt_datetimefield_value
-    for offset in range(0, len(inner), MONTHS_PER_PROBE):
-        batch = inner[offset : offset + MONTHS_PER_PROBE]
+    found: list[tuple[int, int]] = []
+    start: datetime | None = first
+    while start is not None:
+        local = timezone.localtime(start)
+        batch = [(local.year, local.month)]
+        while len(batch) < MONTHS_PER_PROBE:
+            batch.append(next_month(*batch[-1]))
         args: list[Any] = []
         for ym in batch:
             args += [*params, adapt(month_start(*ym)), adapt(month_start(*next_month(*ym)))]
+        args += [*after_params, adapt(month_start(*next_month(*batch[-1])))]
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join([probe] * len(batch)), args)
-            hits = cursor.fetchone()
+            cursor.execute("SELECT " + ", ".join([probe] * len(batch) + [after]), args)
+            *hits, following = cursor.fetchone()
         found += [ym for ym, hit in zip(batch, hits, strict=True) if hit]
-    if len(span) > 1:
-        found.append(span[-1])
+        # (The database's constraint keeps publish times before 2101, so
+        # the months probed never run past what a datetime can hold.)
+        start = connection.ops.convert_datetimefield_value(following, None, connection)
     return found
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import random
+import time
 
 import nh3
+import pytest
 
-from content.text import plain_text, render_body
+from content.text import MAX_BODY_CHARS, plain_text, render_body
 
 PIECES = [
     "word", "Millbrook", "&amp;", "&lt;tag&gt;", "&eacute;t&eacute;", "&#8217;", "caf\u00e9",
@@ -38,3 +40,67 @@ def test_a_short_body_is_its_whole_text():
     assert plain_text("<p>Council meets <b>tonight</b> &amp; votes.</p>") == (
         "Council meets tonight & votes."
     )
+
+
+# --- hostile bodies ----------------------------------------------------------------
+
+# Each took Python-Markdown from seconds to minutes (20,000 "[" took 90 s).
+PATHOLOGICAL = {
+    "open brackets": "[",
+    "image openers": "![",
+    "unclosed links": "[](",
+    "nested brackets": "[a",
+    "quote markers": "> ",
+    "nested lists": "- ",
+    "indented list items": "- x\n  ",
+    "emphasis runs": "*a**",
+    "underscores": "_a ",
+    "link chains": "[a](b)",
+    "reference chains": "[a][b]",
+    "backticks": "`",
+    "open tags": "<a ",
+    "entities": "&#",
+    "headings": "# a\n",
+    "table rows": "x|\n",
+}
+
+
+def at_the_limit(piece: str) -> str:
+    if piece == "x|\n":  # rows of one table
+        return "a|b\n-|-\n" + piece * ((MAX_BODY_CHARS - 8) // len(piece))
+    return (piece * (MAX_BODY_CHARS // len(piece) + 1))[:MAX_BODY_CHARS]
+
+
+@pytest.mark.parametrize("piece", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_a_pathological_body_at_the_size_limit_renders_in_well_under_a_second(piece):
+    body = at_the_limit(piece) + "<script>alert(1)</script>"
+    started = time.process_time()  # CPU time: other processes' load does not count
+
+    html = render_body(body)
+
+    # About 0.6 s for the slowest on a busy 2-core machine; generous here.
+    assert time.process_time() - started < 2.0
+    assert "<script" not in html
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        # What Python-Markdown made of them, byte for byte: stored bodies keep their HTML.
+        ("Plain prose, with “quotes”, $2.4 million.", "<p>Plain prose, with “quotes”, $2.4 million.</p>"),
+        ("## What's next\n\nA paragraph.", "<h2>What's next</h2>\n<p>A paragraph.</p>"),
+        ("**Correction:** *it* [a](https://e.com/)", '<p><strong>Correction:</strong> <em>it</em> <a href="https://e.com/" rel="noopener noreferrer">a</a></p>'),
+        ("- a\n- b\n\n1. one\n2. two", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
+        ("3. third\n4. fourth", '<ol start="3">\n<li>third</li>\n<li>fourth</li>\n</ol>'),
+        ("> a quote", "<blockquote>\n<p>a quote</p>\n</blockquote>"),
+        ("Smith & Sons <b>opened</b>.", "<p>Smith &amp; Sons <b>opened</b>.</p>"),
+        ("Two  \nlines", "<p>Two<br>\nlines</p>"),
+        ("    code", "<pre><code>code\n</code></pre>"),
+        ("| a | b |\n|---|---|\n| 1 | 2 |", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
+        ("<https://e.com>", '<p><a href="https://e.com" rel="noopener noreferrer">https://e.com</a></p>'),
+        ("Text <script>x()</script> <img src=x onerror=y()>", '<p>Text  <img src="x"></p>'),
+        ("[x](javascript:alert(1))", '<p><a rel="noopener noreferrer">x</a></p>'),
+    ],
+)  # fmt: skip
+def test_ordinary_text_renders_as_it_did_with_python_markdown(source, expected):
+    assert render_body(source) == expected

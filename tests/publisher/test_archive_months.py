@@ -1,0 +1,85 @@
+"""The month archive's list of months costs what the months with items
+cost, never the calendar span: a story dated a century early (a typo'd year
+that got in before the checks) must not slow every publish."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from content.models import Story
+from publisher import pages
+from publisher.publish import process_queue
+from tests.factories import make_story
+from tests.publisher.test_publish import start_live_site
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def months_and_queries() -> tuple[list[tuple[int, int]], list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        months = pages.months_with_items(Story.objects.published())
+    return months, [q["sql"] for q in queries.captured_queries]
+
+
+def a_century_early(story: Story) -> None:
+    """What a typo'd year left in the database before the checks: written
+    past the model's validation, as an old row or a raw script would be."""
+    Story.objects.filter(pk=story.pk).update(publish_at=datetime(1926, 3, 15, 9, tzinfo=CHICAGO))
+
+
+@pytest.mark.django_db
+def test_a_story_a_century_early_costs_the_month_list_one_query_not_one_per_window(monkeypatch):
+    monkeypatch.setattr(pages, "MONTHS_PER_PROBE", 12)
+    for days in (1, 40, 80):
+        make_story(publish_at=timezone.now() - timedelta(days=days))
+    months, before = months_and_queries()
+
+    a_century_early(make_story())
+    months_after, after = months_and_queries()
+
+    assert months_after == [(1926, 3), *months]
+    # A probe per month of the span would be 1,200 probes in 100 queries.
+    assert len(after) <= len(before) + 1
+    probes = sum(sql.count("EXISTS(") for sql in after)
+    assert probes <= pages.MONTHS_PER_PROBE * len(months_after)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("per_query", [1, 3, 240])
+def test_months_far_apart_are_each_found_with_their_local_month(monkeypatch, per_query):
+    monkeypatch.setattr(pages, "MONTHS_PER_PROBE", per_query)
+    # Late on the last day of a month in Chicago is the next month in UTC.
+    for when in [(1901, 1, 31, 23, 30), (1950, 6, 1, 0, 5), (1950, 7, 4), (2026, 2, 28, 23)]:
+        make_story(publish_at=datetime(*when, tzinfo=CHICAGO))
+
+    months, queries = months_and_queries()
+
+    assert months == [(1901, 1), (1950, 6), (1950, 7), (2026, 2)]
+    assert len(queries) <= 1 + len(months)
+
+
+def test_a_story_a_century_early_does_not_make_each_publish_cost_more(newsroom):
+    start_live_site()
+    story = newsroom["published"][1]
+
+    def publish_an_edit(headline: str) -> int:
+        story.headline = headline
+        story.save()
+        with CaptureQueriesContext(connection) as queries:
+            process_queue()
+        return len(queries)
+
+    publish_an_edit("Warm up")  # caches of the first publish
+    before = publish_an_edit("Before the typo")
+    a_century_early(newsroom["published"][-1])
+    after = publish_an_edit("After the typo")
+
+    # One jump over the century: the span's 1,200 months would be five probe
+    # queries each time the list is asked for.
+    assert after <= before + 1
