@@ -17,7 +17,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from content.models import Byline, CrimeReport, Obituary, Publishable, Section, Story
 
 if TYPE_CHECKING:
-    from publisher.pages import Site
+    from publisher.pages.base import Site
 
 FEED_ITEMS = 30
 # lastBuildDate of a feed with no items; anything time-dependent would break

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from content import routes
 from content.text import plain_text, render_body
 
 # Path segments under /news/ that a section slug may not take.
@@ -105,9 +106,7 @@ class Publishable(models.Model):
         return plain_text(self.body_html)
 
     def get_absolute_url(self) -> str:
-        from publisher.pages import url_for
-
-        return url_for(self)
+        return routes.item_url(self.kind, self)
 
 
 class Section(models.Model):
@@ -133,9 +132,7 @@ class Section(models.Model):
             )
 
     def get_absolute_url(self) -> str:
-        from publisher.pages import url_for
-
-        return url_for(self)
+        return routes.section_url(self.slug)
 
 
 class Author(models.Model):
@@ -153,9 +150,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from publisher.pages import url_for
-
-        return url_for(self)
+        return routes.author_url(self.slug)
 
 
 def validate_alt(instance: models.Model) -> None:

@@ -22,8 +22,10 @@ from django.db import connection
 from django.utils import timezone
 
 from publisher import releases
-from publisher.pages import Site
-from publisher.publish import publish_lock, requeue_since, write_redirects_file
+from publisher.locks import build_lock, publish_lock
+from publisher.pages.redirects import write_redirects_file
+from publisher.pages.registry import registry
+from publisher.queue import requeue_since
 from publisher.render import RenderResult, consistent_reads, page_total, render_pages
 
 
@@ -99,7 +101,7 @@ def build_site(
         jobs = 1
     started = time.perf_counter()
     began = timezone.now()
-    with releases.build_lock(build_dir):
+    with build_lock(build_dir):
         releases.prune(build_dir, keep)  # leftovers of killed builds
         partial = releases.start_release(build_dir, releases.new_release_id())
         try:
@@ -137,12 +139,12 @@ def _render(
 ) -> RenderResult:
     if jobs > 1:
         # Each worker reads its own snapshot (render_pages explains why that is safe).
-        site = Site.current()
+        site = registry().site()
         if on_total is not None:
             on_total(page_total(site))
         return render_pages(root, site, progress=progress, jobs=jobs)
     with consistent_reads():
-        site = Site.current()
+        site = registry().site()
         if on_total is not None:
             on_total(page_total(site))
         return render_pages(root, site, progress=progress)

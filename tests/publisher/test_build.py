@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from content import pages
 from content.models import Story
-from publisher import pages
 from publisher.build import build_site
 from publisher.releases import live_release
 from tests.sitecheck import file_for, internal_path, links_in, page_files
