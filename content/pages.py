@@ -86,13 +86,17 @@ def stories(site: Site) -> QuerySet[Story]:
 class KindListPage(PaginatedPage):
     """Every published item of one kind, newest first (``/obituaries/``)."""
 
-    model: Any
+    kind = ""
     title = ""
     feed = ""
 
     @property
     def kinds(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (self.model.kind,)
+        return (self.kind,)
+
+    @property
+    def model(self) -> Any:
+        return self.registry.kinds[self.kind].model
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
         yield {}, site.count(self.model.objects.published(site.now))
@@ -112,7 +116,7 @@ class NewsIndexPage(KindListPage):
     name = "news"
     route = routes.NEWS
     template = "content/story_list.html"
-    model = Story
+    kind = "story"
     title = "All news"
     feed = "feed_news"
 
@@ -124,16 +128,16 @@ class ObituaryIndexPage(KindListPage):
     name = "obituaries"
     route = routes.OBITUARIES
     template = "content/obituary_list.html"
-    model = Obituary
+    kind = "obituary"
     title = "Obituaries"
     feed = "feed_obituaries"
 
 
 class CrimeIndexPage(KindListPage):
-    name = "crime"
+    name = "crimes"
     route = routes.CRIMES
     template = "content/crime_list.html"
-    model = CrimeReport
+    kind = "crime"
     title = "Crime reports"
     feed = "feed_crime"
 
@@ -180,11 +184,21 @@ class SectionPage(PaginatedPage):
 # -- Items -----------------------------------------------------------------------
 
 
-class StoryPage(DetailPage):
+class ItemPage(DetailPage):
+    """An item's own page, at the address ``content.routes`` gives its kind
+    (the same one its model's ``get_absolute_url`` returns)."""
+
+    def __init__(self) -> None:
+        self.route, self._params = routes.ITEM_ROUTES[self.kind]
+        super().__init__()
+
+    def params_for(self, item: Any) -> Params:
+        return self._params(item)
+
+
+class StoryPage(ItemPage):
     name = "story"
-    route = routes.STORY
     template = "content/story_detail.html"
-    model = Story
     kind = "story"
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
@@ -200,9 +214,6 @@ class StoryPage(DetailPage):
             )
             for story in newer:
                 yield self.params_for(story)
-
-    def params_for(self, item: Any) -> Params:
-        return routes.dated(item)
 
     def queryset(self, site: Site) -> QuerySet:
         return stories(site)
@@ -263,26 +274,16 @@ class StoryPage(DetailPage):
             yield self.params_for(head), self.item_context(site, head, list(ahead))
 
 
-class ObituaryPage(DetailPage):
+class ObituaryPage(ItemPage):
     name = "obituary"
-    route = routes.OBITUARY
     template = "content/obituary_detail.html"
-    model = Obituary
     kind = "obituary"
 
-    def params_for(self, item: Any) -> Params:
-        return routes.monthly(item)
 
-
-class CrimePage(DetailPage):
-    name = "crime_report"
-    route = routes.CRIME
+class CrimePage(ItemPage):
+    name = "crime"
     template = "content/crime_detail.html"
-    model = CrimeReport
     kind = "crime"
-
-    def params_for(self, item: Any) -> Params:
-        return routes.dated(item)
 
 
 class AuthorPage(Page):
@@ -453,7 +454,6 @@ KINDS = [
         "story",
         Story,
         "story",
-        page="story",
         plural="stories",
         sitemap_part="stories",
         extra_state=story_state,
@@ -462,7 +462,6 @@ KINDS = [
         "obituary",
         Obituary,
         "obituary",
-        page="obituary",
         plural="obituaries",
         sitemap_part="obituaries",
     ),
@@ -470,7 +469,6 @@ KINDS = [
         "crime",
         CrimeReport,
         "crime report",
-        page="crime_report",
         plural="crimes",
         sitemap_part="crime",
     ),
@@ -502,5 +500,5 @@ REGISTRY = Registry(
     ],
     KINDS,
     site_class=NewsroomSite,
-    fronts=["home", "news", "obituaries", "crime", "section", "author", "archive"],
+    fronts=["home", "news", "obituaries", "crimes", "section", "author", "archive"],
 )

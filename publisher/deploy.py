@@ -450,8 +450,7 @@ def invalidation_paths(relatives: Iterable[str]) -> list[str]:
     paths: set[str] = set()
     for relative in relatives:
         paths.add("/" + quote(relative))
-        if relative == "index.html" or relative.endswith("/index.html"):
-            paths.add("/" + quote(relative.removesuffix("index.html")))
+        paths.add(quote(url_path(relative)))
     if len(paths) > INVALIDATE_ALL_ABOVE:
         return ["/*"]
     return sorted(paths)

@@ -15,11 +15,15 @@ from publisher.pages.routes import Params
 
 
 class DetailPage(Page):
-    """One page per published item of ``model`` (a model with ``slug``,
-    ``publish_at`` and a ``published()`` queryset), which is of ``kind``."""
+    """One page per published item of the registry's kind ``kind``: a model
+    with ``slug``, ``publish_at``, ``updated_at`` and a ``published()``
+    queryset."""
 
-    model: Any
     kind = ""
+
+    @property
+    def model(self) -> Any:
+        return self.registry.kinds[self.kind].model
 
     def queryset(self, site: Site) -> QuerySet:
         return newest_first(self.model.objects.published(site.now))

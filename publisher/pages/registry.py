@@ -28,7 +28,10 @@ class Kind:
     """One kind of content whose changes the publisher follows.
 
     ``name`` is the one spelling of the kind (publish jobs, previews, URLs of
-    the admin); ``page`` names its detail page. Items (``item=True``) are what
+    the admin) and the name of its detail page, unless ``page`` names another;
+    ``label`` is what editors and readers read; ``plural`` names its items in
+    lists that hold every kind (the month archive); ``sitemap_part`` names its
+    part of the sitemap. Items (``item=True``) are what
     readers see, with a status and a publish time; other kinds (authors) are
     followed only for the pages that list them. ``extra_state`` adds what a
     kind's pages need to know of an item beyond its slug and dates (a story's
@@ -92,7 +95,8 @@ class Registry:
         return None
 
     def detail(self, kind: str) -> DetailPage:
-        page = self.page(self.kinds[kind].page)
+        found = self.kinds[kind]
+        page = self.page(found.page or found.name)
         assert isinstance(page, DetailPage)
         return page
 
