@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -30,9 +30,6 @@ from django.utils import timezone
 
 from publisher.pages.keyset import sql_key
 from publisher.pages.routes import Params, formatter
-
-if TYPE_CHECKING:
-    from publisher.pages.registry import Registry
 
 Context = dict[str, Any]
 T = TypeVar("T")
@@ -219,7 +216,7 @@ class Page:
     route: str
     template: str = ""
     content_type = "text/html; charset=utf-8"
-    registry: Registry
+    registry: Any  # the publisher.pages.registry.Registry that declared it
 
     def __init__(self) -> None:
         self._format = formatter(self.route)

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit
-from publisher.pages.keyset import key_at, keyed, older_than, rank, stream
+from publisher.pages.keyset import keyed, older_than, stream
+from publisher.pages.places import key_at, rank
 from publisher.pages.routes import Params, formatter
 
 LIST_CHUNK = 2000  # rows per fetch for lists, whose rows carry no body

@@ -29,7 +29,8 @@ from django.utils.html import escape
 
 from publisher.pages.archive import ArchivePage
 from publisher.pages.base import Change, Context, Page, Site, views_of
-from publisher.pages.keyset import key_at, keyed, newer_than, rank
+from publisher.pages.keyset import keyed, newer_than
+from publisher.pages.places import key_at, rank
 from publisher.pages.registry import Kind, Registry
 from publisher.pages.routes import Params
 from publisher.paths import file_path

@@ -11,7 +11,7 @@ from django.urls import reverse
 from content import pages as newsroom_pages
 from content.models import Status
 from content.pages import REGISTRY
-from publisher.pages import archive, keyset, lists
+from publisher.pages import archive, keyset, lists, places
 from publisher.pages.base import ItemView
 from publisher.paths import file_path
 from tests.factories import make_author, make_story
@@ -261,7 +261,7 @@ def test_an_items_rank_is_the_same_counted_from_either_end(db):
     for at, pk in keys:
         view = ItemView("story", pk, at, "slug", (("section", section.pk),))
         plain = sum(1 for s in every if s.pk != pk and (s.publish_at, s.pk) < (at, pk))
-        assert keyset.rank(REGISTRY.site(), qs, view) == plain, (at, pk)
+        assert places.rank(REGISTRY.site(), qs, view) == plain, (at, pk)
 
 
 def test_the_key_at_a_place_is_found_from_either_end_or_a_counted_place(db):
@@ -277,12 +277,12 @@ def test_the_key_at_a_place_is_found_from_either_end_or_a_counted_place(db):
     site = REGISTRY.site()
     qs = Story.objects.published(site.now)
     ordered = [(s.publish_at, s.pk) for s in sorted(qs, key=lambda s: (s.publish_at, s.pk))]
-    assert [keyset.key_at(site, qs, rank) for rank in range(17)] == ordered
+    assert [places.key_at(site, qs, rank) for rank in range(17)] == ordered
     # Places counted while publishing (items in the middle) are walked from.
     for at, pk in (ordered[6], ordered[11]):
-        keyset.rank(site, qs, ItemView("story", pk, at, "slug"))
+        places.rank(site, qs, ItemView("story", pk, at, "slug"))
     assert len(site.cache[("places", *keyset.sql_key(qs))]) == 2
-    assert [keyset.key_at(site, qs, rank) for rank in range(17)] == ordered
-    found = [keyset.key_at(site, qs, rank, from_ends=False) for rank in range(17)]
+    assert [places.key_at(site, qs, rank) for rank in range(17)] == ordered
+    found = [places.key_at(site, qs, rank, from_ends=False) for rank in range(17)]
     assert found[5:13] == ordered[5:13]
     assert found[:3] == [None] * 3 and found[-3:] == [None] * 3  # an end is as near
