@@ -133,11 +133,11 @@ def child_floor(jobs: int, sample: int) -> None:
     _setup_django()
     import multiprocessing
 
-    from publisher.pages import REGISTRY, Site
+    from publisher.pages.registry import registry
 
-    site = Site.current()
+    site = registry().site()
     prepared = []
-    for page in REGISTRY:
+    for page in registry().pages:
         count = page.count(site)
         contexts = []
         for params, context in page.contexts(site):

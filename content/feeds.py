@@ -18,7 +18,7 @@ from django.utils.html import escape
 from content.models import Byline, CrimeReport, Obituary, Publishable, Section, Story
 
 if TYPE_CHECKING:
-    from publisher.pages import Site
+    from publisher.pages.base import Site
 
 FEED_ITEMS = 30
 # lastBuildDate of a feed with no items; anything time-dependent would break

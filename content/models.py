@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from content import text
+from content import routes, text
 from content.text import MAX_BODY_CHARS, plain_text
 from content.uploads import PhotoFormField
 
@@ -200,9 +200,7 @@ class Publishable(models.Model):
         return plain_text(self.body_html)
 
     def get_absolute_url(self) -> str:
-        from publisher.pages import url_for
-
-        return url_for(self)
+        return routes.item_url(self.kind, self)
 
 
 class Section(models.Model):
@@ -228,9 +226,7 @@ class Section(models.Model):
             )
 
     def get_absolute_url(self) -> str:
-        from publisher.pages import url_for
-
-        return url_for(self)
+        return routes.section_url(self.slug)
 
 
 class Author(models.Model):
@@ -248,9 +244,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from publisher.pages import url_for
-
-        return url_for(self)
+        return routes.author_url(self.slug)
 
 
 class PhotoField(models.ImageField):

@@ -16,12 +16,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 
-from content.models import CrimeReport, Obituary, Story
+from content.pages import REGISTRY
 from publisher.media import file_fields
-from publisher.pages import DETAIL_PAGES, PAGES, Site
 from publisher.serve import NOSNIFF, content_type
-
-MODELS = {"story": Story, "obituary": Obituary, "crime": CrimeReport}
 
 
 @never_cache
@@ -31,16 +28,16 @@ def preview(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
     Only for those who may read the item in the admin: staff status alone
     (an account in no group) is not enough to read the paper's drafts."""
-    model = MODELS.get(kind)
-    if model is None:
+    found = REGISTRY.kinds.get(kind)
+    if found is None or not found.item:
         raise Http404("no such kind of item")
-    if not may_read(request, model):
+    if not may_read(request, found.model):
         raise PermissionDenied("you may not read this kind of item")
-    item = model.objects.filter(pk=pk).first()
+    item = found.model.objects.filter(pk=pk).first()
     if item is None:
         raise Http404("no such item")
-    page = DETAIL_PAGES[kind]
-    response = HttpResponse(page.preview(Site.current(), item), content_type=page.content_type)
+    page = REGISTRY.detail(kind)
+    response = HttpResponse(page.preview(REGISTRY.site(), item), content_type=page.content_type)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -61,7 +58,7 @@ def preview_media(request: HttpRequest, name: str) -> HttpResponse:
     the photos in Preview. Readers get uploads from the live site only, and
     only those of live items (``publisher.media``); here an editor gets a
     file that an item they may view uses."""
-    for model in MODELS.values():
+    for model in (kind.model for kind in REGISTRY.item_kinds):
         if not any(model.objects.filter(**{field: name}).exists() for field in file_fields(model)):
             continue
         if may_read(request, model):
@@ -80,7 +77,7 @@ def preview_media(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    page = PAGES["not_found"]
-    site = Site.current()
+    page = REGISTRY.page("not_found")
+    site = REGISTRY.site()
     body = page.render(site, {}, page.context(site, {}))
     return HttpResponse(body, content_type=page.content_type, status=404)

@@ -6,9 +6,11 @@ class PublisherConfig(AppConfig):
     verbose_name = "Publisher"
 
     def ready(self) -> None:
-        from publisher import changes, checks  # noqa: F401  (checks register themselves)
+        from publisher import changes, checks, tasks  # noqa: F401  (checks register themselves)
+        from publisher.pages.registry import registry
 
-        changes.connect()
+        changes.connect(registry())
+        changes.publish_requested.connect(tasks.enqueue_publish, dispatch_uid="publish-queue")
 
         _let_distill_render_no_pages()
 

@@ -22,8 +22,10 @@ from django.db import connection
 from django.utils import timezone
 
 from publisher import media, releases
-from publisher.pages import Site, live_media
-from publisher.publish import publish_lock, requeue_since, write_redirects_file
+from publisher.locks import build_lock, publish_lock
+from publisher.pages.redirects import write_redirects_file
+from publisher.pages.registry import registry
+from publisher.queue import requeue_since
 from publisher.render import RenderResult, consistent_reads, page_total, render_pages
 
 
@@ -92,7 +94,7 @@ def build_site(
         jobs = 1
     started = time.perf_counter()
     began = timezone.now()
-    with releases.build_lock(build_dir):
+    with build_lock(build_dir):
         releases.prune(build_dir, keep)  # leftovers of killed builds
         partial = releases.start_release(build_dir, releases.new_release_id())
         try:
@@ -133,8 +135,9 @@ def _render(
     # Several workers each read their own snapshot (render_pages explains why
     # that is safe); one renders everything from this one.
     with nullcontext() if jobs > 1 else consistent_reads():
-        site = Site.current()
+        pages = registry()
+        site = pages.site()
         if on_total is not None:
             on_total(page_total(site))
-        media_files = media.link_into_release(root, live_media(site))
+        media_files = media.link_into_release(root, pages.live_media(site))
         return media_files, render_pages(root, site, progress=progress, jobs=jobs)

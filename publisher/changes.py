@@ -13,48 +13,46 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
-from content.models import Author, Byline, CrimeReport, Obituary, Publishable, Section, Story
 from publisher.media import file_fields, files_of
 from publisher.models import PublishJob
-
-KINDS: dict[str, type[Publishable]] = {"story": Story, "obituary": Obituary, "crime": CrimeReport}
-KIND_OF: dict[type, str] = {model: kind for kind, model in KINDS.items()}
+from publisher.pages.registry import Kind, Registry, registry
 
 State = dict[str, Any]
 
+# Sent after the commit of a change: the publish task listens (wired in
+# ``publisher.apps``, so this module never imports the one that renders).
+publish_requested = Signal()
 
-def state_of(item: Publishable, author_ids: list[int] | None = None) -> State:
+
+def state_of(kind: Kind, item: Any) -> State:
     """What the publisher needs to know of an item to find the pages it is on."""
-    state: State = {
-        "status": item.status,
-        "publish_at": item.publish_at.isoformat(),
-        "slug": item.slug,
-    }
-    if file_fields(type(item)):
-        # Which uploads the item's page shows: a replaced photo is a change
-        # even when nothing else is, and the old one may have to leave the site.
-        state["media"] = files_of(item)
-    if isinstance(item, Story):
-        state["section"] = item.section_id
-        if author_ids is None:
-            author_ids = list(item.bylines.values_list("author_id", flat=True))
-        state["authors"] = sorted(author_ids)
+    if not kind.item:
+        state: State = {"slug": item.slug}
+    else:
+        state = {
+            "status": item.status,
+            "publish_at": item.publish_at.isoformat(),
+            "slug": item.slug,
+        }
+        if file_fields(kind.model):
+            # Which uploads the item's page shows: a replaced photo is a change
+            # even when nothing else is, and the old one may have to leave the site.
+            state["media"] = files_of(item)
+    if kind.extra_state is not None:
+        state.update(kind.extra_state(item))
     return state
 
 
-def stored_state(kind: str, pk: int | None) -> State | None:
+def stored_state(kind_name: str, pk: int | None, kinds: Registry | None = None) -> State | None:
     """The item as the database holds it now; None if it does not exist."""
-    if pk is None:
+    kind = (kinds or registry()).kinds.get(kind_name)
+    if pk is None or kind is None:
         return None
-    if kind == "author":
-        slug = Author.objects.filter(pk=pk).values_list("slug", flat=True).first()
-        return None if slug is None else {"slug": slug}
-    if kind not in KINDS:
-        return None
-    item = KINDS[kind].objects.filter(pk=pk).first()
-    return None if item is None else state_of(item)
+    item = kind.model.objects.filter(pk=pk).first()
+    return None if item is None else state_of(kind, item)
 
 
 def parse_time(value: str) -> datetime:
@@ -74,7 +72,8 @@ def record(
     readers saw it): it is recorded as absent, so no page assumes it stayed put.
     """
     due = due or timezone.now()
-    if before is None and kind in KINDS:
+    known = registry().kinds.get(kind)
+    if before is None and known is not None and known.item:
         before = ABSENT
     with transaction.atomic():
         waiting = (
@@ -94,7 +93,7 @@ def record(
         transaction.on_commit(request_publish)
 
 
-def schedule_release(kind: str, item: Publishable) -> None:
+def schedule_release(kind: str, item: Any) -> None:
     """An embargoed item: a job due at its publish time puts it on the site."""
     PublishJob.objects.filter(
         kind=kind, object_id=item.pk, status=PublishJob.Status.QUEUED, due_at__gt=timezone.now()
@@ -104,80 +103,51 @@ def schedule_release(kind: str, item: Publishable) -> None:
 
 
 def request_publish() -> None:
-    from publisher.tasks import publish_queue
-
-    publish_queue.enqueue()
+    publish_requested.send(sender=PublishJob)
 
 
-# -- signal handlers ----------------------------------------------------------------
+# -- signal handlers: every item kind of the registry ----------------------------
 
 
-def _before_save(sender: type, instance: Publishable, raw: bool = False, **kwargs: Any) -> None:
+def _kind(sender: type) -> Kind:
+    kind = registry().kind_of(sender)
+    assert kind is not None, sender
+    return kind
+
+
+def _before_save(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw:  # loaddata
         return
-    instance._publisher_before = stored_state(KIND_OF[sender], instance.pk)
+    instance._publisher_before = stored_state(_kind(sender).name, instance.pk)
 
 
-def _after_save(sender: type, instance: Publishable, raw: bool = False, **kwargs: Any) -> None:
+def _after_save(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
-    kind = KIND_OF[sender]
+    kind = _kind(sender).name
     record(kind, instance.pk, getattr(instance, "_publisher_before", None))
     schedule_release(kind, instance)
 
 
-def _before_delete(sender: type, instance: Publishable, **kwargs: Any) -> None:
-    instance._publisher_before = stored_state(KIND_OF[sender], instance.pk)
+def _before_delete(sender: type, instance: Any, **kwargs: Any) -> None:
+    instance._publisher_before = stored_state(_kind(sender).name, instance.pk)
 
 
-def _after_delete(sender: type, instance: Publishable, **kwargs: Any) -> None:
-    kind = KIND_OF[sender]
+def _after_delete(sender: type, instance: Any, **kwargs: Any) -> None:
+    kind = _kind(sender).name
     PublishJob.objects.filter(
         kind=kind, object_id=instance.pk, status=PublishJob.Status.QUEUED, due_at__gt=timezone.now()
     ).delete()
     record(kind, instance.pk, getattr(instance, "_publisher_before", None))
 
 
-def _byline_changed(sender: type, instance: Byline, raw: bool = False, **kwargs: Any) -> None:
-    # The story's authors are about to change: keep the story as it is now.
-    if raw:
-        return
-    before = stored_state("story", instance.story_id)
-    if before is not None:
-        record("story", instance.story_id, before)
-
-
-def _site_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    # Section names are on every page and bylines on most: rebuild it all.
-    if raw:
-        return
-    record(PublishJob.SITE, None, None)
-
-
-def _author_saved(sender: type, instance: Author, raw: bool = False, **kwargs: Any) -> None:
-    if raw:
-        return
-    if kwargs.get("created"):
-        # A new author is on no page yet but their own.
-        record("author", instance.pk, None)
-    else:
-        _site_changed(sender, instance)
-
-
-def _author_deleted(sender: type, instance: Author, **kwargs: Any) -> None:
-    # Authors with stories cannot be deleted (bylines protect them).
-    record("author", instance.pk, {"slug": instance.slug})
-
-
-def connect() -> None:
-    for model in KINDS.values():
+def connect(kinds: Registry) -> None:
+    """Follow every save and delete of the registry's items. (Other models
+    whose changes show on pages connect their own handlers: see
+    ``content.signals``.)"""
+    for kind in kinds.item_kinds:
+        model = kind.model
         pre_save.connect(_before_save, sender=model, dispatch_uid=f"publish-pre-save-{model}")
         post_save.connect(_after_save, sender=model, dispatch_uid=f"publish-post-save-{model}")
         pre_delete.connect(_before_delete, sender=model, dispatch_uid=f"publish-pre-del-{model}")
         post_delete.connect(_after_delete, sender=model, dispatch_uid=f"publish-post-del-{model}")
-    pre_save.connect(_byline_changed, sender=Byline, dispatch_uid="publish-byline-save")
-    pre_delete.connect(_byline_changed, sender=Byline, dispatch_uid="publish-byline-delete")
-    post_save.connect(_site_changed, sender=Section, dispatch_uid="publish-section")
-    post_delete.connect(_site_changed, sender=Section, dispatch_uid="publish-section-del")
-    post_save.connect(_author_saved, sender=Author, dispatch_uid="publish-author")
-    post_delete.connect(_author_deleted, sender=Author, dispatch_uid="publish-author-del")

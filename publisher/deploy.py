@@ -30,7 +30,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
@@ -44,8 +44,9 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from publisher import s3
-from publisher.files import exclusive_lock
-from publisher.pages import REGISTRY
+from publisher.locks import deploy_lock
+from publisher.pages.registry import registry
+from publisher.paths import url_path
 from publisher.releases import live_link
 from publisher.serve import (
     RedirectsError,
@@ -61,9 +62,11 @@ WORKERS = 8
 MULTIPART_THRESHOLD = 8 * 1024 * 1024  # boto3's default
 INVALIDATE_ALL_ABOVE = 1000  # paths; past that one "/*" costs less and does the same
 
+# Upload order: static and media, the page types (1, 2, ... in registry
+# order), redirects, anything else.
 STATIC_GROUP = 0
-REDIRECT_GROUP = len(REGISTRY) + 1
-UNKNOWN_GROUP = len(REGISTRY) + 2
+REDIRECT_GROUP = 1 << 20
+UNKNOWN_GROUP = REDIRECT_GROUP + 1
 
 
 class DeployError(RuntimeError):
@@ -160,7 +163,8 @@ class LocalObject:
 
 @cache
 def _route_order() -> dict[str, int]:
-    return {name: index for index, page in enumerate(REGISTRY) for _, name, _ in page.routes()}
+    pages = registry().pages
+    return {name: index for index, page in enumerate(pages) for _, name, _ in page.routes()}
 
 
 def upload_group(relative: str) -> int:
@@ -169,12 +173,8 @@ def upload_group(relative: str) -> int:
     with the URLconf the registry builds), anything unknown last."""
     if relative.startswith(("static/", "media/")):
         return STATIC_GROUP
-    if relative == "index.html" or relative.endswith("/index.html"):
-        url = "/" + relative.removesuffix("index.html")
-    else:
-        url = "/" + relative
     try:
-        name = resolve(url).url_name
+        name = resolve(url_path(relative)).url_name
     except Resolver404:
         return UNKNOWN_GROUP
     index = _route_order().get(name or "")
@@ -337,12 +337,6 @@ def plan_sync(
 # -- Doing it ---------------------------------------------------------------------------
 
 
-def deploy_lock(build_dir: Path) -> AbstractContextManager[None]:
-    """One deploy at a time per build directory (a full sync and a publish's
-    push would otherwise both rewrite the manifest)."""
-    return exclusive_lock(build_dir / ".deploy.lock")
-
-
 def upload(client: Any, target: Target, obj: LocalObject, multipart_threshold: int) -> s3.Entry:
     """Put one object; returns its manifest entry (ETag and size as stored)."""
     extra: dict[str, Any] = {"ContentType": obj.content_type, "CacheControl": obj.cache_control}
@@ -456,8 +450,7 @@ def invalidation_paths(relatives: Iterable[str]) -> list[str]:
     paths: set[str] = set()
     for relative in relatives:
         paths.add("/" + quote(relative))
-        if relative == "index.html" or relative.endswith("/index.html"):
-            paths.add("/" + quote(relative.removesuffix("index.html")))
+        paths.add(quote(url_path(relative)))
     if len(paths) > INVALIDATE_ALL_ABOVE:
         return ["/*"]
     return sorted(paths)

@@ -3,7 +3,7 @@
 Uploads are kept in ``MEDIA_ROOT``, which nothing serves to readers. A release
 holds, under ``media/``, a hard link (a copy across filesystems) to each file
 a published item uses; the page declarations say which those are
-(``publisher.pages.live_media``). A full build links them into the new
+(``Registry.live_media``). A full build links them into the new
 release; publishing adds and removes the ones its changes touch; ``deploy``
 follows the release. So a draft's or an embargoed item's photo is never in
 ``build/site`` or the bucket, and a replaced or unpublished photo leaves both

@@ -10,31 +10,30 @@ and retried with a back-off; the editor sees them in the admin.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404
-from django.utils import timezone
 
-from publisher import media, releases
+from publisher import media, queue, releases
+from publisher.build import build_site
 from publisher.changes import stored_state
-from publisher.files import exclusive_lock, write_atomic
-from publisher.models import PublishJob, Redirect
-from publisher.pages import PAGES, REGISTRY, SETTLED, Change, Site, file_path, live_media
+from publisher.deploy import deploy_changes
+from publisher.files import write_atomic
+from publisher.locks import publish_lock
+from publisher.models import PublishJob
+from publisher.pages.base import Change, Page, Site
+from publisher.pages.redirects import Moves, RedirectPage, write_redirects_file
+from publisher.pages.registry import registry
+from publisher.paths import file_path
+from publisher.serve import reload_lighttpd, write_redirect_rules
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-STUCK_AFTER = timedelta(minutes=10)  # a RUNNING job older than this lost its worker
 
 
 class PublishError(RuntimeError):
@@ -51,32 +50,6 @@ class PublishResult:
     failed: int = 0
 
 
-def publish_lock(build_dir: Path) -> AbstractContextManager[None]:
-    """One renderer at a time writes into the live site (waits its turn)."""
-    return exclusive_lock(build_dir / ".publish.lock")
-
-
-def claim_due_jobs() -> list[PublishJob]:
-    """Claim every due job with a conditional update, so two workers never
-    take the same one."""
-    now = timezone.now()
-    PublishJob.objects.filter(
-        status=PublishJob.Status.RUNNING, updated_at__lt=now - STUCK_AFTER
-    ).update(status=PublishJob.Status.QUEUED)
-    due = list(
-        PublishJob.objects.filter(status=PublishJob.Status.QUEUED, due_at__lte=now)
-        .order_by("id")
-        .values_list("id", flat=True)[:500]
-    )
-    if not due:
-        return []
-    token = uuid.uuid4().hex
-    PublishJob.objects.filter(pk__in=due, status=PublishJob.Status.QUEUED).update(
-        status=PublishJob.Status.RUNNING, claim=token, updated_at=now
-    )
-    return list(PublishJob.objects.filter(claim=token, status=PublishJob.Status.RUNNING))
-
-
 def process_queue(build_dir: Path | None = None) -> PublishResult:
     """Publish everything due, until the queue is empty. Returns what was done;
     raises PublishError if a batch failed (after recording it on its jobs)."""
@@ -85,16 +58,16 @@ def process_queue(build_dir: Path | None = None) -> PublishResult:
     started = time.perf_counter()
     errors = []
     with publish_lock(build_dir):
-        while jobs := claim_due_jobs():
+        while jobs := queue.claim_due_jobs():
             try:
                 result = publish_jobs(jobs, build_dir)
             except Exception as exc:
                 log.exception("publishing %d jobs failed", len(jobs))
-                _failed(jobs, exc)
+                queue.failed(jobs, exc)
                 total.failed += len(jobs)
                 errors.append(f"{exc}")
                 continue
-            _finished(jobs)
+            queue.finished(jobs)
             total.jobs += len(jobs)
             total.written += result.written
             total.removed += result.removed
@@ -103,26 +76,6 @@ def process_queue(build_dir: Path | None = None) -> PublishResult:
     if errors:
         raise PublishError("; ".join(errors))
     return total
-
-
-def _finished(jobs: list[PublishJob]) -> None:
-    PublishJob.objects.filter(pk__in=[job.pk for job in jobs]).update(
-        status=PublishJob.Status.LIVE, error="", finished_at=timezone.now()
-    )
-
-
-def _failed(jobs: list[PublishJob], exc: Exception) -> None:
-    for job in jobs:
-        job.attempts += 1
-        job.error = f"{type(exc).__name__}: {exc}"[:2000]
-        if job.attempts < MAX_ATTEMPTS:
-            # Back to the queue, a little later each time (1, 2, 4, 8 minutes).
-            job.status = PublishJob.Status.QUEUED
-            job.due_at = timezone.now() + timedelta(minutes=2 ** (job.attempts - 1))
-        else:
-            job.status = PublishJob.Status.FAILED
-        job.save(update_fields=["attempts", "error", "status", "due_at", "updated_at"])
-    # Stay visible as failed until the retry succeeds: the admin reads `error`.
 
 
 def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
@@ -134,8 +87,6 @@ def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
         return PublishResult(jobs=len(jobs))
     if any(job.kind == PublishJob.SITE for job in jobs):
         # A section or author changed: names on (nearly) every page.
-        from publisher.build import build_site
-
         build_site(build_dir, lock_publish=False)  # this worker holds the lock
         return PublishResult(jobs=len(jobs), full_build=True)
 
@@ -143,11 +94,15 @@ def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
         Change(job.kind, job.object_id, list(job.states), stored_state(job.kind, job.object_id))
         for job in jobs
     ]
-    site = Site.current(previous=live)
-    with transaction.atomic():
-        moved = PAGES["redirect"].apply(site, changes)  # type: ignore[attr-defined]
-    result = render_affected(live, site, changes)
-    if moved:
+    pages = registry()
+    site = pages.site(previous=live)
+    redirects = pages.find(RedirectPage)
+    moves = Moves()
+    if redirects is not None:
+        with transaction.atomic():
+            moves = redirects.apply(site, changes)
+    result = render_affected(live, site, changes, moves, pages.pages)
+    if moves.changed:
         redirects_changed(build_dir)
     result.jobs = len(jobs)
     result.seconds = time.perf_counter() - started
@@ -155,22 +110,33 @@ def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
     return result
 
 
-def render_affected(root: Path, site: Site, changes: list[Change]) -> PublishResult:
+def render_affected(
+    root: Path,
+    site: Site,
+    changes: list[Change],
+    moves: Moves | None = None,
+    pages: Iterable[Page] | None = None,
+) -> PublishResult:
     """Render every affected page first, then write: a failing template leaves
-    the live site untouched, not half updated."""
+    the live site untouched, not half updated. ``moves`` are the redirects
+    these changes made (``RedirectPage.apply``)."""
     result = PublishResult()
     rendered: list[tuple[str, bytes]] = []
     gone: list[str] = []
-    for page in REGISTRY:
+    for page in registry().pages if pages is None else pages:
+        if isinstance(page, RedirectPage):
+            targets = page.pages_moved(site, changes, moves or Moves())
+        else:
+            targets = page.affected(site, changes)
         seen: set[tuple] = set()
-        for params in page.affected(site, changes):
+        for params in targets:
             key = tuple(sorted(params.items()))
             if key in seen:
                 continue
             seen.add(key)
             relative = file_path(page.url(params))
             try:
-                context = page.context(site, params)
+                context = page.publish_context(site, params, changes)
             except Http404:
                 gone.append(relative)
                 continue
@@ -178,7 +144,7 @@ def render_affected(root: Path, site: Site, changes: list[Change]) -> PublishRes
     # Uploads first and last, like pages: a photo is in place before any
     # page shows it, and leaves only once no page written here shows it.
     uploads = set().union(*(change.media() for change in changes))
-    live = live_media(site, uploads)
+    live = registry().live_media(site, uploads)
     result.written += media.place_all(root, live)
     # Registry order: a page is written before the pages that link to it.
     for relative, body in rendered:
@@ -205,74 +171,14 @@ def _prune_empty_dirs(directory: Path, root: Path) -> None:
 def redirects_changed(build_dir: Path) -> None:
     """Tell the servers: rewrite redirects.json and lighttpd's rules, and
     gracefully restart a lighttpd started by ``manage.py serve``."""
-    from publisher.serve import reload_lighttpd, write_redirect_rules
-
     write_redirects_file(build_dir)
     var_dir = Path(settings.VAR_DIR)
     if write_redirect_rules(build_dir, var_dir):
         reload_lighttpd(var_dir)
 
 
-def write_redirects_file(build_dir: Path) -> None:
-    """``build/redirects.json``: {old path: new path}, for lighttpd and S3."""
-    moves = dict(Redirect.objects.order_by("old_path").values_list("old_path", "new_path"))
-    data = json.dumps(moves, indent=1, sort_keys=True).encode() + b"\n"
-    write_atomic(build_dir / "redirects.json", data)
-
-
 def push_to_s3(root: Path, result: PublishResult) -> None:
     """When S3 is configured, the changed files follow to the bucket."""
     if not settings.PUBLISHER_S3_BUCKET:
         return
-    try:
-        from publisher.deploy import deploy_changes
-    except ImportError:  # the deploy module is optional in this checkout
-        return
     deploy_changes(root, result.written, result.removed)
-
-
-def requeue_since(moment: object) -> int:
-    """After a full build: jobs published while it ran are published again into
-    the new release (their pages may be older there)."""
-    count = PublishJob.objects.filter(
-        status=PublishJob.Status.LIVE, finished_at__gte=moment
-    ).update(status=PublishJob.Status.QUEUED, due_at=timezone.now())
-    return count
-
-
-def release_due(window: timedelta = SETTLED) -> int:
-    """Queue items whose embargo has ended but that no job has put live (items
-    made without a save signal, such as seeded ones, or a missed schedule)."""
-    from publisher.changes import KINDS, record
-
-    now = timezone.now()
-    released = 0
-    for kind, model in KINDS.items():
-        recent = model.objects.published(now).filter(publish_at__gte=now - window)
-        for pk, publish_at in recent.values_list("pk", "publish_at"):
-            jobs = PublishJob.objects.filter(kind=kind, object_id=pk)
-            if jobs.filter(status=PublishJob.Status.LIVE, finished_at__gte=publish_at).exists():
-                continue
-            if jobs.filter(status__in=["queued", "running"], due_at__lte=now).exists():
-                continue
-            record(kind, pk, None)
-            released += 1
-    return released
-
-
-def prune_jobs(older_than: timedelta = timedelta(days=30)) -> int:
-    """Forget old finished jobs, keeping each item's latest (the admin shows
-    when it was last published)."""
-    cutoff = timezone.now() - older_than
-    newer = PublishJob.objects.filter(
-        kind=OuterRef("kind"),
-        object_id=OuterRef("object_id"),
-        status=PublishJob.Status.LIVE,
-        id__gt=OuterRef("id"),
-    )
-    stale = PublishJob.objects.filter(status=PublishJob.Status.LIVE, finished_at__lt=cutoff).filter(
-        Exists(newer)
-    )
-    # Ids first: MySQL cannot delete from a table its own subquery reads.
-    ids = list(stale.values_list("id", flat=True)[:10_000])
-    return PublishJob.objects.filter(pk__in=ids).delete()[0]

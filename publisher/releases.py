@@ -14,47 +14,13 @@ touches ``site``.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 PARTIAL_SUFFIX = ".partial"
-
-
-class BuildLocked(RuntimeError):
-    """Another build holds the lock on this build directory."""
-
-
-@contextmanager
-def build_lock(build_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock so two builds never share a build directory."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    path = build_dir / ".build.lock"
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown"
-                raise BuildLocked(
-                    f"another build is running in {build_dir} (pid {holder})"
-                ) from None
-            raise
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def new_release_id(now: datetime | None = None) -> str:

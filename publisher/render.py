@@ -22,7 +22,9 @@ from typing import Any
 from django.db import connection, connections
 
 from publisher.files import FileWriter
-from publisher.pages import PAGES, REGISTRY, Page, Site, Unit, file_path
+from publisher.pages.base import Page, Site, Unit
+from publisher.pages.registry import registry
+from publisher.paths import file_path
 
 MIN_UNIT = 200  # pages: smaller shares cost more in queries than they gain in balance
 UNITS_PER_JOB = 8
@@ -66,8 +68,8 @@ def consistent_reads() -> Iterator[None]:
                 cursor.execute("COMMIT")
 
 
-def page_total(site: Site, pages: Iterable[Page] = REGISTRY) -> int:
-    return sum(page.count(site) for page in pages)
+def page_total(site: Site, pages: Iterable[Page] | None = None) -> int:
+    return sum(page.count(site) for page in (registry().pages if pages is None else pages))
 
 
 def plan(site: Site, pages: Iterable[Page], jobs: int) -> list[Unit]:
@@ -84,7 +86,7 @@ def plan(site: Site, pages: Iterable[Page], jobs: int) -> list[Unit]:
 def render_pages(
     root: Path,
     site: Site,
-    pages: Iterable[Page] = REGISTRY,
+    pages: Iterable[Page] | None = None,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
 ) -> RenderResult:
@@ -95,19 +97,22 @@ def render_pages(
     reads its own, and units are cut so that no page is rendered twice or
     skipped when rows change meanwhile.
     """
+    pages = registry().pages if pages is None else list(pages)
     units = plan(site, pages, jobs)
+    by_name = {page.name: page for page in pages}
     if jobs <= 1:
         result = RenderResult()
         with FileWriter(root) as writer:
-            _render_units(units, iter(range(len(units))), site, writer, result, progress)
+            _render_units(units, by_name, iter(range(len(units))), site, writer, result, progress)
             writer.close()
             result.bytes = writer.bytes_written
         return result
-    return _render_parallel(root, site, units, jobs, progress)
+    return _render_parallel(root, site, units, by_name, jobs, progress)
 
 
 def _render_units(
     units: list[Unit],
+    by_name: dict[str, Page],
     claims: Iterator[int],
     site: Site,
     writer: FileWriter,
@@ -120,13 +125,14 @@ def _render_units(
     gc.collect()
     gc.freeze()
     try:
-        _render_claims(units, claims, site, writer, result, progress)
+        _render_claims(units, by_name, claims, site, writer, result, progress)
     finally:
         gc.unfreeze()
 
 
 def _render_claims(
     units: list[Unit],
+    by_name: dict[str, Page],
     claims: Iterator[int],
     site: Site,
     writer: FileWriter,
@@ -135,7 +141,7 @@ def _render_claims(
 ) -> None:
     for index in claims:
         unit = units[index]
-        page = PAGES[unit.page]
+        page = by_name[unit.page]
         done = 0
         for params, context in _contexts(page, site, unit):
             url = page.url(params)
@@ -196,12 +202,19 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child(root: Path, site: Site, units: list[Unit], shared: _SharedQueue, results: Any) -> None:
+def _child(
+    root: Path,
+    site: Site,
+    units: list[Unit],
+    by_name: dict[str, Page],
+    shared: _SharedQueue,
+    results: Any,
+) -> None:
     _die_with_parent()
     try:
         result = RenderResult()
         with consistent_reads(), FileWriter(root) as writer:
-            _render_units(units, shared.claims(), site, writer, result, shared.count_page)
+            _render_units(units, by_name, shared.claims(), site, writer, result, shared.count_page)
             writer.close()
             result.bytes = writer.bytes_written
         results.put(("done", result))
@@ -217,6 +230,7 @@ def _render_parallel(
     root: Path,
     site: Site,
     units: list[Unit],
+    by_name: dict[str, Page],
     jobs: int,
     progress: Callable[[int], None] | None,
 ) -> RenderResult:
@@ -226,7 +240,7 @@ def _render_parallel(
     # Children must not share the parent's database connection.
     connections.close_all()
     children = [
-        mp.Process(target=_child, args=(root, site, units, shared, results), daemon=True)
+        mp.Process(target=_child, args=(root, site, units, by_name, shared, results), daemon=True)
         for _ in range(jobs - 1)
     ]
     for child in children:
@@ -246,7 +260,8 @@ def _render_parallel(
         # The parent works too: one process fewer to hold Django in memory.
         mine = RenderResult()
         with consistent_reads(), FileWriter(root) as writer:
-            _render_units(units, shared.claims(), site, writer, mine, _counting(shared, report))
+            claims = shared.claims()
+            _render_units(units, by_name, claims, site, writer, mine, _counting(shared, report))
             writer.close()
             mine.bytes = writer.bytes_written
         connections.close_all()

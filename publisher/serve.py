@@ -28,6 +28,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher.paths import file_path
+
 # -- What readers get for each file ---------------------------------------------
 
 MIME_TYPES: dict[str, str] = {
@@ -183,7 +185,7 @@ def load_redirects(build_dir: Path) -> dict[str, str]:
 
 def redirect_file(old: str) -> str:
     """The file (relative to the document root) a redirect stands in for."""
-    return old[1:] + "index.html" if old.endswith("/") else old[1:]
+    return file_path(old)
 
 
 def _pcre_literal(text: str) -> str:

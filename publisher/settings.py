@@ -199,6 +199,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "publisher.urls"
+# The site's page types and kinds of content: the engine finds them here and
+# never imports the newsroom (see publisher/pages/registry.py).
+PUBLISHER_REGISTRY = "content.pages.REGISTRY"
 WSGI_APPLICATION = "publisher.wsgi.application"
 
 TEMPLATES = [

@@ -20,13 +20,13 @@ from typing import Any
 
 from django_tasks import task
 
+from publisher.publish import process_queue
+
 log = logging.getLogger(__name__)
 
 
 @task()
 def publish_queue() -> dict[str, Any]:
-    from publisher.publish import process_queue
-
     result = process_queue()
     return {
         "jobs": result.jobs,
@@ -35,3 +35,8 @@ def publish_queue() -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "full_build": result.full_build,
     }
+
+
+def enqueue_publish(**kwargs: Any) -> None:
+    """Receiver of ``publisher.changes.publish_requested`` (after a commit)."""
+    publish_queue.enqueue()

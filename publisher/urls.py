@@ -1,6 +1,6 @@
 """URLs: the admin, the editors' preview, and every public page type.
 
-The public pages come from the page registry (``publisher.pages``), each
+The public pages come from the page registry (``PUBLISHER_REGISTRY``), each
 registered with django-distill's ``distill_path`` so that ``manage.py distill
 generate`` renders the very same site as ``manage.py build``.
 """
@@ -12,7 +12,7 @@ from django.urls import path
 from django_distill import distill_path
 
 from content.views import not_found, preview, preview_media
-from publisher.pages import REGISTRY
+from publisher.pages.registry import registry
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("preview/media/<path:name>", preview_media, name="preview_media"),
     path("preview/<str:kind>/<int:pk>/", preview, name="preview"),
 ]
-for page in REGISTRY:
+for page in registry().pages:
     for route, name, enumerate_params in page.routes():
         urlpatterns.append(distill_path(route, page.view, name=name, distill_func=enumerate_params))
 

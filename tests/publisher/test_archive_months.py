@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import Story
-from publisher import pages
+from publisher.pages import archive as pages
 from publisher.publish import process_queue
 from tests.factories import make_story
 from tests.publisher.test_publish import start_live_site

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from content import pages
 from content.models import Story
-from publisher import pages
 from publisher.build import build_site
 from publisher.releases import live_release
 from tests.factories import make_photo, make_story
@@ -236,14 +236,14 @@ def test_uploads_on_another_filesystem_are_copied(newsroom, settings, tmp_path):
 def test_finding_the_live_photos_costs_one_query_per_photo_field(
     newsroom, django_assert_num_queries
 ):
-    from publisher.pages import Site, live_media
+    from content.pages import REGISTRY
 
-    site = Site.current()
+    site = REGISTRY.site()
     with django_assert_num_queries(2):  # Story.photo, Obituary.photo
-        found = live_media(site)
+        found = REGISTRY.live_media(site)
     assert found == set(newsroom["live_media"])
     for i in range(30):  # more live photos, the same queries
         make_story(photo=make_photo(f"photos/more-{i}.jpg"), photo_alt="x")
-    site = Site.current()
+    site = REGISTRY.site()
     with django_assert_num_queries(2):
-        assert len(live_media(site)) == len(newsroom["live_media"]) + 30
+        assert len(REGISTRY.live_media(site)) == len(newsroom["live_media"]) + 30

@@ -58,7 +58,7 @@ KILLER = textwrap.dedent(
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
     django.setup()
     import time
-    from publisher import pages
+    from publisher.pages import base as pages
     original = pages.Page.render
     from publisher.build import default_jobs
     build_process = os.getpid()

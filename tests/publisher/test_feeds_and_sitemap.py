@@ -8,7 +8,7 @@ from pathlib import Path
 import feedparser
 from django.core.management import call_command
 
-from publisher import pages
+from publisher.pages import sitemap
 from tests.factories import make_crime, make_obituary, make_section, make_story
 from tests.sitecheck import file_for, page_files
 
@@ -87,7 +87,7 @@ def test_the_sitemap_lists_every_public_page_and_nothing_hidden(newsroom, settin
 
 
 def test_past_the_limit_the_sitemap_becomes_an_index_of_parts(newsroom, settings, monkeypatch):
-    monkeypatch.setattr(pages, "SITEMAP_LIMIT", 6)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 6)
     small_limit_site = build(settings)
     root = ET.parse(file_for(small_limit_site, "/sitemap.xml")).getroot()
     assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
@@ -99,7 +99,7 @@ def test_past_the_limit_the_sitemap_becomes_an_index_of_parts(newsroom, settings
         urls = [el.text for el in part_root.findall("sm:url/sm:loc", NS)]
         assert 0 < len(urls) <= 6
         listed += urls
-    monkeypatch.setattr(pages, "SITEMAP_LIMIT", 50_000)
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 50_000)
     whole = build(settings)
     flat = [
         el.text

@@ -8,11 +8,16 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from content import pages as newsroom_pages
 from content.models import Status
-from publisher import pages
-from publisher.pages import PAGES, REGISTRY, Site, file_path
+from content.pages import REGISTRY
+from publisher.pages import archive, keyset, lists, places
+from publisher.pages.base import ItemView
+from publisher.paths import file_path
 from tests.factories import make_author, make_story
 from tests.sitecheck import page_files
+
+PAGES = REGISTRY.by_name
 
 
 def test_the_dev_server_serves_the_same_bytes_as_the_build(newsroom, settings, client):
@@ -26,9 +31,9 @@ def test_the_dev_server_serves_the_same_bytes_as_the_build(newsroom, settings, c
 
 
 def test_the_fast_url_formatter_agrees_with_reverse(newsroom):
-    site = Site.current()
+    site = REGISTRY.site()
     checked = 0
-    for page in REGISTRY:
+    for page in REGISTRY.pages:
         for params in page.params(site):
             page_number = params.get("page", 0)
             name = page.name + "_page" if page_number else page.name
@@ -39,8 +44,8 @@ def test_the_fast_url_formatter_agrees_with_reverse(newsroom):
 
 
 def test_batch_enumeration_and_params_list_the_same_pages(newsroom):
-    site = Site.current()
-    for page in REGISTRY:
+    site = REGISTRY.site()
+    for page in REGISTRY.pages:
         from_batches = [params for params, _ in page.contexts(site)]
         assert from_batches == list(page.params(site)) or sorted(map(str, from_batches)) == sorted(
             map(str, page.params(site))
@@ -120,7 +125,7 @@ def test_preview_of_an_unknown_item_is_404(newsroom, admin_client):
 
 
 def test_related_stories_are_the_same_by_batch_and_by_single_lookup(newsroom):
-    site = Site.current()
+    site = REGISTRY.site()
     page = PAGES["story"]
     for params, context in page.contexts(site):
         single = page.context(site, params)
@@ -134,7 +139,7 @@ def test_stories_published_at_the_same_moment_keep_a_stable_order(db, settings):
         make_story(slug=f"same-{i}", section=first.section, publish_at=first.publish_at)
         for i in range(4)
     ]
-    site = Site.current()
+    site = REGISTRY.site()
     batch = {tuple(p.items()): [s.pk for s in c["items"]] for p, c in PAGES["news"].contexts(site)}
     for key, pks in batch.items():
         assert pks == [s.pk for s in PAGES["news"].context(site, dict(key))["items"]]
@@ -144,11 +149,11 @@ def test_stories_published_at_the_same_moment_keep_a_stable_order(db, settings):
 
 
 def test_an_unpublished_story_has_no_page_in_the_registry(newsroom):
-    site = Site.current()
+    site = REGISTRY.site()
     slugs = {p["slug"] for p in PAGES["story"].params(site)}
     assert not slugs & {s.slug for s in newsroom["hidden_stories"]}
     assert newsroom["hidden_stories"][2].status == Status.DRAFT
-    assert pages.HOME_STORIES == 10
+    assert newsroom_pages.HOME_STORIES == 10
 
 
 @pytest.mark.parametrize(
@@ -157,7 +162,7 @@ def test_an_unpublished_story_has_no_page_in_the_registry(newsroom):
      (11, 5, [3, 2], 1), (15, 5, [3], 2), (16, 5, [4, 3], 2)],
 )  # fmt: skip
 def test_list_pages_are_numbered_from_the_oldest_items(total, size, index_chunks, last_page):
-    chunks = pages.Chunks(total, size)
+    chunks = lists.Chunks(total, size)
     assert chunks.index_chunks == index_chunks
     assert chunks.last_page == last_page
     # Every item is on exactly one page, and each numbered page is full.
@@ -171,7 +176,7 @@ def test_list_pages_are_numbered_from_the_oldest_items(total, size, index_chunks
 
 
 def test_a_new_story_leaves_every_numbered_list_page_as_it_was():
-    before, after = pages.Chunks(41, 5), pages.Chunks(42, 5)
+    before, after = lists.Chunks(41, 5), lists.Chunks(42, 5)
     for page in range(1, before.last_page + 1):
         old_offset, limit = before.span(page)
         new_offset, _ = after.span(page)
@@ -187,7 +192,7 @@ def test_the_archive_lists_exactly_the_months_with_something_published(monkeypat
 
     from tests.factories import make_crime, make_obituary
 
-    monkeypatch.setattr(pages, "MONTHS_PER_PROBE", per_query)
+    monkeypatch.setattr(archive, "MONTHS_PER_PROBE", per_query)
     chicago = ZoneInfo("America/Chicago")
 
     def local(*args: int) -> datetime:
@@ -200,8 +205,8 @@ def test_the_archive_lists_exactly_the_months_with_something_published(monkeypat
     make_crime(publish_at=local(2024, 1, 15, 12))
     make_story(publish_at=local(2024, 2, 10), status=Status.DRAFT)  # not a month of its own
     make_crime(publish_at=local(2025, 5, 1, 0, 1))
-    site = Site.current()
-    assert pages.ArchivePage().months(site) == [
+    site = REGISTRY.site()
+    assert PAGES["archive"].months(site) == [
         (2025, 5), (2024, 1), (2023, 9), (2023, 6), (2023, 3),
     ]  # fmt: skip
 
@@ -216,7 +221,7 @@ def test_a_long_stream_holds_one_batch_of_rows_at_a_time(db):
     author = make_author()
     for i in range(30):
         make_story(authors=[author], slug=f"kept-{i}")
-    site = Site.current()
+    site = REGISTRY.site()
 
     def live_stories() -> int:
         return sum(isinstance(obj, Story) for obj in gc.get_objects())
@@ -225,7 +230,7 @@ def test_a_long_stream_holds_one_batch_of_rows_at_a_time(db):
     gc.disable()
     try:
         most = 0
-        for story in pages.stream(pages.stories(site), size=5):
+        for story in keyset.stream(newsroom_pages.stories(site), size=5):
             story.photo  # noqa: B018 - file fields make cycles too
             most = max(most, live_stories())
     finally:
@@ -247,16 +252,16 @@ def test_an_items_rank_is_the_same_counted_from_either_end(db):
     for i in range(11):
         make_story(slug=f"r-{i}", section=section, publish_at=now - timedelta(hours=i % 7))
     hidden = make_story(slug="hidden", status=Status.DRAFT, section=section)
-    site = Site.current()
+    site = REGISTRY.site()
     qs = Story.objects.published(site.now)
     every = sorted(qs, key=lambda s: (s.publish_at, s.pk))
     keys = [(s.publish_at, s.pk) for s in every]
     keys += [(hidden.publish_at, hidden.pk), (now - timedelta(minutes=90), 10**6),
              (now - timedelta(days=1), 1), (now + timedelta(days=1), 1)]  # fmt: skip
     for at, pk in keys:
-        view = pages.ItemView("story", pk, at, "slug", section.pk)
+        view = ItemView("story", pk, at, "slug", (("section", section.pk),))
         plain = sum(1 for s in every if s.pk != pk and (s.publish_at, s.pk) < (at, pk))
-        assert pages._rank(Site.current(), qs, view) == plain, (at, pk)
+        assert places.rank(REGISTRY.site(), qs, view) == plain, (at, pk)
 
 
 def test_the_key_at_a_place_is_found_from_either_end_or_a_counted_place(db):
@@ -269,15 +274,15 @@ def test_the_key_at_a_place_is_found_from_either_end_or_a_counted_place(db):
     now = timezone.now()
     for i in range(17):
         make_story(slug=f"k-{i}", publish_at=now - timedelta(hours=i % 6, minutes=i % 2))
-    site = Site.current()
+    site = REGISTRY.site()
     qs = Story.objects.published(site.now)
     ordered = [(s.publish_at, s.pk) for s in sorted(qs, key=lambda s: (s.publish_at, s.pk))]
-    assert [pages.key_at(site, qs, rank) for rank in range(17)] == ordered
+    assert [places.key_at(site, qs, rank) for rank in range(17)] == ordered
     # Places counted while publishing (items in the middle) are walked from.
     for at, pk in (ordered[6], ordered[11]):
-        pages._rank(site, qs, pages.ItemView("story", pk, at, "slug"))
-    assert len(site.cache[("places", *pages._sql_key(qs))]) == 2
-    assert [pages.key_at(site, qs, rank) for rank in range(17)] == ordered
-    found = [pages.key_at(site, qs, rank, from_ends=False) for rank in range(17)]
+        places.rank(site, qs, ItemView("story", pk, at, "slug"))
+    assert len(site.cache[("places", *keyset.sql_key(qs))]) == 2
+    assert [places.key_at(site, qs, rank) for rank in range(17)] == ordered
+    found = [places.key_at(site, qs, rank, from_ends=False) for rank in range(17)]
     assert found[5:13] == ordered[5:13]
     assert found[:3] == [None] * 3 and found[-3:] == [None] * 3  # an end is as near

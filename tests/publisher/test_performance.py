@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from content import sitemaps
-from publisher import pages
+from content import pages
 from publisher.build import build_site
+from publisher.pages import keyset, lists, sitemap
 
 CONTENT_TABLES = {"content_story", "content_obituary", "content_crimereport", "content_byline"}
 
@@ -95,7 +95,6 @@ def test_two_jobs_render_exactly_the_same_files_as_one(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_page_in_a_worker_fails_the_build_and_keeps_the_live_site(settings, monkeypatch):
-    from publisher import pages
     from publisher.render import RenderError
 
     seed(250)
@@ -123,8 +122,8 @@ def test_every_list_and_detail_query_uses_an_index_on_mariadb(settings, monkeypa
     # of 500 rows out of 300 is best read with a full scan, and MariaDB
     # rightly does so): the plans are the ones a real archive gets.
     scale = 1500 / 50_000
-    for module, name in [(pages, "CHUNK"), (pages, "LIST_CHUNK"), (sitemaps, "BATCH"),
-                         (sitemaps, "PART_SIZE")]:  # fmt: skip
+    for module, name in [(keyset, "CHUNK"), (lists, "LIST_CHUNK"), (sitemap, "BATCH"),
+                         (sitemap, "PART_SIZE")]:  # fmt: skip
         monkeypatch.setattr(module, name, max(10, int(getattr(module, name) * scale)))
     with connection.cursor() as cursor:
         # Statistics as a live database has them: InnoDB refreshes them in the

@@ -12,11 +12,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from content import sitemaps
+from content import pages
 from content.models import Author, CrimeReport, Obituary, Status, Story
-from publisher import pages
 from publisher.build import build_site
 from publisher.models import PublishJob, Redirect
+from publisher.pages import sitemap as sitemaps
 from publisher.publish import PublishError, process_queue
 from tests.factories import make_crime, make_obituary, make_photo, make_story
 from tests.sitecheck import file_for, media_files
@@ -96,7 +96,7 @@ def test_publishing_one_story_rewrites_only_the_affected_files(live, settings):
 
 
 def test_an_edit_rewrites_only_the_sitemap_part_listing_the_story(newsroom, settings, monkeypatch):
-    monkeypatch.setattr(pages, "SITEMAP_LIMIT", 6)  # an index of parts of 6 URLs
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", 6)  # an index of parts of 6 URLs
     start_live_site()
     oldest = min(newsroom["published"], key=lambda story: story.publish_at)
     oldest.headline = "An old story, corrected"
@@ -154,10 +154,10 @@ def snapshot_text(settings, tmp_path) -> str:
 def test_publishing_across_the_sitemap_limit_makes_and_unmakes_the_index(
     newsroom, settings, tmp_path, monkeypatch
 ):
-    from content.sitemaps import counts
+    from publisher.pages.sitemap import Sitemap
 
-    total = sum(counts(pages.Site.current()).values())
-    monkeypatch.setattr(pages, "SITEMAP_LIMIT", total)  # full, not over
+    total = sum(Sitemap(pages.REGISTRY).counts(pages.REGISTRY.site()).values())
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", total)  # full, not over
     start_live_site()
     sitemap = file_for(live_root(settings), "/sitemap.xml")
     assert "<urlset" in sitemap.read_text()
@@ -492,7 +492,7 @@ def random_edit(rng: random.Random, live: dict) -> str:
 def test_after_any_sequence_of_edits_the_site_equals_a_full_build(
     live, settings, tmp_path, monkeypatch, seed, sitemap_limit, part_size
 ):
-    monkeypatch.setattr(pages, "SITEMAP_LIMIT", sitemap_limit)
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", sitemap_limit)
     # The live site was built with parts of 1,000: the first publish finds
     # no part it can copy, as after an upgrade that changed the size.
     monkeypatch.setattr(sitemaps, "PART_SIZE", part_size)
@@ -585,7 +585,7 @@ def test_with_the_database_backend_a_worker_publishes_the_save(newsroom, setting
 
 
 def test_old_finished_jobs_are_pruned_but_each_items_latest_is_kept(live):
-    from publisher.publish import prune_jobs
+    from publisher.queue import prune_jobs
 
     story = live["published"][0]
     old = timezone.now() - timedelta(days=90)

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from publisher.build import build_site
+from publisher.locks import BuildLocked
 from publisher.publish import process_queue
-from publisher.releases import BuildLocked
 from publisher.render import RenderError
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from publisher.publish import PublishError, process_queue, prune_jobs, release_due
+from publisher.publish import PublishError, process_queue
+from publisher.queue import prune_jobs, release_due
 
 
 class Command(BaseCommand):

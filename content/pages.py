@@ -1,0 +1,504 @@
+"""The newsroom's pages: one declaration per page type, in build order.
+
+The publisher finds ``REGISTRY`` through the ``PUBLISHER_REGISTRY`` setting.
+Each class says what its pages are (route, template, the rows it lists)
+and which changes affect them; the engine's page kinds
+(``publisher.pages``) do the paging, streaming and counting.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.template import loader
+
+from content import routes
+from content.feeds import CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed
+from content.models import Author, Byline, CrimeReport, Obituary, Section, Story
+from publisher.pages.archive import ArchivePage
+from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit, views_of
+from publisher.pages.detail import DetailPage
+from publisher.pages.feeds import FeedPage
+from publisher.pages.keyset import CHUNK, keyed, newer_than, newest_first, older_than, stream
+from publisher.pages.lists import PaginatedPage
+from publisher.pages.redirects import RedirectPage
+from publisher.pages.registry import Kind, Registry
+from publisher.pages.routes import Params
+from publisher.pages.sitemap import SitemapPage, SitemapPartPage
+
+HOME_STORIES = 10
+HOME_SIDEBAR = 5
+AUTHOR_STORIES = 50
+RELATED_STORIES = 4
+
+
+@dataclass
+class NewsroomSite(Site):
+    """The Site, with the sections every page's navigation shows."""
+
+    sections: list[Section] = field(default_factory=list)
+
+    @classmethod
+    def current(cls, now: Any = None, previous: Any = None) -> NewsroomSite:
+        site = super().current(now=now, previous=previous)
+        assert isinstance(site, NewsroomSite)
+        site.sections = list(Section.objects.all())
+        return site
+
+    @cached_property
+    def nav_html(self) -> str:
+        """The section navigation, the same on every page: rendered once per build."""
+        return loader.render_to_string("content/_nav.html", {"sections": self.sections})
+
+    def section(self, slug: str) -> Section:
+        for section in self.sections:
+            if section.slug == slug:
+                return section
+        raise Http404("no such section")
+
+
+def bylines_prefetch() -> Prefetch:
+    # Into a plain list (Story.byline_list): a prefetch into the related
+    # manager builds a queryset per story, a fifth of the cost of a list page.
+    return Prefetch("bylines", queryset=Byline.objects.select_related("author"), to_attr="_bylines")
+
+
+def stories(site: Site) -> QuerySet[Story]:
+    """Published stories as every list shows them: newest first, bylines ready."""
+    return (
+        Story.objects.published(site.now)
+        .select_related("section")
+        .prefetch_related(bylines_prefetch())
+        .order_by("-publish_at", "-id")
+    )
+
+
+# -- Lists -----------------------------------------------------------------------
+
+
+class KindListPage(PaginatedPage):
+    """Every published item of one kind, newest first (``/obituaries/``)."""
+
+    kind = ""
+    title = ""
+    feed = ""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.kind,)
+
+    @property
+    def model(self) -> Any:
+        return self.registry.kinds[self.kind].model
+
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        yield {}, site.count(self.model.objects.published(site.now))
+
+    def list_params(self, site: Site) -> Iterator[Params]:
+        yield {}
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        # Lists of headlines: the bodies stay in the database.
+        return newest_first(self.model.objects.published(site.now)).defer("body", "body_html")
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        return {"title": self.title, "feed_url": self.registry.page(self.feed).url({})}
+
+
+class NewsIndexPage(KindListPage):
+    name = "news"
+    route = routes.NEWS
+    template = "content/story_list.html"
+    kind = "story"
+    title = "All news"
+    feed = "feed_news"
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        return stories(site).defer("body", "body_html")
+
+
+class ObituaryIndexPage(KindListPage):
+    name = "obituaries"
+    route = routes.OBITUARIES
+    template = "content/obituary_list.html"
+    kind = "obituary"
+    title = "Obituaries"
+    feed = "feed_obituaries"
+
+
+class CrimeIndexPage(KindListPage):
+    name = "crimes"
+    route = routes.CRIMES
+    template = "content/crime_list.html"
+    kind = "crime"
+    title = "Crime reports"
+    feed = "feed_crime"
+
+
+class SectionPage(PaginatedPage):
+    name = "section"
+    route = routes.SECTION
+    template = "content/story_list.html"
+    kinds = ("story",)
+
+    def list_of(self, site: Site, view: ItemView) -> Params | None:
+        for section in site.sections:
+            if section.pk == view.get("section"):
+                return {"section": section.slug}
+        return None
+
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        counts = dict(
+            Story.objects.published(site.now)
+            .values_list("section_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for section in site.sections:
+            yield {"section": section.slug}, counts.get(section.pk, 0)
+
+    def list_params(self, site: Site) -> Iterator[Params]:
+        for section in site.sections:
+            yield {"section": section.slug}
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        section = site.section(params["section"])
+        return stories(site).filter(section=section).defer("body", "body_html")
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        section = site.section(params["section"])
+        return {
+            "title": section.name,
+            "section": section,
+            "feed_url": self.registry.page("feed_section").url({"section": section.slug}),
+        }
+
+
+# -- Items -----------------------------------------------------------------------
+
+
+class ItemPage(DetailPage):
+    """An item's own page, at the address ``content.routes`` gives its kind
+    (the same one its model's ``get_absolute_url`` returns)."""
+
+    def __init__(self) -> None:
+        self.route, self._params = routes.ITEM_ROUTES[self.kind]
+        super().__init__()
+
+    def params_for(self, item: Any) -> Params:
+        return self._params(item)
+
+
+class StoryPage(ItemPage):
+    name = "story"
+    template = "content/story_detail.html"
+    kind = "story"
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        yield from super().affected(site, changes)
+        # The stories just newer in its section list it under "More in".
+        for view in views_of(site, changes, "story"):
+            at, pk = view.key
+            in_section = Story.objects.published(site.now).filter(section_id=view.get("section"))
+            newer = (
+                keyed(in_section, newer_than(at, pk) & ~Q(pk=pk))
+                .only("slug", "publish_at")
+                .order_by("publish_at", "id")[:RELATED_STORIES]
+            )
+            for story in newer:
+                yield self.params_for(story)
+
+    def queryset(self, site: Site) -> QuerySet:
+        return stories(site)
+
+    def item_context(self, site: Site, item: Any, related: list | None = None) -> Context:
+        if related is None:
+            related = list(self.related(site, item))
+        return {"item": item, "story": item, "related": related}
+
+    @staticmethod
+    def related(site: Site, story: Story) -> QuerySet:
+        """The stories published just before this one in its section."""
+        in_section = Story.objects.published(site.now).filter(section_id=story.section_id)
+        return (
+            keyed(in_section, older_than(story.publish_at, story.id))
+            .select_related("section")
+            .order_by("-publish_at", "-id")[:RELATED_STORIES]
+        )
+
+    def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
+        """Shares of one section each, cut at (publish time, id) keys."""
+        keys = (
+            Story.objects.published(site.now)
+            .order_by("section_id", "-publish_at", "-id")
+            .values_list("section_id", "publish_at", "id")
+        )
+        bounds: list[tuple[int, tuple]] = []  # (section, newest key of the share)
+        weights: list[int] = []
+        for section_id, publish_at, pk in keys.iterator(chunk_size=CHUNK * 10):
+            if not bounds or bounds[-1][0] != section_id or weights[-1] == size:
+                bounds.append((section_id, (publish_at, pk)))
+                weights.append(0)
+            weights[-1] += 1
+        units = []
+        for index, (section_id, newest) in enumerate(bounds):
+            following = bounds[index + 1] if index + 1 < len(bounds) else None
+            oldest_excluded = following[1] if following and following[0] == section_id else None
+            units.append(Unit(self.name, (section_id, newest, oldest_excluded), weights[index]))
+        return units
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        # Walking a section newest first, a story's related stories are simply
+        # the next few in the walk: a look-ahead window, no query per story.
+        section_id, newest, stop_key = unit.args
+        walk = stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        ahead: deque[Story] = deque()
+        for story in walk:
+            ahead.append(story)
+            if len(ahead) > RELATED_STORIES:
+                head = ahead.popleft()
+                if stop_key is not None and (head.publish_at, head.id) <= stop_key:
+                    return
+                yield self.params_for(head), self.item_context(site, head, list(ahead))
+        while ahead:
+            head = ahead.popleft()
+            if stop_key is not None and (head.publish_at, head.id) <= stop_key:
+                return
+            yield self.params_for(head), self.item_context(site, head, list(ahead))
+
+
+class ObituaryPage(ItemPage):
+    name = "obituary"
+    template = "content/obituary_detail.html"
+    kind = "obituary"
+
+
+class CrimePage(ItemPage):
+    name = "crime"
+    template = "content/crime_detail.html"
+    kind = "crime"
+
+
+class AuthorPage(Page):
+    name = "author"
+    route = routes.AUTHOR
+    template = "content/author_detail.html"
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        ids = {pk for view in views_of(site, changes, "story") for pk in view.get("authors", ())}
+        for slug in Author.objects.filter(pk__in=ids).values_list("slug", flat=True):
+            yield {"slug": slug}
+        for change in changes:
+            if change.kind == "author":  # an author added or removed
+                for state in [*change.before, change.current]:
+                    if state and "slug" in state:
+                        yield {"slug": state["slug"]}
+
+    def params(self, site: Site) -> Iterator[Params]:
+        for slug in Author.objects.order_by("name", "id").values_list("slug", flat=True):
+            yield {"slug": slug}
+
+    def count(self, site: Site) -> int:
+        return Author.objects.count()
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        # One query for every author's latest stories (a window function),
+        # rather than one query per author.
+        latest = (
+            Byline.objects.filter(story__status="published", story__publish_at__lte=site.now)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("author_id")],
+                    order_by=[F("story__publish_at").desc(), F("story_id").desc()],
+                )
+            )
+            .filter(rank__lte=AUTHOR_STORIES)
+            .select_related("story__section")
+            .defer("story__body", "story__body_html")
+            .order_by("author_id", "-story__publish_at", "-story_id")
+        )
+        by_author: dict[int, list[Story]] = {}
+        for byline in latest.iterator(chunk_size=CHUNK):
+            by_author.setdefault(byline.author_id, []).append(byline.story)
+        for author in Author.objects.order_by("name", "id"):
+            yield {"slug": author.slug}, {"author": author, "items": by_author.get(author.pk, [])}
+
+    def context(self, site: Site, params: Params) -> Context:
+        author = Author.objects.filter(slug=params["slug"]).first()
+        if author is None:
+            raise Http404("no such author")
+        items = list(
+            Story.objects.published(site.now)
+            .filter(bylines__author=author)
+            .select_related("section")
+            .defer("body", "body_html")
+            .order_by("-publish_at", "-id")[:AUTHOR_STORIES]
+        )
+        return {"author": author, "items": items}
+
+
+class MonthArchivePage(ArchivePage):
+    route = routes.ARCHIVE
+    template = "content/archive_month.html"
+
+    def items(self, site: Site, kind: Kind) -> QuerySet:
+        # Lists of headlines: the bodies stay in the database.
+        qs = super().items(site, kind).defer("body", "body_html")
+        return qs.select_related("section") if kind.model is Story else qs
+
+
+class HomePage(Page):
+    name = "home"
+    route = routes.HOME
+    template = "content/home.html"
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        touched = views_of(site, changes) or any(c.kind == "author" for c in changes)
+        return [{}] if touched else []
+
+    def context(self, site: Site, params: Params) -> Context:
+        top = list(stories(site)[:HOME_STORIES])
+        return {
+            "lead": top[0] if top else None,
+            "top_stories": top[1:],
+            "obituaries": list(newest_first(Obituary.objects.published(site.now))[:HOME_SIDEBAR]),
+            "crimes": list(newest_first(CrimeReport.objects.published(site.now))[:HOME_SIDEBAR]),
+        }
+
+
+# -- Feeds, the sitemap and the odd files ------------------------------------------
+
+
+class NewsFeedPage(FeedPage):
+    name = "feed_news"
+    route = routes.FEED_NEWS
+    feed_class = NewsFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "story") else []
+
+
+class SectionFeedPage(FeedPage):
+    name = "feed_section"
+    route = routes.FEED_SECTION
+    feed_class = SectionFeed
+
+    def params(self, site: Site) -> Iterator[Params]:
+        for section in site.sections:
+            yield {"section": section.slug}
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        touched = {view.get("section") for view in views_of(site, changes, "story")}
+        return [{"section": s.slug} for s in site.sections if s.pk in touched]
+
+    def context(self, site: Site, params: Params) -> Context:
+        return {"section": site.section(params["section"])}
+
+
+class ObituaryFeedPage(FeedPage):
+    name = "feed_obituaries"
+    route = routes.FEED_OBITUARIES
+    feed_class = ObituaryFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "obituary") else []
+
+
+class CrimeFeedPage(FeedPage):
+    name = "feed_crime"
+    route = routes.FEED_CRIME
+    feed_class = CrimeFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "crime") else []
+
+
+class MovedPage(RedirectPage):
+    template = "content/redirect.html"
+
+
+class RobotsPage(Page):
+    name = "robots"
+    route = "robots.txt"
+    template = "content/robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+
+class NotFoundPage(Page):
+    """The file lighttpd (or S3) answers with, status 404, for a missing page."""
+
+    name = "not_found"
+    route = "404.html"
+    template = "content/404.html"
+
+
+def story_state(story: Story) -> dict[str, Any]:
+    """What a story's pages need beyond its slug and dates: its section front
+    and the authors' pages list it."""
+    return {
+        "section": story.section_id,
+        "authors": sorted(story.bylines.values_list("author_id", flat=True)),
+    }
+
+
+KINDS = [
+    Kind(
+        "story",
+        Story,
+        "story",
+        plural="stories",
+        sitemap_part="stories",
+        extra_state=story_state,
+    ),
+    Kind(
+        "obituary",
+        Obituary,
+        "obituary",
+        plural="obituaries",
+        sitemap_part="obituaries",
+    ),
+    Kind(
+        "crime",
+        CrimeReport,
+        "crime report",
+        plural="crimes",
+        sitemap_part="crime",
+    ),
+    Kind("author", Author, "author", item=False),
+]
+
+# Pages that others link to come first (see Registry).
+REGISTRY = Registry(
+    [
+        StoryPage(),
+        ObituaryPage(),
+        CrimePage(),
+        MovedPage(),
+        AuthorPage(),
+        MonthArchivePage(),
+        SectionPage(),
+        NewsIndexPage(),
+        ObituaryIndexPage(),
+        CrimeIndexPage(),
+        NewsFeedPage(),
+        SectionFeedPage(),
+        ObituaryFeedPage(),
+        CrimeFeedPage(),
+        SitemapPartPage(),
+        SitemapPage(),
+        RobotsPage(),
+        NotFoundPage(),
+        HomePage(),
+    ],
+    KINDS,
+    site_class=NewsroomSite,
+    fronts=["home", "news", "obituaries", "crimes", "section", "author", "archive"],
+)

@@ -1,0 +1,89 @@
+"""Detail pages: one page per published item of a kind."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+
+from publisher.media import file_fields
+from publisher.pages.base import WHOLE, Change, Context, Page, Site, Unit, views_of
+from publisher.pages.keyset import CHUNK, newest_first, stream
+from publisher.pages.routes import Params
+
+
+class DetailPage(Page):
+    """One page per published item of the registry's kind ``kind``: a model
+    with ``slug``, ``publish_at``, ``updated_at`` and a ``published()``
+    queryset."""
+
+    kind = ""
+
+    @property
+    def model(self) -> Any:
+        return self.registry.kinds[self.kind].model
+
+    def queryset(self, site: Site) -> QuerySet:
+        return newest_first(self.model.objects.published(site.now))
+
+    def params_for(self, item: Any) -> Params:
+        raise NotImplementedError
+
+    def params(self, site: Site) -> Iterator[Params]:
+        light = newest_first(self.model.objects.published(site.now)).only("slug", "publish_at")
+        for item in light.iterator(chunk_size=CHUNK * 4):
+            yield self.params_for(item)
+
+    def count(self, site: Site) -> int:
+        return site.count(self.model.objects.published(site.now))
+
+    def item_context(self, site: Site, item: Any) -> Context:
+        return {"item": item}
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        # Its own page, at every address it had or has (old ones render as 404).
+        return [self.params_for(view) for view in views_of(site, changes, self.kind)]
+
+    def units(self, site: Site, size: int = WHOLE) -> list[Unit]:
+        count = self.count(site)
+        parts = max(1, math.ceil(count / size))
+        return [Unit(self.name, (part, parts), math.ceil(count / parts)) for part in range(parts)]
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        part, parts = unit.args
+        qs = self.queryset(site)
+        if parts > 1:  # shares by id: a row never moves between them
+            qs = qs.alias(shard=F("id") % parts).filter(shard=part)
+        for item in stream(qs):
+            yield self.params_for(item), self.item_context(site, item)
+
+    def lookup(self, site: Site, params: Params) -> Any:
+        """The published item at these URL parameters (dates must match too)."""
+        item = self.queryset(site).filter(slug=params["slug"]).first()
+        if item is None or self.params_for(item) != params:
+            raise Http404("no such item")
+        return item
+
+    def context(self, site: Site, params: Params) -> Context:
+        return self.item_context(site, self.lookup(site, params))
+
+    def preview(self, site: Site, item: Any) -> bytes:
+        """Render an item as it will look once published (drafts included)."""
+        context = {**self.item_context(site, item), "preview": True}
+        return self.render(site, self.params_for(item), context)
+
+    def media(self, site: Site, names: Iterable[str] | None = None) -> set[str]:
+        """The uploads this type's published items use (of ``names``, if
+        given): every upload field of a live item is on its page. One query
+        per upload field, whatever the number of items."""
+        out: set[str] = set()
+        published = self.model.objects.published(site.now).order_by()
+        for upload in file_fields(self.model):
+            used = published.exclude(**{upload: ""})
+            if names is not None:
+                used = used.filter(**{f"{upload}__in": names})
+            out.update(used.values_list(upload, flat=True).distinct())
+        return out
