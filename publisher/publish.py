@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404
 
 from publisher import media, queue, releases
 from publisher.build import build_site
 from publisher.changes import stored_state
-from publisher.deploy import deploy_changes
+from publisher.deploy import DeployError, deploy_changes
 from publisher.files import write_atomic
 from publisher.locks import publish_lock
 from publisher.models import PublishJob
@@ -34,6 +34,11 @@ from publisher.paths import file_path
 from publisher.serve import reload_lighttpd, write_redirect_rules
 
 log = logging.getLogger(__name__)
+
+
+# Faults of the whole system (the disk, the database, S3), not of one item:
+# trying each job on its own would only fail as many times.
+GLOBAL_FAULTS: tuple[type[BaseException], ...] = (OSError, DatabaseError, DeployError)
 
 
 class PublishError(RuntimeError):
@@ -58,20 +63,30 @@ def process_queue(build_dir: Path | None = None) -> PublishResult:
     started = time.perf_counter()
     errors = []
     with publish_lock(build_dir):
-        while jobs := queue.claim_due_jobs():
-            try:
-                result = publish_jobs(jobs, build_dir)
-            except Exception as exc:
-                log.exception("publishing %d jobs failed", len(jobs))
-                queue.failed(jobs, exc)
-                total.failed += len(jobs)
-                errors.append(f"{exc}")
-                continue
-            queue.finished(jobs)
-            total.jobs += len(jobs)
-            total.written += result.written
-            total.removed += result.removed
-            total.full_build |= result.full_build
+        while claimed := queue.claim_due_jobs():
+            batches = [claimed]
+            while batches:
+                jobs = batches.pop(0)
+                try:
+                    result = publish_jobs(jobs, build_dir)
+                except Exception as exc:
+                    if len(jobs) > 1 and not isinstance(exc, GLOBAL_FAULTS):
+                        # One item's fault (a page that will not render) must
+                        # not hold back the others' changes: each job again
+                        # on its own, and only the faulty one fails.
+                        log.warning("publishing %d jobs failed (%s): one by one", len(jobs), exc)
+                        batches += [[job] for job in jobs]
+                        continue
+                    log.exception("publishing %d jobs failed", len(jobs))
+                    queue.failed(jobs, exc)
+                    total.failed += len(jobs)
+                    errors.append(f"{exc}")
+                    continue
+                queue.finished(jobs)
+                total.jobs += len(jobs)
+                total.written += result.written
+                total.removed += result.removed
+                total.full_build |= result.full_build
     total.seconds = time.perf_counter() - started
     if errors:
         raise PublishError("; ".join(errors))

@@ -277,6 +277,33 @@ def test_a_failed_render_writes_nothing_and_the_next_save_heals_it(
     assert "Publishing failed" not in page and "Last published" in page
 
 
+def test_one_item_that_will_not_render_does_not_hold_back_another_editors_change(
+    live, settings, monkeypatch
+):
+    root = live_root(settings)
+    bad, good = live["published"][4], live["published"][6]
+    bad.headline = "Breaks its page"
+    bad.save()
+    good.headline = "A second editor fixes a typo"
+    good.save()
+    original = pages.StoryPage.render
+
+    def broken(self, site, params, context):
+        if context.get("story") is not None and context["story"].pk == bad.pk:
+            raise RuntimeError("story template exploded")
+        return original(self, site, params, context)
+
+    monkeypatch.setattr(pages.StoryPage, "render", broken)
+    with pytest.raises(PublishError, match="story template exploded"):
+        process_queue()
+    assert "A second editor fixes a typo" in file_for(root, good.get_absolute_url()).read_text()
+    assert "Breaks its page" not in file_for(root, bad.get_absolute_url()).read_text()
+    jobs = PublishJob.objects.filter(kind="story")
+    assert jobs.filter(object_id=good.pk).latest("id").status == PublishJob.Status.LIVE
+    failed = jobs.filter(object_id=bad.pk).latest("id")
+    assert failed.status == PublishJob.Status.QUEUED and failed.attempts == 1
+
+
 def test_deleting_an_obituary_and_a_crime_report_removes_them(live, settings, tmp_path):
     obit, crime = live["obituaries"][0], live["crimes"][2]
     urls = [obit.get_absolute_url(), crime.get_absolute_url()]
