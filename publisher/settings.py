@@ -174,6 +174,8 @@ try:
     # S3 deploy of the built site (manage.py deploy); empty bucket = not configured.
     PUBLISHER_S3_BUCKET = env_str("PUBLISHER_S3_BUCKET", "")
     PUBLISHER_S3_PREFIX = env_str("PUBLISHER_S3_PREFIX", "").strip("/")
+    # An empty prefix syncs the whole bucket: refused unless the site owns it.
+    PUBLISHER_S3_OWNS_BUCKET = env_bool("PUBLISHER_S3_OWNS_BUCKET", False)
     PUBLISHER_S3_MAX_DELETES = env_int("PUBLISHER_S3_MAX_DELETES", 50, minimum=0)
     PUBLISHER_S3_GZIP = env_bool("PUBLISHER_S3_GZIP", True)
     PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = env_str("PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID", "")

@@ -73,6 +73,11 @@ def check_with(var_dir: Path, **environ: str) -> subprocess.CompletedProcess:
         ("PUBLISHER_SITE_URL", "https://example.com/paper/", "has a path"),
         ("DATABASE_URL", "oracle-ish://x", "DATABASE_URL="),
         ("PUBLISHER_KEEP_RELEASES", "0", "PUBLISHER_KEEP_RELEASES='0' must be at least 1"),
+        (
+            "PUBLISHER_S3_OWNS_BUCKET",
+            "yes please",
+            "PUBLISHER_S3_OWNS_BUCKET='yes please' is not a boolean",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_message_naming_it(name, value, message, tmp_path):
