@@ -212,10 +212,17 @@ def test_processes_starting_at_once_agree_on_one_secret_key(tmp_path, usual_umas
         assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no temporary left
 
 
-def test_a_kept_secret_key_survives_a_restart_and_an_empty_one_says_what_to_do(tmp_path):
+def test_a_kept_secret_key_survives_a_restart_is_kept_private_and_an_empty_one_says_what_to_do(
+    tmp_path,
+):
     path = tmp_path / "secret_key"
     assert kept_secret_key(path) == kept_secret_key(path)
     assert len(kept_secret_key(path)) >= 50
+
+    path.write_text("an older key\n")
+    path.chmod(0o644)  # as an older version or a hand left it
+    assert kept_secret_key(path) == "an older key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
     path.write_text("")
     with pytest.raises(ImproperlyConfigured, match="secret_key is empty: delete it"):
