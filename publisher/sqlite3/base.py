@@ -10,31 +10,40 @@ database file's mode, so they follow.
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import suppress
 from typing import Any
 
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 PRIVATE = 0o600
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_creating = threading.Lock()
 
 
 def make_private(path: str) -> None:
     """Create ``path`` (empty, mode 0600) if missing; take group and world
-    access away from it and its -wal/-shm/-journal files if they have any."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), PRIVATE)
-    except OSError:
-        return  # SQLite itself says what is wrong with the path
-    try:
-        if os.fstat(fd).st_mode & 0o077:
-            with suppress(PermissionError):  # not ours to change
-                os.fchmod(fd, PRIVATE)
-    finally:
-        os.close(fd)
-    for suffix in ("-wal", "-shm", "-journal"):
-        with suppress(FileNotFoundError, PermissionError):
-            if os.stat(path + suffix).st_mode & 0o077:
-                os.chmod(path + suffix, PRIVATE)
+    access away from it and its -wal/-shm/-journal files if they have any.
+
+    An existing database is never opened here: closing any descriptor of a
+    file drops every POSIX lock this process holds on it, those of the
+    SQLite connections other threads have open included (SQLite's own
+    warning). A file this call creates exclusively has no other descriptor,
+    and the lock keeps the other threads' connections from opening it until
+    ours is closed."""
+    with _creating:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, PRIVATE)
+        except FileExistsError:
+            pass
+        except OSError:
+            return  # SQLite itself says what is wrong with the path
+        else:
+            os.close(fd)
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        with suppress(FileNotFoundError, PermissionError):  # gone, or not ours to change
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, PRIVATE)
 
 
 def is_file_database(name: str) -> bool:

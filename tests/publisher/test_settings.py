@@ -185,6 +185,36 @@ def test_an_older_world_readable_database_file_is_made_private(tmp_path, usual_u
         assert stat.S_IMODE(wal.stat().st_mode) == 0o600
 
 
+def test_opening_a_connection_never_breaks_the_others_open_on_the_same_file(tmp_path, open_sqlite):
+    # Closing any descriptor of a file drops this process's POSIX locks on it.
+    # A connection opened meanwhile must not cost the open one its lock, or
+    # another process (a build worker, cron) closing last deletes the WAL
+    # under it: "disk I/O error".
+    path = tmp_path / "newsroom.sqlite3"
+    editor = open_sqlite(path)
+    with editor.cursor() as cursor:
+        cursor.execute("CREATE TABLE story (headline TEXT)")
+        cursor.execute("INSERT INTO story VALUES ('first')")
+    open_sqlite(path).ensure_connection()  # another thread's, say
+    for n in range(3):
+        subprocess.run(
+            [sys.executable, "-c", SQLITE_WRITER, str(path), f"worker {n}"], check=True, timeout=30
+        )
+        with editor.cursor() as cursor:
+            cursor.execute("INSERT INTO story VALUES (%s)", [f"editor {n}"])
+            cursor.execute("SELECT COUNT(*) FROM story")
+            assert cursor.fetchone() == (2 * n + 3,)
+
+
+SQLITE_WRITER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=20)
+db.execute("INSERT INTO story VALUES (?)", (sys.argv[2],))
+db.commit()
+db.close()
+"""
+
+
 def _race_for_the_key(path: Path, barrier: Any, keys: Any) -> None:
     barrier.wait()
     keys.put(kept_secret_key(path))
