@@ -40,6 +40,24 @@ def check_publisher_settings(app_configs: Any = None, **kwargs: Any) -> list:
                 id="publisher.E002",
             )
         )
+    if settings.PUBLISHER_S3_BUCKET:
+        from publisher.deploy import prefix_problem
+
+        problem = prefix_problem(
+            settings.PUBLISHER_S3_BUCKET,
+            settings.PUBLISHER_S3_PREFIX.strip("/"),
+            settings.PUBLISHER_S3_OWNS_BUCKET,
+        )
+        if problem:
+            # A warning, not an error: it must not stop backups or the admin;
+            # deploy and publishing's push refuse on their own.
+            problems.append(
+                Warning(
+                    f"{problem[0]}: deploy and publishing to S3 refuse to run.",
+                    hint=problem[1],
+                    id="publisher.W002",
+                )
+            )
     if settings.DEBUG and settings.PUBLISHER_SITE_URL.startswith("https://"):
         problems.append(
             Warning(

@@ -17,8 +17,11 @@
    (static and media, detail pages, then the lists, feeds and sitemap that
    link to them; redirects and anything unknown last), so a reader never
    follows a link to an object not there yet;
-4. delete what is gone -- only after every upload succeeded, only keys under
-   the prefix, and no more than ``--max-deletes`` unless forced;
+4. delete what is gone -- only objects a deploy of this site uploaded (in the
+   manifest, or marked so in their metadata), never anything that looks like
+   a database backup, only after every upload succeeded, only keys under the
+   prefix (an empty prefix only when the site owns the bucket), and no more
+   than ``--max-deletes`` unless forced;
 5. save the manifest, and ask CloudFront to invalidate the changed paths.
 """
 
@@ -61,6 +64,14 @@ from publisher.serve import (
 WORKERS = 8
 MULTIPART_THRESHOLD = 8 * 1024 * 1024  # boto3's default
 INVALIDATE_ALL_ABOVE = 1000  # paths; past that one "/*" costs less and does the same
+# Every upload carries x-amz-meta-newsroom-site: where in the bucket the site
+# lives. It proves an object ours to delete when the manifest does not list it.
+MARK = "newsroom-site"
+# What database backups look like (publisher/backup.py's keys:
+# <BACKUP_S3_PREFIX>/<db>/<yyyy>/<mm>/<timestamp>.sql.gz and its .manifest.json).
+# A deploy never deletes them, whatever the settings in its environment say.
+DEFAULT_BACKUP_PREFIX = "backups"
+BACKUP_SUFFIXES = (".sql.gz", ".sqlite3.gz", ".manifest.json")
 
 # Upload order: static and media, the page types (1, 2, ... in registry
 # order), redirects, anything else.
@@ -84,25 +95,56 @@ class TooManyDeletes(DeployError):
 # -- What goes into the bucket -----------------------------------------------------
 
 
+def backup_prefixes() -> tuple[str, ...]:
+    """Where backups may be, in any bucket: the configured prefix and the default."""
+    return tuple(sorted({settings.BACKUP_S3_PREFIX.strip("/"), DEFAULT_BACKUP_PREFIX} - {""}))
+
+
+def prefix_problem(bucket: str, prefix: str, owns_bucket: bool) -> tuple[str, str] | None:
+    """Why the site must not be synced to ``bucket`` under ``prefix``, and
+    what to set instead; None when it may."""
+    if not prefix and not owns_bucket:
+        return (
+            f"PUBLISHER_S3_PREFIX is empty, so the site would be synced with the whole "
+            f"bucket {bucket}",
+            "Set PUBLISHER_S3_PREFIX to the folder the site lives in (e.g. site), or, if "
+            "nothing but this site uses the bucket, set PUBLISHER_S3_OWNS_BUCKET=true.",
+        )
+    for backups in backup_prefixes():
+        if prefix == backups or prefix.startswith(backups + "/"):
+            return (
+                f"PUBLISHER_S3_PREFIX={prefix!r} is where database backups are kept ({backups}/)",
+                "Set PUBLISHER_S3_PREFIX to another folder, e.g. site.",
+            )
+    return None
+
+
 @dataclass(frozen=True)
 class Target:
     bucket: str
     prefix: str
     gzip: bool
     distribution: str
+    backup_prefixes: tuple[str, ...] = (DEFAULT_BACKUP_PREFIX,)
 
     @classmethod
     def from_settings(cls, gzip: bool | None = None) -> Target:
-        if not settings.PUBLISHER_S3_BUCKET:
+        bucket = settings.PUBLISHER_S3_BUCKET
+        if not bucket:
             raise NotConfigured(
-                "S3 is not configured: set PUBLISHER_S3_BUCKET (and optionally "
-                "PUBLISHER_S3_PREFIX) to the bucket the site is served from."
+                "S3 is not configured: set PUBLISHER_S3_BUCKET (and PUBLISHER_S3_PREFIX) "
+                "to the bucket the site is served from."
             )
+        prefix = settings.PUBLISHER_S3_PREFIX.strip("/")
+        problem = prefix_problem(bucket, prefix, settings.PUBLISHER_S3_OWNS_BUCKET)
+        if problem:
+            raise NotConfigured(f"{problem[0]}. {problem[1]} Nothing was uploaded or deleted.")
         return cls(
-            bucket=settings.PUBLISHER_S3_BUCKET,
-            prefix=settings.PUBLISHER_S3_PREFIX.strip("/"),
+            bucket=bucket,
+            prefix=prefix,
             gzip=settings.PUBLISHER_S3_GZIP if gzip is None else gzip,
             distribution=settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID,
+            backup_prefixes=backup_prefixes(),
         )
 
     @property
@@ -119,14 +161,19 @@ class Target:
     def relative(self, key: str) -> str:
         return key[len(s3.list_prefix(self.prefix)) :]
 
+    @property
+    def mark(self) -> str:
+        """The mark's value: where in the bucket this site lives (``site/``, or
+        ``/`` for the whole bucket), so a site at the bucket's root never takes
+        another newsroom's objects under ``other/`` for its own."""
+        return s3.list_prefix(self.prefix) or "/"
+
     def protected(self, key: str) -> bool:
-        """Keys a deploy never deletes even under its prefix: its manifest,
-        and database backups kept in the same bucket."""
-        if key == self.manifest_key:
+        """Keys a deploy never deletes, even under its prefix and marked as
+        ours: its manifest, and anything that looks like a database backup."""
+        if key == self.manifest_key or key.endswith(BACKUP_SUFFIXES):
             return True
-        backups = settings.BACKUP_S3_PREFIX.strip("/")
-        same_bucket = self.bucket == settings.BACKUP_S3_BUCKET
-        return bool(same_bucket and backups and key.startswith(backups + "/"))
+        return any(key.startswith(backups + "/") for backups in self.backup_prefixes)
 
 
 @dataclass
@@ -265,10 +312,11 @@ def _hash_all(objects: list[LocalObject], pool: ThreadPoolExecutor) -> None:
 @dataclass
 class Plan:
     uploads: list[LocalObject]
-    deletes: list[str]
+    deletes: list[str]  # gone from the site, and proven ours
     unchanged: int
     entries: dict[str, s3.Entry]  # manifest entries of objects already in place
-    manifest: dict[str, s3.Entry]  # the manifest as read
+    foreign: dict[str, s3.Listed]  # gone from the site, or never in it, and not ours
+    manifest: s3.Manifest  # as read
 
 
 @dataclass
@@ -283,10 +331,20 @@ class DeployResult:
     dry_run: bool = False
     invalidation: str | None = None
     refused_deletes: bool = False  # dry run: the deletes would be refused
+    left_alone: list[str] = field(default_factory=list)  # under the prefix, not ours
 
 
 def _ordered(objects: list[LocalObject]) -> list[LocalObject]:
     return sorted(objects, key=lambda obj: (obj.group, obj.key))
+
+
+def _head(client: Any, target: Target, key: str) -> dict[str, Any] | None:
+    try:
+        return client.head_object(Bucket=target.bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+            return None
+        raise
 
 
 def plan_sync(
@@ -294,7 +352,7 @@ def plan_sync(
     target: Target,
     local: list[LocalObject],
     remote: dict[str, s3.Listed],
-    manifest: dict[str, s3.Entry],
+    manifest: s3.Manifest,
     pool: ThreadPoolExecutor,
 ) -> Plan:
     """Compare: what to upload, what to delete, what is already in place."""
@@ -303,7 +361,7 @@ def plan_sync(
     unverified: list[LocalObject] = []
     for obj in local:
         listed = remote.get(obj.key)
-        entry = manifest.get(obj.key)
+        entry = manifest.objects.get(obj.key)
         if listed is None:
             uploads.append(obj)
         elif entry is not None and entry.vouches_for(listed):
@@ -314,27 +372,65 @@ def plan_sync(
         else:
             unverified.append(obj)
 
-    def fingerprint_of(obj: LocalObject) -> str | None:
-        try:
-            head = client.head_object(Bucket=target.bucket, Key=obj.key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
-                return None
-            raise
-        return head.get("Metadata", {}).get("fingerprint")
-
-    for obj, found in zip(unverified, pool.map(fingerprint_of, unverified), strict=True):
-        if found == obj.fingerprint:
+    heads = pool.map(lambda obj: _head(client, target, obj.key), unverified)
+    for obj, head in zip(unverified, heads, strict=True):
+        metadata = (head or {}).get("Metadata", {})
+        if metadata.get("fingerprint") == obj.fingerprint and metadata.get(MARK) == target.mark:
             listed = remote[obj.key]
             entries[obj.key] = s3.Entry(obj.fingerprint, listed.etag, listed.size)
-        else:
+        else:  # changed, or someone else's: ours from now on, and marked
             uploads.append(obj)
     local_keys = {obj.key for obj in local}
-    deletes = sorted(key for key in remote if key not in local_keys and not target.protected(key))
-    return Plan(_ordered(uploads), deletes, len(entries), entries, manifest)
+    gone = [key for key in remote if key not in local_keys and not target.protected(key)]
+    deletes, foreign = sort_out(client, target, gone, manifest, pool, remote)
+    return Plan(_ordered(uploads), deletes, len(entries), entries, foreign, manifest)
+
+
+def sort_out(
+    client: Any,
+    target: Target,
+    keys: list[str],
+    manifest: s3.Manifest,
+    pool: ThreadPoolExecutor,
+    remote: dict[str, s3.Listed] | None = None,
+) -> tuple[list[str], dict[str, s3.Listed]]:
+    """Split ``keys`` (objects gone from the site) into those a deploy of this
+    site uploaded -- its to delete -- and the others, with their ETag and size.
+
+    The manifest answers for nearly all: an entry counts while the listing
+    (``remote``; publishing has none) shows the object as we left it, and an
+    object found foreign once is not asked about again while unchanged. Only
+    the rest cost a HEAD each, for the mark in their metadata.
+    """
+    ours: list[str] = []
+    foreign: dict[str, s3.Listed] = {}
+    unknown: list[str] = []
+    for key in keys:
+        listed = remote.get(key) if remote is not None else None
+        entry = manifest.objects.get(key)
+        known = manifest.foreign.get(key)
+        if entry is not None and (remote is None or entry.vouches_for(listed)):
+            ours.append(key)
+        elif known is not None and (remote is None or known == listed):
+            foreign[key] = known
+        else:
+            unknown.append(key)
+    heads = pool.map(lambda key: _head(client, target, key), unknown)
+    for key, head in zip(unknown, heads, strict=True):
+        if head is None:
+            continue  # not there (any more)
+        if head.get("Metadata", {}).get(MARK) == target.mark:
+            ours.append(key)
+        else:
+            foreign[key] = s3.Listed(head["ETag"].strip('"'), head["ContentLength"])
+    return sorted(ours), foreign
 
 
 # -- Doing it ---------------------------------------------------------------------------
+
+
+def _metadata(target: Target, obj: LocalObject) -> dict[str, str]:
+    return {"sha256": obj.digest, "fingerprint": obj.fingerprint, MARK: target.mark}
 
 
 def upload(client: Any, target: Target, obj: LocalObject, multipart_threshold: int) -> s3.Entry:
@@ -344,7 +440,7 @@ def upload(client: Any, target: Target, obj: LocalObject, multipart_threshold: i
         extra["WebsiteRedirectLocation"] = obj.redirect
     if obj.source is not None and not obj.gzip and obj.size >= multipart_threshold:
         # Large media: streamed from disk in parts, never read whole into memory.
-        extra["Metadata"] = {"sha256": obj.digest, "fingerprint": obj.fingerprint}
+        extra["Metadata"] = _metadata(target, obj)
         config = TransferConfig(
             multipart_threshold=multipart_threshold,
             multipart_chunksize=max(multipart_threshold, 5 * 1024 * 1024),
@@ -358,7 +454,7 @@ def upload(client: Any, target: Target, obj: LocalObject, multipart_threshold: i
     body = s3.gzip_bytes(raw) if obj.gzip else raw
     if obj.gzip:
         extra["ContentEncoding"] = "gzip"
-    extra["Metadata"] = {"sha256": obj.digest, "fingerprint": obj.fingerprint}
+    extra["Metadata"] = _metadata(target, obj)
     response = client.put_object(Bucket=target.bucket, Key=obj.key, Body=body, **extra)
     return s3.Entry(obj.fingerprint, response["ETag"].strip('"'), len(body))
 
@@ -367,7 +463,7 @@ def _upload_all(
     client: Any,
     target: Target,
     plan: Plan,
-    entries: dict[str, s3.Entry],
+    manifest: s3.Manifest,
     result: DeployResult,
     pool: ThreadPoolExecutor,
     multipart_threshold: int,
@@ -400,7 +496,8 @@ def _upload_all(
                 failure = failure or error
                 continue
             entry = future.result()
-            entries[obj.key] = entry
+            manifest.objects[obj.key] = entry
+            manifest.foreign.pop(obj.key, None)
             result.uploaded.append(obj.key)
             result.bytes += entry.size
         if failure is not None:
@@ -415,31 +512,31 @@ def _execute(
     client: Any,
     target: Target,
     plan: Plan,
-    entries: dict[str, s3.Entry],
+    manifest: s3.Manifest,
     result: DeployResult,
     pool: ThreadPoolExecutor,
     multipart_threshold: int,
     progress: Callable[[int], None] | None,
 ) -> None:
     try:
-        _upload_all(client, target, plan, entries, result, pool, multipart_threshold, progress)
+        _upload_all(client, target, plan, manifest, result, pool, multipart_threshold, progress)
     except BaseException:
         # Best effort: remember what did go up, so the rerun need not check it.
         with suppress(Exception):
-            s3.write_manifest(client, target.bucket, target.manifest_key, entries)
+            s3.write_manifest(client, target.bucket, target.manifest_key, manifest)
         raise
     if plan.deletes:
         try:
             s3.delete_objects(client, target.bucket, plan.deletes)
         except (BotoCoreError, ClientError, RuntimeError) as exc:
             with suppress(Exception):
-                s3.write_manifest(client, target.bucket, target.manifest_key, entries)
+                s3.write_manifest(client, target.bucket, target.manifest_key, manifest)
             raise DeployError(f"every upload succeeded, but deleting failed: {exc}") from exc
         result.deleted = list(plan.deletes)
         for key in plan.deletes:
-            entries.pop(key, None)
-    if entries != plan.manifest:
-        s3.write_manifest(client, target.bucket, target.manifest_key, entries)
+            manifest.objects.pop(key, None)
+    if manifest != plan.manifest:
+        s3.write_manifest(client, target.bucket, target.manifest_key, manifest)
     changed = [target.relative(key) for key in result.uploaded + result.deleted]
     if target.distribution and changed:
         result.invalidation = invalidate(target.distribution, changed)
@@ -536,6 +633,7 @@ def deploy_site(
             _hash_all(local, pool)
             plan = plan_sync(client, target, local, remote.result(), manifest.result(), pool)
             result.unchanged = plan.unchanged
+            result.left_alone = sorted(plan.foreign)
             result.refused_deletes = _check_deletes(plan, max_deletes, force, dry_run)
             if dry_run:
                 result.uploaded = [obj.key for obj in plan.uploads]
@@ -544,8 +642,8 @@ def deploy_site(
             else:
                 if on_total is not None:
                     on_total(len(plan.uploads))
-                entries = dict(plan.entries)
-                _execute(client, target, plan, entries, result, pool, multipart_threshold, progress)
+                known = s3.Manifest(dict(plan.entries), dict(plan.foreign))
+                _execute(client, target, plan, known, result, pool, multipart_threshold, progress)
     except (BotoCoreError, ClientError) as exc:
         raise DeployError(f"deploy to {target.location} failed: {exc}") from exc
     finally:
@@ -609,19 +707,25 @@ def deploy_changes(
             uploads = [
                 obj
                 for obj in local
-                if obj.key not in manifest or manifest[obj.key].fingerprint != obj.fingerprint
+                if obj.key not in manifest.objects
+                or manifest.objects[obj.key].fingerprint != obj.fingerprint
             ]
             local_keys = {obj.key for obj in local}
-            deletes = sorted(
+            removed_keys = sorted(
                 key
                 for key in map(target.key, gone)
                 if key not in local_keys and not target.protected(key)
             )
-            plan = Plan(_ordered(uploads), deletes, len(local) - len(uploads), {}, manifest)
+            deletes, foreign = sort_out(client, target, removed_keys, manifest, pool)
+            plan = Plan(
+                _ordered(uploads), deletes, len(local) - len(uploads), {}, foreign, manifest
+            )
             result.unchanged = plan.unchanged
+            result.left_alone = sorted(foreign)
             _check_deletes(plan, max_deletes, force, dry_run=False)
-            entries = dict(manifest)
-            _execute(client, target, plan, entries, result, pool, multipart_threshold, None)
+            known = manifest.copy()
+            known.foreign.update(foreign)
+            _execute(client, target, plan, known, result, pool, multipart_threshold, None)
     except (BotoCoreError, ClientError) as exc:
         raise DeployError(f"deploy to {target.location} failed: {exc}") from exc
     finally:

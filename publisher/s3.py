@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,8 @@ def _batches(items: list[str], size: int) -> Iterator[list[str]]:
 # its prefix, key -> (fingerprint, ETag, size) for everything it uploaded or
 # checked. An entry counts only while the listing shows the same ETag and size:
 # an object changed behind our back is checked again (HEAD) rather than trusted.
+# The manifest is also the proof that an object is ours to delete; for one not
+# in it, the proof is the mark our uploads leave in its metadata.
 
 
 @dataclass(frozen=True)
@@ -139,30 +141,48 @@ class Entry:
         return listed is not None and listed.etag == self.etag and listed.size == self.size
 
 
-def read_manifest(client: Any, bucket: str, key: str) -> dict[str, Entry]:
+@dataclass
+class Manifest:
+    """What the last deploy knew: the objects it uploaded or checked (ours),
+    and the objects under the prefix it found were not ours (``foreign``,
+    with the ETag and size they had), so neither is asked about again while
+    the listing shows them unchanged."""
+
+    objects: dict[str, Entry] = field(default_factory=dict)
+    foreign: dict[str, Listed] = field(default_factory=dict)
+
+    def copy(self) -> Manifest:
+        return Manifest(dict(self.objects), dict(self.foreign))
+
+
+def read_manifest(client: Any, bucket: str, key: str) -> Manifest:
     try:
         response = client.get_object(Bucket=bucket, Key=key)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-            return {}
+            return Manifest()
         raise
     try:
         raw = json.loads(gzip.decompress(response["Body"].read()))
-        return {k: Entry(v[0], v[1], int(v[2])) for k, v in raw["objects"].items()}
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return {}  # unreadable: every object is checked with HEAD once, then rewritten
+        return Manifest(
+            {k: Entry(v[0], v[1], int(v[2])) for k, v in raw["objects"].items()},
+            {k: Listed(v[0], int(v[1])) for k, v in raw.get("foreign", {}).items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return Manifest()  # unreadable: every object is checked with HEAD once, then rewritten
 
 
-def manifest_bytes(entries: dict[str, Entry]) -> bytes:
-    objects = {k: [e.fingerprint, e.etag, e.size] for k, e in sorted(entries.items())}
-    return gzip_bytes(json.dumps({"version": 1, "objects": objects}).encode())
+def manifest_bytes(manifest: Manifest) -> bytes:
+    objects = {k: [e.fingerprint, e.etag, e.size] for k, e in sorted(manifest.objects.items())}
+    foreign = {k: [f.etag, f.size] for k, f in sorted(manifest.foreign.items())}
+    return gzip_bytes(json.dumps({"version": 1, "objects": objects, "foreign": foreign}).encode())
 
 
-def write_manifest(client: Any, bucket: str, key: str, entries: dict[str, Entry]) -> None:
+def write_manifest(client: Any, bucket: str, key: str, manifest: Manifest) -> None:
     client.put_object(
         Bucket=bucket,
         Key=key,
-        Body=manifest_bytes(entries),
+        Body=manifest_bytes(manifest),
         ContentType="application/gzip",
         CacheControl="no-store",
     )

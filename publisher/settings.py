@@ -10,7 +10,10 @@ more than one value are reported by the system checks in
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
 import secrets
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,34 +24,86 @@ from publisher.env import EnvError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PUBLISHER_VAR_DIR", str(BASE_DIR / "var")))
+SQLITE_ENGINE = "publisher.sqlite3"
 
 
 def _secret_key() -> str:
     """DJANGO_SECRET_KEY, or a random key kept in var/ so sessions survive restarts."""
     key = env_str("DJANGO_SECRET_KEY", "")
-    if key:
-        return key
-    path = VAR_DIR / "secret_key"
+    return key or kept_secret_key(VAR_DIR / "secret_key")
+
+
+def kept_secret_key(path: Path) -> str:
+    """The key in ``path``, made on first use. Processes starting at once
+    (gunicorn's workers, cron) must agree on one key, so the file appears
+    whole and only once: written under a private name, then hard-linked into
+    place, which fails for every process but the first; the others read the
+    winner's key. Mode 0600: the key signs sessions."""
     try:
-        return path.read_text().strip()
+        return _read_key(path)
     except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        path.touch(mode=0o600)
-        path.write_text(key)
-        return key
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mine = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with suppress(FileExistsError):  # another process won: use its key
+            os.link(mine, path)
+    finally:
+        mine.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    fd = os.open(path, os.O_RDONLY)
+    with os.fdopen(fd) as handle:
+        if os.fstat(fd).st_mode & 0o077:  # made by an older version, or by hand
+            with suppress(PermissionError):
+                os.fchmod(fd, 0o600)
+        key = handle.read().strip()
+    if not key:
+        raise ImproperlyConfigured(
+            f"{path} is empty: delete it (a new key is made at the next start) "
+            "or set DJANGO_SECRET_KEY."
+        )
+    return key
+
+
+def _hide_credentials(url: str) -> str:
+    """``url`` fit for an error message: whatever precedes its last @ (user
+    and password, however mistyped) replaced by ***."""
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:/*", head)
+    return f"{scheme.group(0) if scheme else ''}***@{tail}"
+
+
+def _not_a_database_url(url: str, reason: str) -> ImproperlyConfigured:
+    # Messages end up in logs and cron mail: never with the password.
+    return ImproperlyConfigured(
+        f"DATABASE_URL={_hide_credentials(url)!r} is not a database URL ({reason}). "
+        "Use sqlite:////absolute/path.sqlite3 or mysql://user:password@host:3306/name "
+        "(quote special characters in the password, e.g. @ as %40)."
+    )
 
 
 def _database(url: str) -> dict:
     try:
         config = dj_database_url.parse(url, conn_max_age=60)
     except Exception as exc:  # dj-database-url raises several types
-        raise ImproperlyConfigured(
-            f"DATABASE_URL={url!r} is not a database URL ({exc}). "
-            "Use sqlite:////absolute/path.sqlite3 or mysql://user:password@host:3306/name."
-        ) from exc
+        # Not chained: the original's text may quote the URL.
+        raise _not_a_database_url(url, str(exc)) from None
     engine = config["ENGINE"]
     if engine == "django.db.backends.mysql":
+        if "://" not in url or "/" in config["NAME"] or "@" in config["NAME"]:
+            # mysql:/user:password@host/name parses, as a database named
+            # "user:password@host/name" that the server's error would quote.
+            raise _not_a_database_url(url, "no //host after mysql:")
         config.setdefault("OPTIONS", {}).update(
             {
                 "charset": "utf8mb4",
@@ -58,6 +113,8 @@ def _database(url: str) -> dict:
         )
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     elif engine == "django.db.backends.sqlite3":
+        # Django's backend, with the database file (and its WAL) private.
+        config["ENGINE"] = SQLITE_ENGINE
         config["CONN_MAX_AGE"] = 0
         # A file, not memory, so tests can run manage.py in a subprocess on it.
         if config["NAME"] and config["NAME"] != ":memory:":
@@ -137,6 +194,8 @@ try:
     # S3 deploy of the built site (manage.py deploy); empty bucket = not configured.
     PUBLISHER_S3_BUCKET = env_str("PUBLISHER_S3_BUCKET", "")
     PUBLISHER_S3_PREFIX = env_str("PUBLISHER_S3_PREFIX", "").strip("/")
+    # An empty prefix syncs the whole bucket: refused unless the site owns it.
+    PUBLISHER_S3_OWNS_BUCKET = env_bool("PUBLISHER_S3_OWNS_BUCKET", False)
     PUBLISHER_S3_MAX_DELETES = env_int("PUBLISHER_S3_MAX_DELETES", 50, minimum=0)
     PUBLISHER_S3_GZIP = env_bool("PUBLISHER_S3_GZIP", True)
     PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = env_str("PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID", "")
@@ -167,7 +226,7 @@ if PUBLISHER_TASKS not in TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[PUBLISHER_TASKS]}}
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     _db_name = DATABASES["default"]["NAME"]
     if _db_name and _db_name != ":memory:":
         Path(_db_name).parent.mkdir(parents=True, exist_ok=True)

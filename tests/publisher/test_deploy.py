@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 
 from content.models import Story
-from publisher.deploy import deploy_site
+from publisher.deploy import DeployError, deploy_changes, deploy_site
 from publisher.s3 import MANIFEST_NAME, RequestCounter, make_client
 from publisher.serve import PAGE_CACHE
 
@@ -186,6 +187,7 @@ def test_redeploying_an_unchanged_site_uploads_nothing_and_deletes_nothing(site,
 
 def test_one_changed_story_uploads_only_the_files_that_changed(newsroom, settings, s3):
     settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_OWNS_BUCKET = True  # the site at the bucket's root
     call_command("build", verbosity=0)
     site = Path(settings.PUBLISHER_BUILD_DIR) / "site"
 
@@ -237,36 +239,203 @@ def test_files_gone_from_the_site_are_deleted_after_the_uploads(site, s3):
     assert "site/news/local-news/index.html" not in keys(s3)
 
 
-def test_keys_outside_the_prefix_are_never_touched(site, s3):
-    outside = {
-        "root.txt": b"at the bucket root",
-        "sitemap.xml": b"someone else's sitemap",
-        "other/thing.html": b"another prefix",
-        "site-old/index.html": b"a prefix that starts with the same letters",
-    }
-    for key, body in outside.items():
-        s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body)
-    s3.client.put_object(Bucket=s3.bucket, Key="site/stale.html", Body=b"left from before")
-    before = {k: v for k, v in bucket_state(s3).items() if not k.startswith("site/")}
+def put(s3: Any, key: str, body: bytes = b"not ours", **metadata: str) -> None:
+    """An object put there by someone else (another application, a backup)."""
+    s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body, Metadata=metadata)
 
-    output = deploy("--force")
+
+# -- Deletes: only what this site uploaded --------------------------------------------------
+
+OTHER_APPS = {
+    "root.txt": b"at the bucket root",
+    "sitemap.xml": b"someone else's sitemap",
+    "other/thing.html": b"another prefix",
+    "site-old/index.html": b"a prefix that starts with the same letters",
+}
+
+
+def test_a_deploy_deletes_its_own_stale_objects_and_nothing_another_application_put_there(site, s3):
+    write_site(site, {"stale.html": b"a page this site had"})
+    deploy()
+    (site / "stale.html").unlink()
+    for key, body in OTHER_APPS.items():
+        put(s3, key, body)
+    put(s3, "site/uploads/report.pdf", b"another app, inside our prefix")
+    before = {k: v for k, v in bucket_state(s3).items() if k not in keys(s3, "site/")}
+    before["site/uploads/report.pdf"] = bucket_state(s3)["site/uploads/report.pdf"]
+
+    output = deploy("-v2")
 
     assert summary_counts(output)[2] == 1
-    assert "site/stale.html" not in keys(s3)
-    assert {k: v for k, v in bucket_state(s3).items() if not k.startswith("site/")} == before
+    assert "deleted site/stale.html" in output
+    assert "left alone site/uploads/report.pdf" in output
+    assert "1 objects under the prefix left alone" in output
+    after = bucket_state(s3)
+    assert "site/stale.html" not in after
+    assert {k: after.get(k) for k in before} == before
 
 
-def test_database_backups_in_the_same_bucket_survive_a_deploy_without_a_prefix(site, s3, settings):
+def test_another_applications_objects_survive_a_site_that_owns_the_bucket(site, s3, settings):
     settings.PUBLISHER_S3_PREFIX = ""
-    settings.BACKUP_S3_BUCKET = s3.bucket
-    settings.BACKUP_S3_PREFIX = "backups"
-    s3.client.put_object(Bucket=s3.bucket, Key="backups/daily/db.sql.gz", Body=b"dump")
-    s3.client.put_object(Bucket=s3.bucket, Key="gone.html", Body=b"an old page")
-
+    settings.PUBLISHER_S3_OWNS_BUCKET = True
+    write_site(site, {"stale.html": b"a page this site had"})
     deploy()
+    (site / "stale.html").unlink()
+    for key, body in OTHER_APPS.items():
+        if key != "sitemap.xml":  # the site has its own: that key is the site's
+            put(s3, key, body)
+    before = {k: v for k, v in bucket_state(s3).items() if k in OTHER_APPS}
 
-    assert "backups/daily/db.sql.gz" in keys(s3)
-    assert "gone.html" not in keys(s3)
+    output = deploy()
+
+    assert summary_counts(output)[2] == 1
+    assert "stale.html" not in keys(s3)
+    assert {k: v for k, v in bucket_state(s3).items() if k in OTHER_APPS} == before
+    # Found not ours once, they are remembered: a redeploy asks S3 nothing about them.
+    client = make_client()
+    counter = RequestCounter(client)
+    result = deploy_site(client=client)
+    assert (result.uploaded, result.deleted) == ([], [])
+    assert counter.by_operation == {"GetObject": 1, "ListObjectsV2": 1}
+
+
+def test_an_object_of_ours_that_another_application_replaced_is_no_longer_ours_to_delete(site, s3):
+    deploy()
+    put(s3, "site/news/local-news/index.html", b"replaced by the events calendar")
+    (site / "news/local-news/index.html").unlink()
+
+    result = deploy_site()
+
+    assert result.deleted == []
+    assert result.left_alone == ["site/news/local-news/index.html"]
+    assert body_of(s3, "site/news/local-news/index.html") == b"replaced by the events calendar"
+
+
+def test_without_the_manifest_the_mark_in_an_objects_metadata_proves_it_ours(site, s3):
+    write_site(site, {"stale.html": b"a page this site had"})
+    deploy()
+    s3.client.delete_object(Bucket=s3.bucket, Key=f"site/{MANIFEST_NAME}")
+    (site / "stale.html").unlink()
+    put(s3, "site/uploads/report.pdf")
+
+    result = deploy_site()
+
+    assert (result.uploaded, result.deleted) == ([], ["site/stale.html"])
+    assert result.left_alone == ["site/uploads/report.pdf"]
+
+
+def test_an_unmarked_object_at_one_of_the_sites_keys_is_uploaded_again_with_the_mark(site, s3):
+    deploy()
+    key = "site/news/index.html"
+    head = s3.client.head_object(Bucket=s3.bucket, Key=key)
+    assert head["Metadata"]["newsroom-site"] == "site/"
+    # As an older version left it: the right fingerprint, no mark; and no manifest.
+    unmarked = {k: v for k, v in head["Metadata"].items() if k != "newsroom-site"}
+    s3.client.copy_object(
+        Bucket=s3.bucket,
+        Key=key,
+        CopySource={"Bucket": s3.bucket, "Key": key},
+        Metadata=unmarked,
+        MetadataDirective="REPLACE",
+        ContentType=head["ContentType"],
+        ContentEncoding=head["ContentEncoding"],
+        CacheControl=head["CacheControl"],
+    )
+    s3.client.delete_object(Bucket=s3.bucket, Key=f"site/{MANIFEST_NAME}")
+
+    result = deploy_site()
+
+    assert result.uploaded == [key]
+    assert s3.client.head_object(Bucket=s3.bucket, Key=key)["Metadata"]["newsroom-site"] == "site/"
+
+
+def test_a_site_at_the_bucket_root_leaves_another_newsrooms_prefix_alone(site, s3, settings):
+    deploy()  # the other newsroom, under site/
+    settings.PUBLISHER_S3_PREFIX = ""
+    settings.PUBLISHER_S3_OWNS_BUCKET = True
+
+    result = deploy_site()
+
+    assert result.deleted == []
+    assert f"site/{MANIFEST_NAME}" in keys(s3)
+    assert {f"site/{f}" for f in PLAIN_SITE} <= keys(s3)
+
+
+BACKUPS = [
+    "backups/newsroom/2026/01/20260101T031500000000Z.sql.gz",
+    "backups/newsroom/2026/01/20260101T031500000000Z.sql.gz.manifest.json",
+    "backups/newsroom/2026/01/20260102T031500000000Z.sqlite3.gz",
+    "backups/README.txt",  # no backup's name, but where backups live
+    "db-backups/newsroom/2026/01/20260101T031500000000Z.sql.gz",
+    "db-backups/notes.txt",  # under the configured prefix
+    "old-dumps/newsroom.sql.gz",  # a backup's name, anywhere
+    "site/old-dumps/newsroom.sqlite3.gz.manifest.json",
+]
+
+
+@pytest.mark.parametrize("backup_bucket", ["", "same"])
+@pytest.mark.parametrize("prefix", ["", "site"])
+def test_backups_survive_every_deploy_even_marked_as_the_sites_own(
+    site, s3, settings, prefix, backup_bucket
+):
+    settings.PUBLISHER_S3_PREFIX = prefix
+    settings.PUBLISHER_S3_OWNS_BUCKET = not prefix
+    settings.BACKUP_S3_BUCKET = s3.bucket if backup_bucket else ""  # often unset for deploy
+    settings.BACKUP_S3_PREFIX = "db-backups"
+    mark = f"{prefix}/" if prefix else "/"
+    for key in BACKUPS:  # as if a deploy had uploaded them: the mark, even the manifest
+        put(s3, key, b"a database backup", **{"newsroom-site": mark})
+    manifest = {"version": 1, "objects": {key: ["f", "e", 1] for key in BACKUPS}}
+    put(s3, s3_key(prefix, MANIFEST_NAME), gzip.compress(json.dumps(manifest).encode()))
+    before = {k: v for k, v in bucket_state(s3).items() if k in BACKUPS}
+
+    result = deploy_site(force=True)
+
+    assert result.deleted == []
+    assert {k: v for k, v in bucket_state(s3).items() if k in BACKUPS} == before
+
+
+def s3_key(prefix: str, relative: str) -> str:
+    return f"{prefix}/{relative}" if prefix else relative
+
+
+def test_an_empty_prefix_is_refused_unless_the_site_owns_the_bucket(site, s3, settings):
+    settings.PUBLISHER_S3_PREFIX = ""
+    settings.PUBLISHER_S3_OWNS_BUCKET = False
+    put(s3, "gone.html", b"an old page, or another application's")
+    before = bucket_state(s3)
+
+    with pytest.raises(CommandError) as refused:
+        deploy()
+
+    message = str(refused.value)
+    assert "PUBLISHER_S3_PREFIX is empty" in message
+    assert "set PUBLISHER_S3_OWNS_BUCKET=true" in message
+    assert "Nothing was uploaded or deleted" in message
+    assert bucket_state(s3) == before
+    with pytest.raises(DeployError, match="PUBLISHER_S3_OWNS_BUCKET=true"):
+        deploy_changes(site, changed=["index.html"], removed=["gone.html"])
+    assert bucket_state(s3) == before
+
+
+@pytest.mark.parametrize("prefix", ["backups", "backups/site", "db-backups"])
+def test_a_prefix_where_backups_are_kept_is_refused(site, s3, settings, prefix):
+    settings.PUBLISHER_S3_PREFIX = prefix
+    settings.BACKUP_S3_PREFIX = "db-backups"
+    with pytest.raises(CommandError, match=f"PUBLISHER_S3_PREFIX='{prefix}' is where database"):
+        deploy()
+    assert keys(s3) == set()
+
+
+def test_the_system_check_warns_of_a_prefix_deploy_would_refuse(settings):
+    settings.PUBLISHER_S3_BUCKET = "news-site"
+    settings.PUBLISHER_S3_PREFIX = ""
+    settings.PUBLISHER_S3_OWNS_BUCKET = False
+    warnings = [m for m in run_checks() if m.id == "publisher.W002"]
+    assert len(warnings) == 1
+    assert "PUBLISHER_S3_OWNS_BUCKET=true" in warnings[0].hint
+    settings.PUBLISHER_S3_OWNS_BUCKET = True
+    assert [m for m in run_checks() if m.id == "publisher.W002"] == []
 
 
 # -- Safety -----------------------------------------------------------------------------
@@ -286,6 +455,20 @@ def test_more_deletes_than_the_limit_are_refused_before_anything_changes(site, s
     assert summary_counts(deploy("--max-deletes", "2", "--force")) == (1, len(PLAIN_SITE) - 4, 3)
 
 
+def test_exactly_max_deletes_deletes_go_through_and_one_more_is_refused(site, s3):
+    deploy()
+    gone = ["news/index.html", "news/local-news/index.html", "feeds/news.xml"]
+    for relative in gone:
+        (site / relative).unlink()
+    before = bucket_state(s3)
+
+    with pytest.raises(CommandError, match="refusing to delete 3 objects \\(more than 2\\)"):
+        deploy("--max-deletes", "2")
+    assert bucket_state(s3) == before
+    assert summary_counts(deploy("--max-deletes", "3")) == (0, len(PLAIN_SITE) - 3, 3)
+    assert not {f"site/{relative}" for relative in gone} & keys(s3)
+
+
 def test_a_dry_run_prints_the_plan_and_changes_nothing(site, s3):
     output = deploy("--dry-run")
 
@@ -303,6 +486,7 @@ def test_deploy_without_a_bucket_says_what_to_set(settings, s3):
 
 def test_deploy_before_the_first_build_says_to_build(settings, s3):
     settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "site"
     with pytest.raises(CommandError, match="run `manage.py build` first"):
         deploy()
 

@@ -9,7 +9,7 @@ import pytest
 
 from publisher.deploy import DeployError, TooManyDeletes, deploy_changes, deploy_site, s3_configured
 from publisher.s3 import RequestCounter, make_client
-from tests.publisher.test_deploy import PLAIN_SITE, body_of, bucket_state, keys, write_site
+from tests.publisher.test_deploy import PLAIN_SITE, body_of, bucket_state, keys, put, write_site
 
 
 @pytest.fixture
@@ -94,3 +94,25 @@ def test_the_delete_limit_applies_to_publishing_too(deployed, s3, settings):
     with pytest.raises(TooManyDeletes):
         deploy_changes(deployed, changed=[], removed=["news/index.html", "feeds/news.xml"])
     assert {"site/news/index.html", "site/feeds/news.xml"} <= keys(s3)
+
+
+def test_publishing_deletes_only_pages_this_site_uploaded(deployed, s3):
+    put(s3, "site/news/2026/01/05/a-calendar-page/index.html", b"the events calendar's")
+    s3.client.delete_object(Bucket=s3.bucket, Key="site/.deploy-manifest.json.gz")
+    removed = [
+        "news/2026/01/05/a-calendar-page/index.html",  # someone else's
+        "obituaries/2026/01/ada-person/index.html",  # ours: its mark says so
+        "news/2026/01/06/never-deployed/index.html",  # not in the bucket at all
+    ]
+
+    result = deploy_changes(deployed, changed=[], removed=removed)
+
+    assert result.deleted == ["site/obituaries/2026/01/ada-person/index.html"]
+    assert result.left_alone == ["site/news/2026/01/05/a-calendar-page/index.html"]
+    assert "site/news/2026/01/05/a-calendar-page/index.html" in keys(s3)
+    # Remembered as not ours: the next publish does not ask again.
+    client = make_client()
+    counter = RequestCounter(client)
+    again = deploy_changes(deployed, changed=[], removed=removed[:1], client=client)
+    assert (again.deleted, again.left_alone) == ([], [f"site/{removed[0]}"])
+    assert "HeadObject" not in counter.by_operation

@@ -68,6 +68,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  uploaded {key}")
             for key in result.deleted:
                 self.stdout.write(f"  deleted {key}")
+        if options["verbosity"] >= 2:
+            for key in result.left_alone:
+                self.stdout.write(f"  left alone {key} (not uploaded by a deploy of this site)")
         if options["verbosity"] >= 1 or result.dry_run:
             self.stdout.write(self.summary(result))
 
@@ -94,6 +97,11 @@ class Command(BaseCommand):
         )
         if result.invalidation:
             line += f"; CloudFront invalidation {result.invalidation}"
+        if result.left_alone:
+            line += (
+                f"; {len(result.left_alone):,} objects under the prefix left alone: "
+                "not uploaded by this site (-v2 lists them)"
+            )
         return line
 
     def _progress_bar(self, options: dict[str, Any]) -> tqdm | None:
