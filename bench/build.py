@@ -3,6 +3,7 @@
     .venv/bin/python bench/build.py              # 5,000 and 50,000 stories
     .venv/bin/python bench/build.py --quick      # 5,000 stories only
     .venv/bin/python bench/build.py --sizes 1000 --database-url mysql://root@127.0.0.1:3306/x
+    .venv/bin/python bench/build.py --quick --against 5cf6dcb --repeat 3
 
 For each size (S stories, S/5 obituaries, S/5 crime reports) it seeds a
 scratch database with seed_demo, then runs, each in its own process tree:
@@ -15,6 +16,10 @@ build/floor >= 0.8), the peak RSS summed over each process tree, the build's
 query count, and the 50,000/5,000 memory ratio (budget: within 20%).
 Output goes to --out (default /tmp/newsroom-bench, on disk: about 0.8 ms a
 file here; --out /dev/shm/... for a RAM disk). Scratch databases are removed.
+
+With --against REV the same database is also built by the engine of commit
+REV (checked out beside this one, see bench/against.py), the two builds taking
+turns --repeat times; the medians and their ratio are printed.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import against
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -58,13 +65,13 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+def run_measured(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, int, str]:
     """Run a command; return (seconds, peak summed RSS in MB of its tree, stdout)."""
     # Start on a quiet disk: the writes of the step before (seeding, the
     # last run's output) would otherwise be flushed during this one.
     os.sync()
     started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
     peak = 0
     done = threading.Event()
 
@@ -219,6 +226,19 @@ def count_files(root: Path) -> int:
     return sum(1 for p in root.rglob("*") if p.is_file() and p.suffix in {".html", ".xml", ".txt"})
 
 
+def trees(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """This tree, and the one of --against, in the order they take turns."""
+    out = [("this", ROOT)]
+    if args.against:
+        out.append(("against", against.checkout(args.against)))
+    return out
+
+
+def median_run(runs: list[tuple[float, int, dict]]) -> tuple[float, int, dict]:
+    """The run of median time (its memory and counts with it)."""
+    return sorted(runs, key=lambda run: run[0])[len(runs) // 2]
+
+
 def bench_size(size: int, args: argparse.Namespace) -> dict:
     out = Path(args.out) / str(size)
     shutil.rmtree(out, ignore_errors=True)
@@ -238,9 +258,17 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
             env, "seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
             "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0",
         )  # fmt: skip
-        print(f"[{size:,} stories] build --jobs {args.jobs}…", flush=True)
-        seconds, rss, stdout = run_measured([PYTHON, __file__, "_build", str(args.jobs)], env)
-        build = json.loads(stdout.strip().splitlines()[-1])
+        runs: dict[str, list[tuple[float, int, dict]]] = {"this": [], "against": []}
+        for turn in range(args.repeat):
+            for which, tree in trees(args):
+                print(f"[{size:,} stories] build --jobs {args.jobs} ({which}, {turn + 1})…")
+                # (The floor below reads the static files this tree's build collected.)
+                build_dir = out / ("build" if which == "this" else f"build-{which}")
+                tree_env = dict(env, PYTHONPATH=str(tree), PUBLISHER_BUILD_DIR=str(build_dir))
+                argv = [PYTHON, str(tree / "bench" / "build.py"), "_build", str(args.jobs)]
+                seconds, rss, stdout = run_measured(argv, tree_env, cwd=tree)
+                runs[which].append((seconds, rss, json.loads(stdout.strip().splitlines()[-1])))
+        seconds, rss, build = median_run(runs["this"])
         row = {
             "size": size,
             "pages": build["pages"],
@@ -249,6 +277,13 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
             "build_rss": rss,
             "queries": build["queries"],
         }
+        if runs["against"]:
+            seconds, rss, build = median_run(runs["against"])
+            row.update(
+                against_pages=build["pages"],
+                against_pps=build["pages"] / seconds,
+                against_rss=rss,
+            )
         print(f"[{size:,} stories] floor…", flush=True)
         _, floor_rss, stdout = run_measured(
             [PYTHON, __file__, "_floor", str(args.jobs), str(args.sample)], env
@@ -300,6 +335,18 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
             f"memory, {rows[-1]['size']:,} vs {rows[0]['size']:,} stories: "
             f"{rows[-1]['build_rss'] / rows[0]['build_rss']:.2f}× (budget: within 1.20×)"
         )
+    if args.against:
+        rev = against.label(args.against)
+        print()
+        print(f"against {rev} (median of {args.repeat}, taking turns, same database):")
+        print(f"{'stories':>8} {'pages':>7} {'this p/s':>9} {rev + ' p/s':>12} {'ratio':>6} "
+              f"{'this MB':>8} {rev + ' MB':>11}")  # fmt: skip
+        for row in rows:
+            print(
+                f"{row['size']:>8,} {row['pages']:>7,} {row['build_pps']:>9,.0f} "
+                f"{row['against_pps']:>12,.0f} {row['build_pps'] / row['against_pps']:>5.2f}× "
+                f"{row['build_rss']:>8,} {row['against_rss']:>11,}"
+            )
     print("budgets: build ≥ 4× distill, ≥ 80% of floor, < 250 MB, ≥ 50 pages per query")
 
 
@@ -321,6 +368,8 @@ def main() -> None:
     )
     parser.add_argument("--skip-distill", action="store_true")
     parser.add_argument("--keep-output", action="store_true")
+    parser.add_argument("--against", metavar="REV", help="also build with the engine of REV")
+    parser.add_argument("--repeat", type=int, default=1, help="builds of each tree, in turns")
     args = parser.parse_args()
     sizes = [5000] if args.quick else [int(s) for s in args.sizes.split(",")]
     rows = [bench_size(size, args) for size in sizes]

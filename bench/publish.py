@@ -13,6 +13,9 @@ an index of part files.
 The time runs from the save's commit to the return of the publish (every
 affected file written). Budget: under one second, and no slower at 50,000
 stories than at 1,000. The build's output is on --out (default on disk).
+With --against REV the same is measured with the engine of commit REV
+(checked out beside this one, see bench/against.py), on a database seeded
+alike.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import against
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,44 +86,57 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,20000,50000")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", default="/tmp/newsroom-bench-publish")
+    parser.add_argument("--against", metavar="REV", help="also publish with the engine of REV")
     args = parser.parse_args()
+    trees = [("this", ROOT)]
+    if args.against:
+        trees.append((against.label(args.against), against.checkout(args.against)))
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        out = Path(args.out) / str(size)
-        shutil.rmtree(out, ignore_errors=True)
-        out.mkdir(parents=True)
-        env = dict(
-            os.environ,
-            DATABASE_URL=f"sqlite:///{out / 'db.sqlite3'}",
-            PUBLISHER_BUILD_DIR=str(out / "build"),
-            PUBLISHER_MEDIA_ROOT=str(out / "media"),
-            PUBLISHER_TASKS="immediate",
-            PYTHONPATH=str(ROOT),
-        )
-
-        def manage(*argv: str, env: dict = env) -> None:
-            subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env, check=True)
-
-        print(f"[{size:,} stories] seeding and building…", flush=True)
-        manage("migrate", "-v0")
-        manage("seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
-               "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0")  # fmt: skip
-        manage("build", "--no-progress", "-v0")
-        # Saves queue work for "immediate" publishing; the child times the publish itself.
-        env_child = dict(env, PUBLISHER_TASKS="database")
-        out_text = subprocess.run(
-            [sys.executable, __file__, "_child", str(args.repeats)],
-            cwd=ROOT, env=env_child, check=True, capture_output=True, text=True,
-        ).stdout  # fmt: skip
-        for line in out_text.strip().splitlines():
-            kind, median, worst, files = line.split()
-            rows.append((size, kind, float(median), float(worst), int(files)))
-        shutil.rmtree(out, ignore_errors=True)
+        for which, tree in trees:
+            for kind, median, worst, files in measure(size, tree, args):
+                rows.append((size, which, kind, median, worst, files))
     print()
-    print(f"{'stories':>8} {'change':>7} {'median s':>9} {'worst s':>8} {'files':>6}")
-    for size, kind, median, worst, files in rows:
-        print(f"{size:>8,} {kind:>7} {median:>9.3f} {worst:>8.3f} {files:>6}")
+    print(f"{'stories':>8} {'engine':>8} {'change':>7} {'median s':>9} {'worst s':>8} {'files':>6}")
+    for size, which, kind, median, worst, files in rows:
+        print(f"{size:>8,} {which:>8} {kind:>7} {median:>9.3f} {worst:>8.3f} {files:>6}")
     print("budget: under 1 s from commit to the last file, flat from 1,000 to 50,000 stories")
+
+
+def measure(size: int, tree: Path, args: argparse.Namespace) -> list[tuple[str, float, float, int]]:
+    """Seed, build and time the publishes with the code of ``tree``."""
+    out = Path(args.out) / str(size)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{out / 'db.sqlite3'}",
+        PUBLISHER_BUILD_DIR=str(out / "build"),
+        PUBLISHER_MEDIA_ROOT=str(out / "media"),
+        PUBLISHER_TASKS="immediate",
+        PYTHONPATH=str(tree),
+    )
+
+    def manage(*argv: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *argv], cwd=tree, env=env, check=True)
+
+    print(f"[{size:,} stories] seeding and building ({tree.name})…", flush=True)
+    manage("migrate", "-v0")
+    manage("seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
+           "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0")  # fmt: skip
+    manage("build", "--no-progress", "-v0")
+    # Saves queue work for "immediate" publishing; the child times the publish itself.
+    env_child = dict(env, PUBLISHER_TASKS="database")
+    out_text = subprocess.run(
+        [sys.executable, str(tree / "bench" / "publish.py"), "_child", str(args.repeats)],
+        cwd=tree, env=env_child, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    shutil.rmtree(out, ignore_errors=True)
+    rows = []
+    for line in out_text.strip().splitlines():
+        kind, median, worst, files = line.split()
+        rows.append((kind, float(median), float(worst), int(files)))
+    return rows
 
 
 if __name__ == "__main__":
