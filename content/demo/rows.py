@@ -7,12 +7,13 @@ so run ``build`` afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from django.core.management.color import no_style
 from django.db import connection, models
 
 from content.models import Author, Byline, CrimeReport, Obituary, Section, Story
+from publisher.pages.keyset import chunks
 
 # Children first, so no foreign key ever points at a deleted row.
 CONTENT_MODELS: tuple[type[models.Model], ...] = (
@@ -36,17 +37,6 @@ def delete_content() -> None:
         for model in CONTENT_MODELS:
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our own table names)
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def bulk_create_stamped(model: type[models.Model], objs: list) -> None:
@@ -85,7 +75,7 @@ def insert(
     report: Callable[[int], object],
     batch_size: int,
 ) -> None:
-    for batch in batched(rows, batch_size):
+    for batch in chunks(rows, batch_size):
         bulk_create_stamped(model, batch)
         report(len(batch))
 
@@ -97,7 +87,7 @@ def insert_stories(
 ) -> int:
     """Write stories with their bylines, a batch at a time; return the byline count."""
     bylines = 0
-    for batch in batched(rows, batch_size):
+    for batch in chunks(rows, batch_size):
         bulk_create_stamped(Story, [story for story, _ in batch])
         batch_bylines = [byline for _, story_bylines in batch for byline in story_bylines]
         Byline.objects.bulk_create(batch_bylines, batch_size=batch_size)

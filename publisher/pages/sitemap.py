@@ -327,16 +327,19 @@ class Sitemap:
         return bool(views_of(site, changes)) or others
 
 
-class SitemapPage(Page):
-    """``/sitemap.xml``: the URLs themselves, or an index once past 50,000."""
-
-    name = "sitemap"
-    route = "sitemap.xml"
+class _SitemapFile(Page):
     content_type = "application/xml; charset=utf-8"
 
     @property
     def sitemap(self) -> Sitemap:
         return Sitemap(self.registry)
+
+
+class SitemapPage(_SitemapFile):
+    """``/sitemap.xml``: the URLs themselves, or an index once past 50,000."""
+
+    name = "sitemap"
+    route = "sitemap.xml"
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
         sitemap = self.sitemap
@@ -380,14 +383,11 @@ class SitemapPage(Page):
         )
 
 
-class SitemapPartPage(Page):
+class SitemapPartPage(_SitemapFile):
+    """``/sitemaps/<part>-<n>.xml``: one part, once the sitemap is an index."""
+
     name = "sitemap_part"
     route = "sitemaps/<slug:part>-<int:page>.xml"
-    content_type = "application/xml; charset=utf-8"
-
-    @property
-    def sitemap(self) -> Sitemap:
-        return Sitemap(self.registry)
 
     def params(self, site: Site) -> Iterator[Params]:
         yield from self.sitemap.part_files(site)
