@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
@@ -46,7 +48,7 @@ class NewsroomSite(Site):
     sections: list[Section] = field(default_factory=list)
 
     @classmethod
-    def current(cls, now: Any = None, previous: Any = None) -> NewsroomSite:
+    def current(cls, now: datetime | None = None, previous: Path | None = None) -> NewsroomSite:
         site = super().current(now=now, previous=previous)
         assert isinstance(site, NewsroomSite)
         site.sections = list(Section.objects.all())
