@@ -17,8 +17,8 @@ from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 
 from content.pages import REGISTRY
+from publisher.headers import NOSNIFF, content_type
 from publisher.media import file_fields
-from publisher.serve import NOSNIFF, content_type
 
 
 @never_cache

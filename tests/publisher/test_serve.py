@@ -26,16 +26,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from publisher.serve import (
-    PAGE_CACHE,
-    AdminProxy,
-    RedirectsError,
-    lighttpd_config,
-    load_redirects,
-    prepare_var_dir,
-    python_server,
-    write_redirect_rules,
-)
+from publisher.headers import PAGE_CACHE
+from publisher.lighttpd import AdminProxy, lighttpd_config, prepare_var_dir, write_redirect_rules
+from publisher.pyserver import python_server
+from publisher.redirects_file import RedirectsError, load_redirects
 from tests.sitecheck import file_for, page_files
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,18 +22,17 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from publisher.releases import live_link
-from publisher.serve import (
+from publisher.lighttpd import (
     AdminProxy,
-    RedirectsError,
     deflate_installed,
     lighttpd_config,
-    load_redirects,
     prepare_var_dir,
-    python_server,
     reload_lighttpd,
     write_redirect_rules,
 )
+from publisher.pyserver import python_server
+from publisher.redirects_file import RedirectsError, load_redirects
+from publisher.releases import live_link
 
 PRODUCTION_HEADER = """\
 # lighttpd config for the newsroom site. Generated from settings
