@@ -38,7 +38,7 @@ PRODUCTION_HEADER = """\
 # lighttpd config for the newsroom site. Generated from settings
 # (PUBLISHER_BUILD_DIR={build_dir}, PUBLISHER_VAR_DIR={var_dir}{trusted}) by
 #   .venv/bin/python manage.py serve --write-config {path} {args}
-# Regenerate it that way rather than edit it (publisher/serve.py holds the template).
+# Regenerate it that way rather than edit it (publisher/lighttpd.py holds the template).
 # lighttpd writes {var_dir}/lighttpd-deflate (compressed copies) and
 # reads {var_dir}/lighttpd.d/*.conf (redirect rules: manage.py serve --reload)."""
 
