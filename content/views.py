@@ -17,8 +17,8 @@ from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 
 from content.pages import REGISTRY
+from publisher.headers import NOSNIFF, content_type, file_headers
 from publisher.media import file_fields
-from publisher.serve import NOSNIFF, content_type
 
 
 @never_cache
@@ -80,4 +80,5 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     page = REGISTRY.page("not_found")
     site = REGISTRY.site()
     body = page.render(site, {}, page.context(site, {}))
-    return HttpResponse(body, content_type=page.content_type, status=404)
+    # As lighttpd answers a missing page: the 404 page's file, with its headers.
+    return HttpResponse(body, status=404, headers=file_headers(page.url({})))

@@ -47,19 +47,12 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from publisher import s3
+from publisher.headers import cache_control, compressible, content_type, is_served
 from publisher.locks import deploy_lock
 from publisher.pages.registry import registry
 from publisher.paths import url_path
+from publisher.redirects_file import RedirectsError, load_redirects, redirect_file
 from publisher.releases import live_link
-from publisher.serve import (
-    RedirectsError,
-    cache_control,
-    compressible,
-    content_type,
-    is_served,
-    load_redirects,
-    redirect_file,
-)
 
 WORKERS = 8
 MULTIPART_THRESHOLD = 8 * 1024 * 1024  # boto3's default

@@ -25,13 +25,13 @@ from publisher.build import build_site
 from publisher.changes import stored_state
 from publisher.deploy import DeployError, deploy_changes
 from publisher.files import write_atomic
+from publisher.lighttpd import reload_lighttpd, write_redirect_rules
 from publisher.locks import publish_lock
 from publisher.models import PublishJob
 from publisher.pages.base import Change, Page, Site
 from publisher.pages.redirects import Moves, RedirectPage, write_redirects_file
 from publisher.pages.registry import registry
 from publisher.paths import file_path
-from publisher.serve import reload_lighttpd, write_redirect_rules
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 TEXT_SUFFIXES = {".html", ".xml", ".txt"}
@@ -62,3 +63,17 @@ def internal_path(link: str, site_url: str) -> str | None:
     if link.startswith("/") and not link.startswith("//"):
         return urlsplit(link).path
     return None
+
+
+def one_page_of_each_type(registry: Any) -> dict[str, str]:
+    """The URL of the first page of each page type the dev server routes, by
+    page type (redirects are not routed: servers answer them with a 301)."""
+    site = registry.site()
+    urls: dict[str, str] = {}
+    for page in registry.pages:
+        if not page.routes():
+            continue
+        params = next(iter(page.params(site)), None)
+        if params is not None:
+            urls[page.name] = page.url(params)
+    return urls

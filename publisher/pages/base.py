@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import timezone
 
+from publisher.headers import file_headers
 from publisher.pages.keyset import sql_key
 from publisher.pages.routes import Params, formatter
 
@@ -222,6 +223,8 @@ class Page:
     name: str
     route: str
     template: str = ""
+    # What the editors' preview and the dev server's 404 send; it must be what
+    # the header policy (publisher.headers) gives this page type's files.
     content_type = "text/html; charset=utf-8"
     registry: Any  # the publisher.pages.registry.Registry that declared it
 
@@ -292,7 +295,8 @@ class Page:
         return loader.get_template(self.template).render(context).encode()
 
     def view(self, request: HttpRequest, **params: Any) -> HttpResponse:
-        """The dev server's (and django-distill's) way in: same context, same bytes."""
+        """The dev server's (and django-distill's) way in: same context, same
+        bytes, and the headers lighttpd and S3 send with the built file."""
         site = self.registry.site()
         body = self.render(site, params, self.context(site, params))
-        return HttpResponse(body, content_type=self.content_type)
+        return HttpResponse(body, headers=file_headers(self.url(params)))

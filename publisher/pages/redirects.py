@@ -14,6 +14,7 @@ from publisher.files import write_atomic
 from publisher.models import Redirect
 from publisher.pages.base import Change, Context, Page, Site, Unit
 from publisher.pages.routes import Params
+from publisher.redirects_file import REDIRECTS_FILE
 
 
 @dataclass(frozen=True)
@@ -106,4 +107,4 @@ def write_redirects_file(build_dir: Path) -> None:
     """``build/redirects.json``: {old path: new path}, for lighttpd and S3."""
     moves = dict(Redirect.objects.order_by("old_path").values_list("old_path", "new_path"))
     data = json.dumps(moves, indent=1, sort_keys=True).encode() + b"\n"
-    write_atomic(build_dir / "redirects.json", data)
+    write_atomic(build_dir / REDIRECTS_FILE, data)

@@ -15,8 +15,8 @@ from django.core.management import CommandError, call_command
 
 from content.models import Story
 from publisher.deploy import DeployError, deploy_changes, deploy_site
+from publisher.headers import PAGE_CACHE
 from publisher.s3 import MANIFEST_NAME, RequestCounter, make_client
-from publisher.serve import PAGE_CACHE
 
 # A site as plain files: every kind of file the build writes, no database.
 PLAIN_SITE: dict[str, bytes] = {

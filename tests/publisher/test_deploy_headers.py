@@ -14,8 +14,8 @@ from publisher.deploy import (
     invalidation_paths,
     upload_group,
 )
+from publisher.headers import PAGE_CACHE, cache_control, compressible, content_type, is_served
 from publisher.s3 import gzip_bytes
-from publisher.serve import PAGE_CACHE, cache_control, compressible, content_type, is_served
 
 SHORT = PAGE_CACHE
 FOREVER = "public, max-age=31536000, immutable"

@@ -11,11 +11,12 @@ from django.urls import reverse
 from content import pages as newsroom_pages
 from content.models import Status
 from content.pages import REGISTRY
-from publisher.pages import archive, keyset, lists, places
+from publisher.headers import content_type, file_headers
+from publisher.pages import archive, keyset, lists, places, sitemap
 from publisher.pages.base import ItemView
 from publisher.paths import file_path
 from tests.factories import make_author, make_story
-from tests.sitecheck import page_files
+from tests.sitecheck import one_page_of_each_type, page_files
 
 PAGES = REGISTRY.by_name
 
@@ -28,6 +29,21 @@ def test_the_dev_server_serves_the_same_bytes_as_the_build(newsroom, settings, c
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.content == path.read_bytes(), f"{url} differs from the built file"
+
+
+def test_the_dev_server_sends_the_header_policys_headers_for_every_page_type(
+    newsroom, client, monkeypatch
+):
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 6)  # an index and its parts
+    urls = one_page_of_each_type(REGISTRY)
+    assert set(urls) == {page.name for page in REGISTRY.pages if page.routes()}
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # The preview and the dev server's 404 send the page type's own type.
+        assert PAGES[name].content_type == content_type(url), name
+        policy = file_headers(url)
+        assert {header: response.headers.get(header) for header in policy} == policy, url
 
 
 def test_the_fast_url_formatter_agrees_with_reverse(newsroom):

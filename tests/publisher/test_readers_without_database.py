@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from publisher.serve import load_redirects
+from publisher.redirects_file import load_redirects
 from tests.publisher.test_serve import LIGHTTPD, ROOT, fetch, free_port, wait_for
 
 

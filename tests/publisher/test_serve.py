@@ -26,17 +26,13 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from publisher.serve import (
-    PAGE_CACHE,
-    AdminProxy,
-    RedirectsError,
-    lighttpd_config,
-    load_redirects,
-    prepare_var_dir,
-    python_server,
-    write_redirect_rules,
-)
-from tests.sitecheck import file_for, page_files
+from publisher.headers import PAGE_CACHE, file_headers
+from publisher.lighttpd import AdminProxy, lighttpd_config, prepare_var_dir, write_redirect_rules
+from publisher.pages import sitemap
+from publisher.pages.registry import registry
+from publisher.pyserver import python_server
+from publisher.redirects_file import RedirectsError, load_redirects
+from tests.sitecheck import file_for, one_page_of_each_type, page_files
 
 ROOT = Path(__file__).resolve().parents[2]
 LIGHTTPD = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
@@ -142,6 +138,34 @@ def test_lighttpd_serves_every_page_type_with_its_type_and_a_short_cache(built, 
             assert body == path.read_bytes(), url
     names = {url.split("/")[1] for url in pages}
     assert {"news", "obituaries", "crime", "authors", "archive", "feeds"} <= names
+
+
+@needs_lighttpd
+def test_the_dev_server_sends_what_lighttpd_sends_with_the_built_file_of_every_page_type(
+    newsroom, settings, tmp_path, client, monkeypatch
+):
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 6)  # an index and its parts
+    call_command("build", verbosity=0)
+    pages = registry()
+    urls = one_page_of_each_type(pages)
+    assert set(urls) == {page.name for page in pages.pages if page.routes()}
+    with lighttpd(Path(settings.PUBLISHER_BUILD_DIR), tmp_path / "var") as (base, _):
+        for url in urls.values():
+            policy = file_headers(url)
+            status, served, _ = fetch(base + url)
+            assert status == 200, url
+            assert {name: served.get_all(name) for name in policy} == {
+                name: [value] for name, value in policy.items()
+            }, url
+            response = client.get(url)
+            assert {name: response.headers.get(name) for name in policy} == policy, url
+        # A missing page: both answer with the 404 page and its headers.
+        policy = file_headers(urls["not_found"])
+        status, served, _ = fetch(base + "/no/such/page/")
+        response = client.get("/no/such/page/")
+        assert status == response.status_code == 404
+        assert {name: served[name] for name in policy} == policy
+        assert {name: response.headers.get(name) for name in policy} == policy
 
 
 @needs_lighttpd

@@ -22,24 +22,23 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from publisher.releases import live_link
-from publisher.serve import (
+from publisher.lighttpd import (
     AdminProxy,
-    RedirectsError,
     deflate_installed,
     lighttpd_config,
-    load_redirects,
     prepare_var_dir,
-    python_server,
     reload_lighttpd,
     write_redirect_rules,
 )
+from publisher.pyserver import python_server
+from publisher.redirects_file import RedirectsError, load_redirects
+from publisher.releases import live_link
 
 PRODUCTION_HEADER = """\
 # lighttpd config for the newsroom site. Generated from settings
 # (PUBLISHER_BUILD_DIR={build_dir}, PUBLISHER_VAR_DIR={var_dir}{trusted}) by
 #   .venv/bin/python manage.py serve --write-config {path} {args}
-# Regenerate it that way rather than edit it (publisher/serve.py holds the template).
+# Regenerate it that way rather than edit it (publisher/lighttpd.py holds the template).
 # lighttpd writes {var_dir}/lighttpd-deflate (compressed copies) and
 # reads {var_dir}/lighttpd.d/*.conf (redirect rules: manage.py serve --reload)."""
 
