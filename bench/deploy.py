@@ -77,7 +77,7 @@ def main() -> None:
         from django.conf import settings
         from django.core.management import call_command
 
-        from publisher.deploy import deploy_site
+        from publisher.deploy.sync import deploy_site
         from publisher.s3 import RequestCounter, make_client
 
         if args.site:

@@ -41,7 +41,7 @@ def check_publisher_settings(app_configs: Any = None, **kwargs: Any) -> list:
             )
         )
     if settings.PUBLISHER_S3_BUCKET:
-        from publisher.deploy import prefix_problem
+        from publisher.deploy.ownership import prefix_problem
 
         problem = prefix_problem(
             settings.PUBLISHER_S3_BUCKET,

@@ -23,7 +23,8 @@ from django.http import Http404
 from publisher import media, queue, releases
 from publisher.build import build_site
 from publisher.changes import stored_state
-from publisher.deploy import DeployError, deploy_changes
+from publisher.deploy.errors import DeployError
+from publisher.deploy.sync import deploy_changes
 from publisher.files import write_atomic
 from publisher.lighttpd import reload_lighttpd, write_redirect_rules
 from publisher.locks import publish_lock

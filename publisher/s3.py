@@ -1,5 +1,6 @@
-"""Small S3 helpers with no Django in them: the client, content hashing,
-paginated listing, batched deletes and the deploy manifest.
+"""Small S3 helpers with no Django in them, shared by deploy and backups:
+the client, request counting, content hashing, paginated listing, HEAD,
+batched deletes and reading S3's error codes.
 
 The endpoint and credentials come from boto3's own configuration
 (``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``~/.aws/config``, an instance
@@ -10,10 +11,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-MANIFEST_NAME = ".deploy-manifest.json.gz"
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
 
 
@@ -87,13 +86,34 @@ class Listed:
 
 
 def list_objects(client: Any, bucket: str, prefix: str) -> dict[str, Listed]:
-    """Every object under ``prefix`` (ListObjectsV2, all pages: 1,000 keys each)."""
+    """Every object whose key starts with ``prefix``, as S3 matches it (so
+    pass ``list_prefix(folder)`` for a folder): ListObjectsV2, all pages,
+    1,000 keys each."""
     found: dict[str, Listed] = {}
     paginator = client.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=bucket, Prefix=list_prefix(prefix)):
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", ()):
             found[item["Key"]] = Listed(item["ETag"].strip('"'), item["Size"])
     return found
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_not_found(exc: ClientError) -> bool:
+    """S3 says no such object (GET answers NoSuchKey; HEAD, having no body, 404)."""
+    return error_code(exc) in ("NoSuchKey", "404")
+
+
+def head_object(client: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    """The object's headers and metadata, or None when there is no such object."""
+    try:
+        return client.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if is_not_found(exc):
+            return None
+        raise
 
 
 def delete_objects(client: Any, bucket: str, keys: Iterable[str]) -> int:
@@ -118,71 +138,3 @@ def delete_objects(client: Any, bucket: str, keys: Iterable[str]) -> int:
 def _batches(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-# -- The manifest ------------------------------------------------------------------
-#
-# ListObjectsV2 gives each key's ETag and size, not its metadata, and the ETag
-# of a multipart upload is not a hash of its bytes. So each deploy keeps, under
-# its prefix, key -> (fingerprint, ETag, size) for everything it uploaded or
-# checked. An entry counts only while the listing shows the same ETag and size:
-# an object changed behind our back is checked again (HEAD) rather than trusted.
-# The manifest is also the proof that an object is ours to delete; for one not
-# in it, the proof is the mark our uploads leave in its metadata.
-
-
-@dataclass(frozen=True)
-class Entry:
-    fingerprint: str
-    etag: str
-    size: int
-
-    def vouches_for(self, listed: Listed | None) -> bool:
-        return listed is not None and listed.etag == self.etag and listed.size == self.size
-
-
-@dataclass
-class Manifest:
-    """What the last deploy knew: the objects it uploaded or checked (ours),
-    and the objects under the prefix it found were not ours (``foreign``,
-    with the ETag and size they had), so neither is asked about again while
-    the listing shows them unchanged."""
-
-    objects: dict[str, Entry] = field(default_factory=dict)
-    foreign: dict[str, Listed] = field(default_factory=dict)
-
-    def copy(self) -> Manifest:
-        return Manifest(dict(self.objects), dict(self.foreign))
-
-
-def read_manifest(client: Any, bucket: str, key: str) -> Manifest:
-    try:
-        response = client.get_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-            return Manifest()
-        raise
-    try:
-        raw = json.loads(gzip.decompress(response["Body"].read()))
-        return Manifest(
-            {k: Entry(v[0], v[1], int(v[2])) for k, v in raw["objects"].items()},
-            {k: Listed(v[0], int(v[1])) for k, v in raw.get("foreign", {}).items()},
-        )
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return Manifest()  # unreadable: every object is checked with HEAD once, then rewritten
-
-
-def manifest_bytes(manifest: Manifest) -> bytes:
-    objects = {k: [e.fingerprint, e.etag, e.size] for k, e in sorted(manifest.objects.items())}
-    foreign = {k: [f.etag, f.size] for k, f in sorted(manifest.foreign.items())}
-    return gzip_bytes(json.dumps({"version": 1, "objects": objects, "foreign": foreign}).encode())
-
-
-def write_manifest(client: Any, bucket: str, key: str, manifest: Manifest) -> None:
-    client.put_object(
-        Bucket=bucket,
-        Key=key,
-        Body=manifest_bytes(manifest),
-        ContentType="application/gzip",
-        CacheControl="no-store",
-    )

@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from publisher.backups.errors import BackupError, BackupRefused
 from publisher.backups.keys import manifest_key
+from publisher.s3 import is_not_found
 
 
 @dataclass
@@ -51,7 +52,7 @@ def read_manifest(s3: Any, bucket: str, key: str) -> Manifest:
     try:
         body = s3.get_object(Bucket=bucket, Key=manifest_key(key))["Body"].read()
     except ClientError as exc:
-        if error_code(exc) in ("NoSuchKey", "404"):
+        if is_not_found(exc):
             raise BackupRefused(
                 f"{key} has no manifest ({manifest_key(key)}): the backup never "
                 "finished its checks, so it does not count"
@@ -63,10 +64,6 @@ def read_manifest(s3: Any, bucket: str, key: str) -> Manifest:
     if manifest.key != key:
         raise BackupRefused(f"the manifest next to {key} describes another backup ({manifest.key})")
     return manifest
-
-
-def error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def missing_tables(manifest: Manifest, present: Iterable[str]) -> None:

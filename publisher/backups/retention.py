@@ -15,7 +15,7 @@ from publisher.backups.config import BackupSettings
 from publisher.backups.errors import BackupError, BackupRefused
 from publisher.backups.keys import MANIFEST_SUFFIX, backup_prefix, key_time, manifest_key
 from publisher.backups.manifest import Manifest, read_manifest
-from publisher.s3 import delete_objects, make_client
+from publisher.s3 import Listed, delete_objects, list_objects, make_client
 
 # A dump without a manifest younger than this may belong to a run still
 # writing its manifest; older ones are leftovers of failed runs.
@@ -58,15 +58,11 @@ class StoredBackup:
     problem: str = ""  # why it does not count, when it does not
 
 
-def _list_objects(s3: Any, bucket: str, prefix: str) -> dict[str, int]:
-    objects: dict[str, int] = {}
+def _list_objects(s3: Any, bucket: str, prefix: str) -> dict[str, Listed]:
     try:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                objects[item["Key"]] = item["Size"]
+        return list_objects(s3, bucket, prefix)
     except (BotoCoreError, ClientError) as exc:
         raise BackupError(f"cannot list s3://{bucket}/{prefix}: {exc}") from exc
-    return objects
 
 
 def list_backups(
@@ -80,10 +76,11 @@ def list_backups(
     prefix = backup_prefix(settings.prefix, label) if label else f"{settings.prefix}/".lstrip("/")
     objects = _list_objects(s3, settings.bucket, prefix)
     backups = []
-    for key, size in objects.items():
+    for key, listed in objects.items():
         created = key_time(key)
         if created is None:
             continue
+        size = listed.size
         backup = StoredBackup(key=key, created=created, bytes=size, verified=False)
         if manifest_key(key) not in objects:
             backup.problem = "no manifest: the backup never finished its checks"
@@ -103,7 +100,7 @@ def list_backups(
     return sorted(backups, key=lambda b: b.created)
 
 
-def _orphan_manifests(objects: dict[str, int]) -> list[str]:
+def _orphan_manifests(objects: dict[str, Listed]) -> list[str]:
     return [
         key
         for key in objects

@@ -13,10 +13,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from publisher.backups.config import BackupSettings
 from publisher.backups.errors import BackupError, BackupRefused
-from publisher.backups.manifest import Manifest, error_code, read_manifest
+from publisher.backups.manifest import Manifest, read_manifest
 from publisher.backups.scan import DumpScanner, completion_problem
 from publisher.backups.stream import READ_SIZE, inflate
-from publisher.s3 import make_client
+from publisher.s3 import error_code, is_not_found, make_client
 
 
 @dataclass
@@ -44,7 +44,7 @@ def stream_backup(
     try:
         response = s3.get_object(**request)
     except ClientError as exc:
-        if error_code(exc) in ("NoSuchKey", "404"):
+        if is_not_found(exc):
             raise BackupRefused(f"s3://{bucket}/{key} does not exist") from exc
         if error_code(exc) in ("PreconditionFailed", "412"):
             raise BackupRefused(f"{key} changed in S3 while it was being restored") from exc

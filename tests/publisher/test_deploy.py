@@ -14,9 +14,11 @@ from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 
 from content.models import Story
-from publisher.deploy import DeployError, deploy_changes, deploy_site
+from publisher.deploy.errors import DeployError
+from publisher.deploy.manifest import MANIFEST_NAME
+from publisher.deploy.sync import deploy_changes, deploy_site
 from publisher.headers import PAGE_CACHE
-from publisher.s3 import MANIFEST_NAME, RequestCounter, make_client
+from publisher.s3 import RequestCounter, make_client
 
 # A site as plain files: every kind of file the build writes, no database.
 PLAIN_SITE: dict[str, bytes] = {

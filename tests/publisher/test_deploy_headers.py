@@ -7,13 +7,8 @@ import gzip
 
 import pytest
 
-from publisher.deploy import (
-    REDIRECT_GROUP,
-    STATIC_GROUP,
-    UNKNOWN_GROUP,
-    invalidation_paths,
-    upload_group,
-)
+from publisher.deploy.cloudfront import invalidation_paths
+from publisher.deploy.local import REDIRECT_GROUP, STATIC_GROUP, UNKNOWN_GROUP, upload_group
 from publisher.headers import PAGE_CACHE, cache_control, compressible, content_type, is_served
 from publisher.s3 import gzip_bytes
 

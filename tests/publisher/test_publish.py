@@ -411,7 +411,7 @@ def test_an_unchanged_photo_is_not_written_again(live, settings):
 
 
 def test_a_photo_change_reaches_the_bucket_and_an_unused_photo_leaves_it(live, settings, s3):
-    from publisher.deploy import deploy_site
+    from publisher.deploy.sync import deploy_site
 
     settings.PUBLISHER_S3_BUCKET = s3.bucket
     settings.PUBLISHER_S3_PREFIX = "www"
@@ -566,7 +566,7 @@ def test_twenty_quick_saves_make_a_couple_of_renders(newsroom, settings, tmp_pat
 
 
 def test_publishing_pushes_the_changed_files_to_s3_when_configured(live, settings, s3):
-    from publisher.deploy import deploy_site
+    from publisher.deploy.sync import deploy_site
 
     settings.PUBLISHER_S3_BUCKET = s3.bucket
     settings.PUBLISHER_S3_PREFIX = "www"

@@ -8,7 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from publisher.deploy import DeployError, DeployResult, deploy_site
+from publisher.deploy.errors import DeployError
+from publisher.deploy.plan import DeployResult
+from publisher.deploy.sync import deploy_site
 
 
 def human_bytes(count: int) -> str:
