@@ -15,8 +15,7 @@ from django.utils import timezone
 from content.models import Story
 from publisher.pages import archive as pages
 from publisher.publish import process_queue
-from tests.factories import make_story
-from tests.publisher.test_publish import start_live_site
+from tests.support import make_story, start_live_site
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -9,8 +9,7 @@ import feedparser
 from django.core.management import call_command
 
 from publisher.pages import sitemap
-from tests.factories import make_crime, make_obituary, make_section, make_story
-from tests.sitecheck import file_for, page_files
+from tests.support import file_for, make_crime, make_obituary, make_section, make_story, page_files
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 

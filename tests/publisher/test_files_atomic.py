@@ -13,8 +13,7 @@ from pathlib import Path
 
 from publisher.files import write_atomic
 from publisher.publish import process_queue
-from tests.publisher.test_publish import live, live_root  # noqa: F401 (a fixture)
-from tests.sitecheck import file_for
+from tests.support import file_for, live_root
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,7 +73,7 @@ def test_a_write_refused_before_any_byte_leaves_the_old_file_and_no_temporary_fi
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
 
 
-def test_a_reader_of_a_live_page_during_a_publish_keeps_reading_the_old_page(live, settings):  # noqa: F811
+def test_a_reader_of_a_live_page_during_a_publish_keeps_reading_the_old_page(live, settings):
     story = live["published"][3]
     page = file_for(live_root(settings), story.get_absolute_url())
     old = page.read_bytes()

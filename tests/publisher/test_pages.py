@@ -14,8 +14,7 @@ from content.pages import REGISTRY
 from publisher.pages import archive, keyset, lists, places
 from publisher.pages.base import ItemView
 from publisher.paths import file_path
-from tests.factories import make_author, make_story
-from tests.sitecheck import page_files
+from tests.support import make_author, make_story, page_files
 
 PAGES = REGISTRY.by_name
 
@@ -190,7 +189,7 @@ def test_the_archive_lists_exactly_the_months_with_something_published(monkeypat
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from tests.factories import make_crime, make_obituary
+    from tests.support import make_crime, make_obituary
 
     monkeypatch.setattr(archive, "MONTHS_PER_PROBE", per_query)
     chicago = ZoneInfo("America/Chicago")
