@@ -1,6 +1,7 @@
 """What test modules share: factories that make content rows, reading a built
 site the way a reader's browser would, a live site to publish into, the
-admin's forms as a browser posts them, and lighttpd on a loopback port.
+admin's forms as a browser posts them, lighttpd on a loopback port, and an S3
+bucket as deploy leaves it.
 
 A test module imports its helpers from here, never from another test module;
 fixtures shared by several modules live in the conftest.py files.
@@ -8,6 +9,7 @@ fixtures shared by several modules live in the conftest.py files.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import itertools
 import random
@@ -370,3 +372,69 @@ def lighttpd(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# -- An S3 bucket as deploy leaves it (the bucket is the s3 fixture's) ---------------
+
+# A site as plain files: every kind of file the build writes, no database.
+PLAIN_SITE: dict[str, bytes] = {
+    "index.html": b"<h1>Front page</h1>",
+    "404.html": b"<h1>Page not found</h1>",
+    "robots.txt": b"User-agent: *\n",
+    "sitemap.xml": b"<urlset></urlset>",
+    "feeds/news.xml": b"<rss></rss>",
+    "news/index.html": b"<h1>All news</h1>",
+    "news/local-news/index.html": b"<h1>Local News</h1>",
+    "news/2026/01/02/council-meets/index.html": b"<h1>Council meets</h1>" * 20,
+    "obituaries/2026/01/ada-person/index.html": b"<h1>Ada Person</h1>",
+    "static/content/site.css": b"body { color: black }" * 20,
+    "static/content/site.b24cde7f953f.css": b"body { color: black }" * 20,
+    "media/photos/scene.jpg": b"\xff\xd8\xff\xe0 not really a jpeg",
+}
+
+
+def write_site(root: Path, files: dict[str, bytes]) -> Path:
+    for relative, body in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    return root
+
+
+def keys(s3: Any, prefix: str = "") -> set[str]:
+    found = set()
+    for page in s3.client.get_paginator("list_objects_v2").paginate(
+        Bucket=s3.bucket, Prefix=prefix
+    ):
+        found.update(item["Key"] for item in page.get("Contents", ()))
+    return found
+
+
+def bucket_state(s3: Any, bucket: str | None = None) -> dict[str, tuple]:
+    """Every object with what a reader (or S3's website endpoint) would get."""
+    state = {}
+    bucket = bucket or s3.bucket
+    for page in s3.client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", ()):
+            head = s3.client.head_object(Bucket=bucket, Key=item["Key"])
+            state[item["Key"]] = (
+                head["ETag"],
+                head["ContentLength"],
+                head.get("ContentType"),
+                head.get("CacheControl"),
+                head.get("ContentEncoding"),
+                head.get("WebsiteRedirectLocation"),
+                head.get("Metadata", {}).get("fingerprint"),
+            )
+    return state
+
+
+def body_of(s3: Any, key: str) -> bytes:
+    response = s3.client.get_object(Bucket=s3.bucket, Key=key)
+    body = response["Body"].read()
+    return gzip.decompress(body) if response.get("ContentEncoding") == "gzip" else body
+
+
+def put(s3: Any, key: str, body: bytes = b"not ours", **metadata: str) -> None:
+    """An object put there by someone else (another application, a backup)."""
+    s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body, Metadata=metadata)

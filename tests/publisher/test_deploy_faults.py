@@ -17,7 +17,7 @@ import pytest
 
 from publisher.deploy import deploy_site
 from publisher.s3 import MANIFEST_NAME, RequestCounter, make_client
-from tests.publisher.test_deploy import PLAIN_SITE, bucket_state, keys, write_site
+from tests.support import PLAIN_SITE, bucket_state, keys, write_site
 
 ROOT = Path(__file__).resolve().parents[2]
 
