@@ -16,7 +16,7 @@ from publisher.build import build_site
 from publisher.models import PublishJob
 from publisher.pages.registry import Registry, registry
 from publisher.publish import process_queue
-from tests.factories import make_story
+from tests.support import make_story
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import itertools
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -18,29 +17,37 @@ from django.utils.html import escape
 from PIL import Image
 
 from content.models import Author, Byline, CrimeReport, Obituary, Section, Status, Story
+from tests.support import (
+    admin_url,
+    crime_form,
+    obituary_form,
+    page_text,
+    story_form,
+    unique_number,
+)
 
 pytestmark = pytest.mark.django_db
 
-_seq = itertools.count(1)
-
-
 # --- helpers -----------------------------------------------------------------
+# Makers with this module's own defaults (a new section for each story, all
+# published an hour ago); the shared ones and the admin's forms are in
+# tests.support, and share its counter so slugs never collide.
 
 
 def make_section(**overrides: Any) -> Section:
-    n = next(_seq)
+    n = unique_number()
     fields = {"name": f"Section {n}", "slug": f"section-{n}", **overrides}
     return Section.objects.create(**fields)
 
 
 def make_author(**overrides: Any) -> Author:
-    n = next(_seq)
+    n = unique_number()
     fields = {"name": f"Reporter {n}", "slug": f"reporter-{n}", **overrides}
     return Author.objects.create(**fields)
 
 
 def make_story(*, authors: list[Author] | None = None, **overrides: Any) -> Story:
-    n = next(_seq)
+    n = unique_number()
     fields = {
         "headline": f"Story number {n}",
         "slug": f"story-{n}",
@@ -58,7 +65,7 @@ def make_story(*, authors: list[Author] | None = None, **overrides: Any) -> Stor
 
 
 def make_obituary(**overrides: Any) -> Obituary:
-    n = next(_seq)
+    n = unique_number()
     fields = {
         "full_name": f"Person {n}",
         "slug": f"person-{n}",
@@ -71,7 +78,7 @@ def make_obituary(**overrides: Any) -> Obituary:
 
 
 def make_crime(**overrides: Any) -> CrimeReport:
-    n = next(_seq)
+    n = unique_number()
     fields = {
         "title": f"Incident {n}",
         "slug": f"incident-{n}",
@@ -93,81 +100,6 @@ MAKERS = {
     "crimereport": make_crime,
 }
 PUBLISHABLE_MAKERS = {"story": make_story, "obituary": make_obituary, "crimereport": make_crime}
-
-
-def admin_url(model_name: str, view: str, *args: Any) -> str:
-    return reverse(f"admin:content_{model_name}_{view}", args=args)
-
-
-def publish_fields(**overrides: Any) -> dict[str, Any]:
-    return {
-        "status": Status.DRAFT,
-        "publish_at_0": "2024-05-01",
-        "publish_at_1": "09:00:00",
-        **overrides,
-    }
-
-
-def story_form(authors: list[Author], **overrides: Any) -> dict[str, Any]:
-    """The POST an editor's browser sends from the story add form."""
-    data = {
-        "headline": "Council approves budget",
-        "dek": "",
-        "body": "The council voted 5-2.",
-        "photo_alt": "",
-        "photo_caption": "",
-        "photo_credit": "",
-        "slug": "council-approves-budget",
-        **publish_fields(),
-        "bylines-TOTAL_FORMS": str(len(authors)),
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "1",
-        "bylines-MAX_NUM_FORMS": "1000",
-    }
-    for i, author in enumerate(authors):
-        data[f"bylines-{i}-author"] = author.pk
-        data[f"bylines-{i}-position"] = i
-    data.update(overrides)
-    data.setdefault("section", make_section().pk)
-    return data
-
-
-def obituary_form(**overrides: Any) -> dict[str, Any]:
-    return {
-        "full_name": "Ada Miller",
-        "birth_date": "1931-03-04",
-        "death_date": "2024-04-28",
-        "age": "",
-        "hometown": "Millbrook",
-        "service_time_0": "",
-        "service_time_1": "",
-        "service_place": "",
-        "body": "",
-        "photo_alt": "",
-        "slug": "ada-miller",
-        **publish_fields(),
-        **overrides,
-    }
-
-
-def crime_form(**overrides: Any) -> dict[str, Any]:
-    return {
-        "title": "Bicycle stolen",
-        "incident_type": "theft",
-        "occurred_at_0": "2024-04-30",
-        "occurred_at_1": "22:15:00",
-        "address_block": "400 block of Elm St",
-        "neighborhood": "",
-        "case_number": "24-00123",
-        "body": "",
-        "slug": "bicycle-stolen",
-        **publish_fields(),
-        **overrides,
-    }
-
-
-def page_text(response) -> str:
-    return response.content.decode()
 
 
 def messages_of(response) -> list[str]:

@@ -7,15 +7,9 @@ from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
 from content.models import Section, Status, Story
-from tests.factories import make_author, make_crime, make_obituary, make_story
+from tests.support import make_author, make_crime, make_obituary, make_story, member_of
 
 pytestmark = pytest.mark.django_db
-
-
-def member_of(group: str, username: str) -> User:
-    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def story_form(section: Section, author_id: int, **overrides: str) -> dict:

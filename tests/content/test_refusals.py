@@ -19,9 +19,7 @@ from content.models import Byline, Status, Story
 from content.text import MAX_BODY_CHARS
 from publisher.build import build_site
 from publisher.models import PublishJob
-from tests.content.test_admin import admin_url, page_text, story_form
-from tests.factories import make_author, make_story
-from tests.sitecheck import file_for
+from tests.support import admin_url, file_for, make_author, make_story, page_text, story_form
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,17 @@ from django.contrib import admin
 
 from content.admin import PublishableAdmin
 from content.models import CrimeReport, Obituary, Status, Story
-from tests.content.test_admin import admin_url, crime_form, obituary_form, story_form
-from tests.content.test_permissions import member_of
-from tests.factories import make_author, make_crime, make_obituary, make_story
+from tests.support import (
+    admin_url,
+    crime_form,
+    make_author,
+    make_crime,
+    make_obituary,
+    make_story,
+    member_of,
+    obituary_form,
+    story_form,
+)
 
 pytestmark = pytest.mark.django_db
 

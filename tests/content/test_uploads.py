@@ -15,8 +15,14 @@ from PIL import Image
 
 from content.models import Obituary, Status, Story
 from content.uploads import NOT_A_PHOTO
-from tests.content.test_admin import admin_url, obituary_form, story_form
-from tests.factories import make_author, make_photo, make_story
+from tests.support import (
+    admin_url,
+    make_author,
+    make_photo,
+    make_story,
+    obituary_form,
+    story_form,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,15 @@ from content import pages
 from content.models import Story
 from publisher.build import build_site
 from publisher.releases import live_release
-from tests.factories import make_photo, make_story
-from tests.sitecheck import file_for, internal_path, links_in, media_files, page_files
+from tests.support import (
+    file_for,
+    internal_path,
+    links_in,
+    make_photo,
+    make_story,
+    media_files,
+    page_files,
+)
 
 
 def live(settings) -> Path:

@@ -7,7 +7,6 @@ import hashlib
 import json
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.checks import run_checks
@@ -19,30 +18,7 @@ from publisher.deploy.manifest import MANIFEST_NAME
 from publisher.deploy.sync import deploy_changes, deploy_site
 from publisher.headers import PAGE_CACHE
 from publisher.s3 import RequestCounter, make_client
-
-# A site as plain files: every kind of file the build writes, no database.
-PLAIN_SITE: dict[str, bytes] = {
-    "index.html": b"<h1>Front page</h1>",
-    "404.html": b"<h1>Page not found</h1>",
-    "robots.txt": b"User-agent: *\n",
-    "sitemap.xml": b"<urlset></urlset>",
-    "feeds/news.xml": b"<rss></rss>",
-    "news/index.html": b"<h1>All news</h1>",
-    "news/local-news/index.html": b"<h1>Local News</h1>",
-    "news/2026/01/02/council-meets/index.html": b"<h1>Council meets</h1>" * 20,
-    "obituaries/2026/01/ada-person/index.html": b"<h1>Ada Person</h1>",
-    "static/content/site.css": b"body { color: black }" * 20,
-    "static/content/site.b24cde7f953f.css": b"body { color: black }" * 20,
-    "media/photos/scene.jpg": b"\xff\xd8\xff\xe0 not really a jpeg",
-}
-
-
-def write_site(root: Path, files: dict[str, bytes]) -> Path:
-    for relative, body in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(body)
-    return root
+from tests.support import PLAIN_SITE, body_of, bucket_state, keys, put, write_site
 
 
 @pytest.fixture
@@ -59,40 +35,6 @@ def deploy(*args: str) -> str:
     out = StringIO()
     call_command("deploy", *args, stdout=out, no_progress=True)
     return out.getvalue()
-
-
-def keys(s3: Any, prefix: str = "") -> set[str]:
-    found = set()
-    for page in s3.client.get_paginator("list_objects_v2").paginate(
-        Bucket=s3.bucket, Prefix=prefix
-    ):
-        found.update(item["Key"] for item in page.get("Contents", ()))
-    return found
-
-
-def bucket_state(s3: Any, bucket: str | None = None) -> dict[str, tuple]:
-    """Every object with what a reader (or S3's website endpoint) would get."""
-    state = {}
-    bucket = bucket or s3.bucket
-    for page in s3.client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        for item in page.get("Contents", ()):
-            head = s3.client.head_object(Bucket=bucket, Key=item["Key"])
-            state[item["Key"]] = (
-                head["ETag"],
-                head["ContentLength"],
-                head.get("ContentType"),
-                head.get("CacheControl"),
-                head.get("ContentEncoding"),
-                head.get("WebsiteRedirectLocation"),
-                head.get("Metadata", {}).get("fingerprint"),
-            )
-    return state
-
-
-def body_of(s3: Any, key: str) -> bytes:
-    response = s3.client.get_object(Bucket=s3.bucket, Key=key)
-    body = response["Body"].read()
-    return gzip.decompress(body) if response.get("ContentEncoding") == "gzip" else body
 
 
 def summary_counts(output: str) -> tuple[int, int, int]:
@@ -239,11 +181,6 @@ def test_files_gone_from_the_site_are_deleted_after_the_uploads(site, s3):
         "deleted site/news/local-news/index.html"
     )
     assert "site/news/local-news/index.html" not in keys(s3)
-
-
-def put(s3: Any, key: str, body: bytes = b"not ours", **metadata: str) -> None:
-    """An object put there by someone else (another application, a backup)."""
-    s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body, Metadata=metadata)
 
 
 # -- Deletes: only what this site uploaded --------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from publisher.deploy.errors import DeployError, TooManyDeletes
 from publisher.deploy.sync import deploy_changes, deploy_site, s3_configured
 from publisher.s3 import RequestCounter, make_client
-from tests.publisher.test_deploy import PLAIN_SITE, body_of, bucket_state, keys, put, write_site
+from tests.support import PLAIN_SITE, body_of, bucket_state, keys, put, write_site
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 from publisher.deploy.manifest import MANIFEST_NAME
 from publisher.deploy.sync import deploy_site
 from publisher.s3 import RequestCounter, make_client
-from tests.publisher.test_deploy import PLAIN_SITE, bucket_state, keys, write_site
+from tests.support import PLAIN_SITE, bucket_state, keys, write_site
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from publisher.releases import live_release
-from tests.sitecheck import page_files
+from tests.support import page_files
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

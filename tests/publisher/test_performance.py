@@ -44,7 +44,7 @@ def published_statements() -> list[str]:
     from content.models import Author, Story
     from publisher.models import PublishJob
     from publisher.publish import process_queue
-    from tests.factories import make_story
+    from tests.support import make_story
 
     PublishJob.objects.update(status=PublishJob.Status.LIVE)
     with CaptureQueriesContext(connection) as queries:

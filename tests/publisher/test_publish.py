@@ -3,7 +3,6 @@ same bytes as a full build of the same database (the oracle property)."""
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -18,44 +17,18 @@ from publisher.build import build_site
 from publisher.models import PublishJob, Redirect
 from publisher.pages import sitemap as sitemaps
 from publisher.publish import PublishError, process_queue
-from tests.factories import make_crime, make_obituary, make_photo, make_story
-from tests.sitecheck import file_for, media_files
-
-
-def live_root(settings) -> Path:
-    return (Path(settings.PUBLISHER_BUILD_DIR) / "site").resolve()
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """Every file of a release but the static ones, uploads included."""
-    pages = {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
-    }
-    return {**pages, **media_files(root)}
-
-
-def start_live_site() -> None:
-    """A full build, with the jobs the fixture's saves queued counted as done."""
-    build_site(jobs=1)
-    PublishJob.objects.update(status=PublishJob.Status.LIVE)
-
-
-def assert_same_as_full_build(settings, tmp_path) -> None:
-    process_queue()
-    fresh = build_site(build_dir=tmp_path / f"oracle-{random.random()}", jobs=1).release
-    incremental, full = snapshot(live_root(settings)), snapshot(fresh)
-    missing = sorted(set(full) - set(incremental))
-    extra = sorted(set(incremental) - set(full))
-    differ = sorted(k for k in set(full) & set(incremental) if full[k] != incremental[k])
-    assert (missing, extra, differ) == ([], [], [])
-
-
-@pytest.fixture
-def live(newsroom, settings):
-    start_live_site()
-    return newsroom
+from tests.support import (
+    assert_same_as_full_build,
+    file_for,
+    live_root,
+    make_crime,
+    make_obituary,
+    make_photo,
+    make_story,
+    media_files,
+    snapshot,
+    start_live_site,
+)
 
 
 def test_editing_a_headline_updates_every_page_that_shows_it(live, settings, tmp_path):

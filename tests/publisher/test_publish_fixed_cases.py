@@ -21,9 +21,15 @@ from django.utils import timezone
 from content.models import CrimeReport, Obituary, Status, Story
 from publisher.build import build_site
 from publisher.publish import process_queue
-from tests.factories import make_crime, make_obituary, make_story
-from tests.publisher.test_publish import assert_same_as_full_build, live_root, start_live_site
-from tests.sitecheck import file_for
+from tests.support import (
+    assert_same_as_full_build,
+    file_for,
+    live_root,
+    make_crime,
+    make_obituary,
+    make_story,
+    start_live_site,
+)
 
 MAKERS = {Story: make_story, Obituary: make_obituary, CrimeReport: make_crime}
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from publisher.redirects_file import load_redirects
-from tests.publisher.test_serve import LIGHTTPD, ROOT, fetch, free_port, wait_for
+from tests.support import LIGHTTPD, ROOT, fetch, free_port, wait_for
 
 
 def site_urls(root: Path) -> dict[str, Path]:

@@ -8,8 +8,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -27,66 +25,23 @@ import pytest
 from django.core.management import call_command
 
 from publisher.headers import PAGE_CACHE, file_headers
-from publisher.lighttpd import AdminProxy, lighttpd_config, prepare_var_dir, write_redirect_rules
+from publisher.lighttpd import AdminProxy
 from publisher.pages import sitemap
 from publisher.pages.registry import registry
 from publisher.pyserver import python_server
 from publisher.redirects_file import RedirectsError, load_redirects
-from tests.sitecheck import file_for, one_page_of_each_type, page_files
-
-ROOT = Path(__file__).resolve().parents[2]
-LIGHTTPD = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
-needs_lighttpd = pytest.mark.skipif(not Path(LIGHTTPD).exists(), reason="lighttpd not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
-    opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (http on loopback)
-    try:
-        with opener.open(request, timeout=5) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def wait_for(port: int) -> None:
-    for _ in range(200):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listening on {port}")
-
-
-@contextmanager
-def lighttpd(
-    build_dir: Path, var_dir: Path, admin: AdminProxy | None = None
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    """lighttpd on a free loopback port serving build_dir/site, as `manage.py serve` runs it."""
-    port = free_port()
-    docroot = build_dir / "site"
-    prepare_var_dir(var_dir)
-    write_redirect_rules(build_dir, var_dir)
-    config = var_dir / "lighttpd.conf"
-    config.write_text(lighttpd_config(docroot, "127.0.0.1", port, var_dir, admin=admin))
-    server = subprocess.Popen([LIGHTTPD, "-D", "-f", str(config)])
-    try:
-        wait_for(port)
-        yield f"http://127.0.0.1:{port}", server
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+from tests.support import (
+    LIGHTTPD,
+    ROOT,
+    fetch,
+    file_for,
+    free_port,
+    lighttpd,
+    needs_lighttpd,
+    one_page_of_each_type,
+    page_files,
+    wait_for,
+)
 
 
 def expected_type(url: str) -> str:

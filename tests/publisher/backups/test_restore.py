@@ -17,7 +17,6 @@ from django.db import connection
 
 from content.models import Byline, Obituary, Story
 from publisher.backups.keys import backup_key
-from tests.factories import make_story
 from tests.publisher.backups.support import (
     ROOT,
     backup_keys,
@@ -29,7 +28,7 @@ from tests.publisher.backups.support import (
     put_object,
     read_object,
 )
-from tests.sitecheck import file_for
+from tests.support import file_for, make_story
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

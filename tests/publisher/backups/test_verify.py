@@ -21,7 +21,6 @@ from publisher.backups.manifest import Manifest
 from publisher.backups.restore import run_restore
 from publisher.backups.store import run_backup
 from publisher.backups.verify import verify_backup
-from tests.factories import make_story
 from tests.publisher.backups.support import (
     backup_keys,
     clone_backup,
@@ -31,6 +30,7 @@ from tests.publisher.backups.support import (
     put_object,
     read_object,
 )
+from tests.support import make_story
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

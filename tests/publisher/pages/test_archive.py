@@ -1,5 +1,6 @@
-"""The month archive's list of months costs what the months with items
-cost, never the calendar span: a story dated a century early (a typo'd year
+"""The month archive lists exactly the months with something published, each
+in the paper's own time zone. Its list of months costs what the months with
+items cost, never the calendar span: a story dated a century early (a typo'd year
 that got in before the checks) must not slow every publish."""
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from content.models import Story
+from content.models import Status, Story
+from content.pages import REGISTRY
+from publisher.pages import archive
 from publisher.pages import archive as pages
 from publisher.publish import process_queue
-from tests.factories import make_story
-from tests.publisher.test_publish import start_live_site
+from tests.support import make_story, start_live_site
 
 CHICAGO = ZoneInfo("America/Chicago")
+PAGES = REGISTRY.by_name
 
 
 def months_and_queries() -> tuple[list[tuple[int, int]], list[str]]:
@@ -83,3 +86,30 @@ def test_a_story_a_century_early_does_not_make_each_publish_cost_more(newsroom):
     # One jump over the century: the span's 1,200 months would be five probe
     # queries each time the list is asked for.
     assert after <= before + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("per_query", [2, 240])
+def test_the_archive_lists_exactly_the_months_with_something_published(monkeypatch, per_query):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.support import make_crime, make_obituary
+
+    monkeypatch.setattr(archive, "MONTHS_PER_PROBE", per_query)
+    chicago = ZoneInfo("America/Chicago")
+
+    def local(*args: int) -> datetime:
+        return datetime(*args, tzinfo=chicago)
+
+    # Late on the last day of March in Chicago is already April in UTC.
+    make_story(publish_at=local(2023, 3, 31, 23, 30))
+    make_story(publish_at=local(2023, 6, 1, 0, 5))
+    make_obituary(publish_at=local(2023, 9, 30, 23, 59))
+    make_crime(publish_at=local(2024, 1, 15, 12))
+    make_story(publish_at=local(2024, 2, 10), status=Status.DRAFT)  # not a month of its own
+    make_crime(publish_at=local(2025, 5, 1, 0, 1))
+    site = REGISTRY.site()
+    assert PAGES["archive"].months(site) == [
+        (2025, 5), (2024, 1), (2023, 9), (2023, 6), (2023, 3),
+    ]  # fmt: skip

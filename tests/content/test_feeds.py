@@ -1,23 +1,11 @@
-"""The feeds parse as RSS and the sitemap as XML, with the right absolute URLs."""
+"""The newsroom's feeds parse as RSS, with the right absolute URLs, and text
+typed to look like markup reaches feed readers as text."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from pathlib import Path
-
 import feedparser
-from django.core.management import call_command
 
-from publisher.pages import sitemap
-from tests.factories import make_crime, make_obituary, make_section, make_story
-from tests.sitecheck import file_for, page_files
-
-NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-
-
-def build(settings) -> Path:
-    call_command("build", verbosity=0)
-    return Path(settings.PUBLISHER_BUILD_DIR) / "site"
+from tests.support import build, file_for, make_crime, make_obituary, make_section, make_story
 
 
 def test_the_news_feed_is_valid_rss_of_the_latest_published_stories(newsroom, settings):
@@ -66,60 +54,6 @@ def test_feed_links_use_the_configured_site_url(newsroom, settings):
     assert all(e.link.startswith("https://news.example.org/crime/") for e in feed.entries)
     page = file_for(site, "/").read_text()
     assert '<link rel="canonical" href="https://news.example.org/">' in page
-
-
-def test_the_sitemap_lists_every_public_page_and_nothing_hidden(newsroom, settings):
-    site = build(settings)
-    tree = ET.parse(file_for(site, "/sitemap.xml"))
-    locations = [el.text for el in tree.getroot().findall("sm:url/sm:loc", NS)]
-    assert len(locations) == len(set(locations))
-    prefix = "http://127.0.0.1:8080"
-    assert all(loc.startswith(prefix + "/") for loc in locations)
-    paths = {loc[len(prefix) :] for loc in locations}
-    for path in paths:
-        assert file_for(site, path).is_file(), path
-    for story in newsroom["published"]:
-        assert story.get_absolute_url() in paths
-    for obit in newsroom["obituaries"]:
-        assert obit.get_absolute_url() in paths
-    assert {"/", "/news/", "/news/weather/", "/authors/cy-newcomer/"} <= paths
-    assert not any("draft" in p or "embargoed" in p or "retracted" in p for p in paths)
-
-
-def test_past_the_limit_the_sitemap_becomes_an_index_of_parts(newsroom, settings, monkeypatch):
-    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 6)
-    small_limit_site = build(settings)
-    root = ET.parse(file_for(small_limit_site, "/sitemap.xml")).getroot()
-    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
-    parts = [el.text for el in root.findall("sm:sitemap/sm:loc", NS)]
-    assert "http://127.0.0.1:8080/sitemaps/stories-3.xml" in parts
-    listed = []
-    for part in parts:
-        part_root = ET.parse(file_for(small_limit_site, part)).getroot()
-        urls = [el.text for el in part_root.findall("sm:url/sm:loc", NS)]
-        assert 0 < len(urls) <= 6
-        listed += urls
-    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 50_000)
-    whole = build(settings)
-    flat = [
-        el.text
-        for el in ET.parse(file_for(whole, "/sitemap.xml")).getroot().findall("sm:url/sm:loc", NS)
-    ]
-    assert sorted(listed) == sorted(flat)
-    assert not (whole / "sitemaps").exists()
-
-
-def test_every_html_page_has_lang_one_h1_canonical_and_open_graph(newsroom, settings):
-    site = build(settings)
-    for url, path in page_files(site).items():
-        if path.suffix != ".html":
-            continue
-        html = path.read_text()
-        assert '<html lang="en">' in html, url
-        assert html.count("<h1") == 1, url
-        assert 'property="og:title"' in html, url
-        if url != "/404.html":
-            assert f'<link rel="canonical" href="http://127.0.0.1:8080{url}">' in html, url
 
 
 # Text that looks like markup, typed where the paper expects plain text.

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from publisher.build import build_site
-from tests.publisher.test_publish import live_root, snapshot
-from tests.publisher.test_serve import fetch, lighttpd, needs_lighttpd
+from tests.support import fetch, lighttpd, live_root, needs_lighttpd, snapshot
 
 
 def fail_for_the_live_link(monkeypatch, name: str, build_dir: Path) -> None:

@@ -1,0 +1,454 @@
+"""What test modules share: factories that make content rows, reading a built
+site the way a reader's browser would, a live site to publish into, the
+admin's forms as a browser posts them, lighttpd on a loopback port, and an S3
+bucket as deploy leaves it.
+
+A test module imports its helpers from here, never from another test module;
+fixtures shared by several modules live in the conftest.py files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import itertools
+import random
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from content.models import Author, Byline, CrimeReport, Obituary, Section, Status, Story
+from publisher.build import build_site
+from publisher.lighttpd import AdminProxy, lighttpd_config, prepare_var_dir, write_redirect_rules
+from publisher.models import PublishJob
+from publisher.publish import process_queue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# -- Factories: make_story(headline=...) ---------------------------------------------
+
+# One counter for every helper that makes a row, so names made by different
+# helpers in one test never collide on a unique slug.
+_seq = itertools.count(1)
+
+
+def unique_number() -> int:
+    return next(_seq)
+
+
+def make_section(**overrides: Any) -> Section:
+    n = unique_number()
+    fields = {"name": f"Section {n}", "slug": f"section-{n}", "position": n}
+    return Section.objects.create(**{**fields, **overrides})
+
+
+def make_author(**overrides: Any) -> Author:
+    n = unique_number()
+    fields = {"name": f"Reporter {n}", "slug": f"reporter-{n}", "title": "Staff Writer"}
+    return Author.objects.create(**{**fields, **overrides})
+
+
+def make_story(authors: list[Author] | None = None, **overrides: Any) -> Story:
+    n = unique_number()
+    fields = {
+        "headline": f"Story number {n}",
+        "slug": f"story-{n}",
+        "dek": f"What happened in story {n}.",
+        "status": Status.PUBLISHED,
+        "publish_at": timezone.now() - timedelta(hours=n),
+        "body": f"First paragraph of story {n}.\n\nSecond paragraph.",
+    }
+    fields.update(overrides)
+    if "section" not in fields:
+        fields["section"] = Section.objects.first() or make_section()
+    story = Story.objects.create(**fields)
+    for position, author in enumerate(authors if authors is not None else [make_author()]):
+        Byline.objects.create(story=story, author=author, position=position)
+    return story
+
+
+def make_obituary(**overrides: Any) -> Obituary:
+    n = unique_number()
+    fields = {
+        "full_name": f"Person Number{n}",
+        "slug": f"person-{n}",
+        "status": Status.PUBLISHED,
+        "publish_at": timezone.now() - timedelta(hours=n),
+        "birth_date": date(1940, 1, 1),
+        "death_date": date(2020, 1, 1),
+        "age": 80,
+        "hometown": "Millbrook",
+        "body": f"Obituary {n}.",
+    }
+    return Obituary.objects.create(**{**fields, **overrides})
+
+
+def make_crime(**overrides: Any) -> CrimeReport:
+    n = unique_number()
+    fields = {
+        "title": f"Incident number {n}",
+        "slug": f"incident-{n}",
+        "status": Status.PUBLISHED,
+        "publish_at": timezone.now() - timedelta(hours=n),
+        "incident_type": CrimeReport.Incident.THEFT,
+        "occurred_at": timezone.now() - timedelta(hours=n + 2),
+        "address_block": "400 block of Elm St",
+        "neighborhood": "Downtown",
+        "case_number": f"2026-{n:06d}",
+        "body": f"Report {n}.",
+    }
+    return CrimeReport.objects.create(**{**fields, **overrides})
+
+
+def make_photo(name: str, size: tuple[int, int] = (16, 12), fmt: str = "JPEG") -> str:
+    """A real image file under MEDIA_ROOT (as an upload leaves it); returns
+    its name, for a photo field. Each name gets its own colour."""
+    path = Path(django_settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shade = sum(name.encode()) % 256
+    data = BytesIO()
+    Image.new("RGB", size, (shade, 255 - shade, 128)).save(data, fmt)
+    # A new file, as storage makes one (never rewritten in place).
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data.getvalue())
+    temporary.replace(path)
+    return name
+
+
+def member_of(group: str, username: str) -> User:
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+# -- Reading a built site the way a reader's browser would -------------------------
+
+TEXT_SUFFIXES = {".html", ".xml", ".txt"}
+
+
+def page_files(root: Path) -> dict[str, Path]:
+    """Every rendered page of a release by URL (static and media left out)."""
+    out: dict[str, Path] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith(("static/", "media/")) or not path.is_file():
+            continue
+        if path.suffix not in TEXT_SUFFIXES:
+            continue
+        url = "/" + rel.removesuffix("index.html")
+        out[url] = path
+    return out
+
+
+def media_files(root: Path) -> dict[str, str]:
+    """Every upload in a release (``media/...``) with the SHA-256 of its bytes."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((root / "media").rglob("*"))
+        if path.is_file()
+    }
+
+
+def file_for(root: Path, url: str) -> Path:
+    path = urlsplit(url).path
+    return root / (path[1:] + "index.html" if path.endswith("/") else path[1:])
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def links_in(html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    return parser.links
+
+
+def internal_path(link: str, site_url: str) -> str | None:
+    """The site path a link points at, or None for an external link."""
+    if link.startswith(site_url + "/"):
+        link = link[len(site_url) :]
+    if link.startswith("/") and not link.startswith("//"):
+        return urlsplit(link).path
+    return None
+
+
+# -- A live site: built, published into, compared with a full build ------------------
+
+
+def build(settings) -> Path:
+    """``manage.py build``; returns the live site's folder."""
+    call_command("build", verbosity=0)
+    return Path(settings.PUBLISHER_BUILD_DIR) / "site"
+
+
+def live_root(settings) -> Path:
+    return (Path(settings.PUBLISHER_BUILD_DIR) / "site").resolve()
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file of a release but the static ones, uploads included."""
+    pages = {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
+    }
+    return {**pages, **media_files(root)}
+
+
+def start_live_site() -> None:
+    """A full build, with the jobs the fixture's saves queued counted as done."""
+    build_site(jobs=1)
+    PublishJob.objects.update(status=PublishJob.Status.LIVE)
+
+
+def assert_same_as_full_build(settings, tmp_path) -> None:
+    """The oracle: after publishing the queue, the live site holds the very
+    files a full build of the same database writes."""
+    process_queue()
+    fresh = build_site(build_dir=tmp_path / f"oracle-{random.random()}", jobs=1).release
+    incremental, full = snapshot(live_root(settings)), snapshot(fresh)
+    missing = sorted(set(full) - set(incremental))
+    extra = sorted(set(incremental) - set(full))
+    differ = sorted(k for k in set(full) & set(incremental) if full[k] != incremental[k])
+    assert (missing, extra, differ) == ([], [], [])
+
+
+# -- The admin's forms, as an editor's browser posts them ----------------------------
+
+
+def admin_url(model_name: str, view: str, *args: Any) -> str:
+    return reverse(f"admin:content_{model_name}_{view}", args=args)
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+def publish_fields(**overrides: Any) -> dict[str, Any]:
+    return {
+        "status": Status.DRAFT,
+        "publish_at_0": "2024-05-01",
+        "publish_at_1": "09:00:00",
+        **overrides,
+    }
+
+
+def story_form(authors: list[Author], **overrides: Any) -> dict[str, Any]:
+    """The POST an editor's browser sends from the story add form."""
+    data = {
+        "headline": "Council approves budget",
+        "dek": "",
+        "body": "The council voted 5-2.",
+        "photo_alt": "",
+        "photo_caption": "",
+        "photo_credit": "",
+        "slug": "council-approves-budget",
+        **publish_fields(),
+        "bylines-TOTAL_FORMS": str(len(authors)),
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "1",
+        "bylines-MAX_NUM_FORMS": "1000",
+    }
+    for i, author in enumerate(authors):
+        data[f"bylines-{i}-author"] = author.pk
+        data[f"bylines-{i}-position"] = i
+    data.update(overrides)
+    data.setdefault("section", make_section().pk)
+    return data
+
+
+def obituary_form(**overrides: Any) -> dict[str, Any]:
+    return {
+        "full_name": "Ada Miller",
+        "birth_date": "1931-03-04",
+        "death_date": "2024-04-28",
+        "age": "",
+        "hometown": "Millbrook",
+        "service_time_0": "",
+        "service_time_1": "",
+        "service_place": "",
+        "body": "",
+        "photo_alt": "",
+        "slug": "ada-miller",
+        **publish_fields(),
+        **overrides,
+    }
+
+
+def crime_form(**overrides: Any) -> dict[str, Any]:
+    return {
+        "title": "Bicycle stolen",
+        "incident_type": "theft",
+        "occurred_at_0": "2024-04-30",
+        "occurred_at_1": "22:15:00",
+        "address_block": "400 block of Elm St",
+        "neighborhood": "",
+        "case_number": "24-00123",
+        "body": "",
+        "slug": "bicycle-stolen",
+        **publish_fields(),
+        **overrides,
+    }
+
+
+# -- Serving: lighttpd on a free loopback port, fetched without following redirects --
+
+LIGHTTPD = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
+needs_lighttpd = pytest.mark.skipif(not Path(LIGHTTPD).exists(), reason="lighttpd not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (http on loopback)
+    try:
+        with opener.open(request, timeout=5) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def wait_for(port: int) -> None:
+    for _ in range(200):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listening on {port}")
+
+
+@contextmanager
+def lighttpd(
+    build_dir: Path, var_dir: Path, admin: AdminProxy | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """lighttpd on a free loopback port serving build_dir/site, as `manage.py serve` runs it."""
+    port = free_port()
+    docroot = build_dir / "site"
+    prepare_var_dir(var_dir)
+    write_redirect_rules(build_dir, var_dir)
+    config = var_dir / "lighttpd.conf"
+    config.write_text(lighttpd_config(docroot, "127.0.0.1", port, var_dir, admin=admin))
+    server = subprocess.Popen([LIGHTTPD, "-D", "-f", str(config)])
+    try:
+        wait_for(port)
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# -- An S3 bucket as deploy leaves it (the bucket is the s3 fixture's) ---------------
+
+# A site as plain files: every kind of file the build writes, no database.
+PLAIN_SITE: dict[str, bytes] = {
+    "index.html": b"<h1>Front page</h1>",
+    "404.html": b"<h1>Page not found</h1>",
+    "robots.txt": b"User-agent: *\n",
+    "sitemap.xml": b"<urlset></urlset>",
+    "feeds/news.xml": b"<rss></rss>",
+    "news/index.html": b"<h1>All news</h1>",
+    "news/local-news/index.html": b"<h1>Local News</h1>",
+    "news/2026/01/02/council-meets/index.html": b"<h1>Council meets</h1>" * 20,
+    "obituaries/2026/01/ada-person/index.html": b"<h1>Ada Person</h1>",
+    "static/content/site.css": b"body { color: black }" * 20,
+    "static/content/site.b24cde7f953f.css": b"body { color: black }" * 20,
+    "media/photos/scene.jpg": b"\xff\xd8\xff\xe0 not really a jpeg",
+}
+
+
+def write_site(root: Path, files: dict[str, bytes]) -> Path:
+    for relative, body in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    return root
+
+
+def keys(s3: Any, prefix: str = "") -> set[str]:
+    found = set()
+    for page in s3.client.get_paginator("list_objects_v2").paginate(
+        Bucket=s3.bucket, Prefix=prefix
+    ):
+        found.update(item["Key"] for item in page.get("Contents", ()))
+    return found
+
+
+def bucket_state(s3: Any, bucket: str | None = None) -> dict[str, tuple]:
+    """Every object with what a reader (or S3's website endpoint) would get."""
+    state = {}
+    bucket = bucket or s3.bucket
+    for page in s3.client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", ()):
+            head = s3.client.head_object(Bucket=bucket, Key=item["Key"])
+            state[item["Key"]] = (
+                head["ETag"],
+                head["ContentLength"],
+                head.get("ContentType"),
+                head.get("CacheControl"),
+                head.get("ContentEncoding"),
+                head.get("WebsiteRedirectLocation"),
+                head.get("Metadata", {}).get("fingerprint"),
+            )
+    return state
+
+
+def body_of(s3: Any, key: str) -> bytes:
+    response = s3.client.get_object(Bucket=s3.bucket, Key=key)
+    body = response["Body"].read()
+    return gzip.decompress(body) if response.get("ContentEncoding") == "gzip" else body
+
+
+def put(s3: Any, key: str, body: bytes = b"not ours", **metadata: str) -> None:
+    """An object put there by someone else (another application, a backup)."""
+    s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body, Metadata=metadata)
+
+
+def one_page_of_each_type(registry: Any) -> dict[str, str]:
+    """The URL of the first page of each page type the dev server routes, by
+    page type (redirects are not routed: servers answer them with a 301)."""
+    site = registry.site()
+    urls: dict[str, str] = {}
+    for page in registry.pages:
+        if not page.routes():
+            continue
+        params = next(iter(page.params(site)), None)
+        if params is not None:
+            urls[page.name] = page.url(params)
+    return urls
