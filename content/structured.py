@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache
+from datetime import date, datetime, tzinfo
+from functools import cache, cached_property
+from html import escape
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from PIL import Image as PILImage
 
@@ -33,7 +33,7 @@ DEFAULT_CARD = "content/default-card.png"
 # In a <script> element only "</script" (or "<!--") ends the text early: the
 # characters that could start one are written as JSON escapes, which every
 # JSON reader turns back into the same text (Django's json_script does the same).
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+_SCRIPT_ESCAPES = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"))
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ class Brand:
     def id(self) -> str:
         return self.url + "#organization"
 
+    # Computed once per build, then shared by every page (never changed).
+    @cached_property
     def organization(self) -> dict[str, Any]:
         return {
             "@type": "NewsMediaOrganization",
@@ -109,10 +111,11 @@ def _language(code: str) -> str:
     return f"{lang}-{region.upper()}" if region else lang
 
 
-def when(value: datetime | date) -> str:
-    """ISO 8601 in the paper's time zone, to the second, as the pages' ``|iso``."""
+def when(value: datetime | date, tz: tzinfo | None = None) -> str:
+    """ISO 8601 in the paper's time zone (``tz``, else the current one), to
+    the second, as the pages' ``|iso``."""
     if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds")
+        return value.astimezone(tz or timezone.get_current_timezone()).isoformat(timespec="seconds")
     return value.isoformat()
 
 
@@ -122,25 +125,7 @@ def modified(item: Any) -> datetime:
     return getattr(item, "shown_updated_at", None) or item.publish_at
 
 
-def photo(site: Any, item: Any) -> Image | None:
-    """The item's photo with the size stored beside it (no file is opened)."""
-    if not getattr(item, "photo", None):
-        return None
-    return Image(site.absolute(item.photo.url), item.photo_width, item.photo_height, item.photo_alt)
-
-
-def card_image(site: Any, item: Any = None) -> Image:
-    """The image of a page's social card: the item's photo, else the paper's."""
-    return (item is not None and photo(site, item)) or brand(site).card
-
-
 # -- Items ---------------------------------------------------------------------
-
-
-def item_graph(site: Any, item: Any, url: str) -> list[dict[str, Any]]:
-    """An item page's JSON-LD: the article of its kind and its breadcrumbs."""
-    return [ARTICLES[item.kind](site, item, url), breadcrumbs(site, item, url)]
-
 
 # Each kind's list: the section of its items, between the home page and an item.
 _LISTS = {
@@ -149,15 +134,63 @@ _LISTS = {
 }
 
 
-def section(item: Any) -> tuple[str, str]:
-    """The name of the item's section and the path of its front."""
+@dataclass(frozen=True)
+class Facts:
+    """What an item's JSON-LD and its Open Graph tags both say."""
+
+    published: str
+    modified: str
+    section: str  # its name
+    section_url: str
+    photo: Image | None  # with the size stored beside it: no file is opened
+    authors: tuple[dict[str, str], ...]  # the bylines, as schema.org Persons
+
+
+def facts(site: Any, item: Any) -> Facts:
+    """The item's Facts, worked out once per item (kept on it): a page's
+    head asks for them three times."""
+    try:
+        return item._head_facts
+    except AttributeError:
+        pass
+    tz = site.memo(("structured", "tz"), timezone.get_current_timezone)
     if item.kind == "story":
-        return item.section.name, item.section.get_absolute_url()
-    return _LISTS[item.kind]
+        name, path = item.section.name, item.section.get_absolute_url()
+    else:
+        name, path = _LISTS[item.kind]
+    image = None
+    if getattr(item, "photo", None):
+        url = site.absolute(item.photo.url)
+        image = Image(url, item.photo_width, item.photo_height, item.photo_alt)
+    item._head_facts = Facts(
+        published=when(item.publish_at, tz),
+        modified=when(modified(item), tz),
+        section=name,
+        section_url=site.absolute(path),
+        photo=image,
+        authors=tuple(_person(site, byline.author) for byline in getattr(item, "byline_list", ())),
+    )
+    return item._head_facts
+
+
+def _person(site: Any, author: Any) -> dict[str, str]:
+    person = {
+        "@type": "Person",
+        "name": author.name,
+        "url": site.absolute(author.get_absolute_url()),
+    }
+    if author.title:
+        person["jobTitle"] = author.title
+    return person
+
+
+def item_graph(site: Any, item: Any, url: str) -> list[dict[str, Any]]:
+    """An item page's JSON-LD: the article of its kind and its breadcrumbs."""
+    return [ARTICLES[item.kind](site, item, url), breadcrumbs(site, item, url)]
 
 
 def _article(site: Any, item: Any, url: str, kind: str) -> dict[str, Any]:
-    paper = brand(site)
+    paper, known = brand(site), facts(site, item)
     data: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": kind,
@@ -165,33 +198,24 @@ def _article(site: Any, item: Any, url: str, kind: str) -> dict[str, Any]:
         "url": url,
         "headline": item.title,
         "description": getattr(item, "dek", "") or item.summary,
-        "datePublished": when(item.publish_at),
-        "dateModified": when(modified(item)),
-        "author": [paper.organization()],
-        "articleSection": section(item)[0],
+        "datePublished": known.published,
+        "dateModified": known.modified,
+        "author": [paper.organization],
+        "articleSection": known.section,
         "inLanguage": paper.language,
         "isAccessibleForFree": True,
-        "publisher": paper.organization(),
+        "publisher": paper.organization,
     }
-    image = photo(site, item)
-    if image is not None:
-        data["image"] = [image.json_ld()]
+    if known.photo is not None:
+        data["image"] = [known.photo.json_ld()]
     return data
 
 
 def story(site: Any, item: Any, url: str) -> dict[str, Any]:
     data = _article(site, item, url, "NewsArticle")
-    people = [
-        {
-            "@type": "Person",
-            "name": byline.author.name,
-            "url": site.absolute(byline.author.get_absolute_url()),
-            **({"jobTitle": byline.author.title} if byline.author.title else {}),
-        }
-        for byline in item.byline_list
-    ]
+    people = facts(site, item).authors
     if people:  # a story without a byline is the paper's own
-        data["author"] = people
+        data["author"] = list(people)
     return data
 
 
@@ -222,8 +246,8 @@ ARTICLES = {"story": story, "obituary": obituary, "crime": crime}
 
 
 def breadcrumbs(site: Any, item: Any, url: str) -> dict[str, Any]:
-    name, path = section(item)
-    trail = [(site.name, site.absolute("/")), (name, site.absolute(path)), (item.title, url)]
+    known = facts(site, item)
+    trail = [(site.name, site.absolute("/")), (known.section, known.section_url), (item.title, url)]
     return {
         "@context": CONTEXT,
         "@type": "BreadcrumbList",
@@ -249,7 +273,7 @@ def front(site: Any) -> list[dict[str, Any]]:
             "inLanguage": paper.language,
             "publisher": {"@id": paper.id},
         },
-        {"@context": CONTEXT, **paper.organization()},
+        {"@context": CONTEXT, **paper.organization},
     ]
 
 
@@ -269,32 +293,47 @@ def profile(site: Any, author: Any, url: str) -> dict[str, Any]:
 
 def script(data: Any) -> SafeString:
     """``data`` as a JSON-LD ``<script>`` element that no text inside can end."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _SCRIPT_ESCAPES:
+        text = text.replace(char, escaped)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308 (escaped above)
+
+
+def _meta(attribute: str, key: str, value: Any) -> str:
+    return f'<meta {attribute}="{key}" content="{escape(str(value))}">\n'
 
 
 def article_tags(site: Any, item: Any) -> SafeString:
     """Open Graph's article tags: the same dates and section as the JSON-LD."""
+    known = facts(site, item)
     tags = [
-        format_html('<meta property="article:published_time" content="{}">', when(item.publish_at)),
-        format_html('<meta property="article:modified_time" content="{}">', when(modified(item))),
-        format_html('<meta property="article:section" content="{}">', section(item)[0]),
+        _meta("property", "article:published_time", known.published),
+        _meta("property", "article:modified_time", known.modified),
+        _meta("property", "article:section", known.section),
     ]
-    for byline in getattr(item, "byline_list", ()):
-        author_url = site.absolute(byline.author.get_absolute_url())
-        tags.append(format_html('<meta property="article:author" content="{}">', author_url))
-    return mark_safe("\n".join(tags) + "\n")  # noqa: S308 (each part escaped by format_html)
+    for person in known.authors:
+        tags.append(_meta("property", "article:author", person["url"]))
+    return mark_safe("".join(tags))  # noqa: S308 (every value escaped by _meta)
 
 
 def card_tags(image: Image) -> SafeString:
     """The Open Graph and Twitter tags that show ``image`` on a shared link."""
-    tags = [format_html('<meta property="og:image" content="{}">', image.url)]
+    tags = [_meta("property", "og:image", image.url)]
     if image.width and image.height:
-        tags.append(format_html('<meta property="og:image:width" content="{}">', image.width))
-        tags.append(format_html('<meta property="og:image:height" content="{}">', image.height))
+        tags.append(_meta("property", "og:image:width", image.width))
+        tags.append(_meta("property", "og:image:height", image.height))
     if image.alt:
-        tags.append(format_html('<meta property="og:image:alt" content="{}">', image.alt))
-    tags.append(mark_safe('<meta name="twitter:card" content="summary_large_image">'))
+        tags.append(_meta("property", "og:image:alt", image.alt))
+    tags.append(_meta("name", "twitter:card", "summary_large_image"))
     if image.alt:
-        tags.append(format_html('<meta name="twitter:image:alt" content="{}">', image.alt))
-    return mark_safe("\n".join(tags) + "\n")  # noqa: S308 (each part escaped by format_html)
+        tags.append(_meta("name", "twitter:image:alt", image.alt))
+    return mark_safe("".join(tags))  # noqa: S308 (every value escaped by _meta)
+
+
+def card(site: Any, item: Any = None) -> SafeString:
+    """A page's card tags: the item's photo, else the paper's default card
+    (the same tags on every such page, made once per build)."""
+    image = facts(site, item).photo if item is not None else None
+    if image is not None:
+        return card_tags(image)
+    return site.memo(("structured", "default card"), lambda: card_tags(brand(site).card))

@@ -41,4 +41,4 @@ def article_tags(context: Any, item: Any) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def social_card(context: Any, item: Any = None) -> SafeString:
-    return structured.card_tags(structured.card_image(context["site"], item))
+    return structured.card(context["site"], item)

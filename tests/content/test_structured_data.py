@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from content import structured
+from content.models import Story
 from content.pages import REGISTRY
 from tests.content.one_of_each import (
     HOSTILE,
@@ -188,6 +189,7 @@ def test_date_modified_moves_only_with_an_update_shown_to_readers(newsroom):
     url = newsroom.site_url + story.get_absolute_url()
     assert structured.story(site, story, url)["dateModified"] == local_iso(story.publish_at)
     # The time of a substantive update an editor marked "show as updated".
+    story = Story.objects.get(pk=story.pk)
     story.shown_updated_at = story.publish_at + timedelta(hours=5)
     data = structured.story(site, story, url)
     assert data["dateModified"] == local_iso(story.shown_updated_at)
