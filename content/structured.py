@@ -147,8 +147,8 @@ class Facts:
 
 
 def facts(site: Any, item: Any) -> Facts:
-    """The item's Facts, worked out once per item (kept on it): a page's
-    head asks for them three times."""
+    """The item's Facts, worked out once per item (kept on it, as pages
+    render rows fresh from the database): a page's head asks three times."""
     try:
         return item._head_facts
     except AttributeError:
