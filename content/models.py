@@ -248,10 +248,55 @@ class Author(models.Model):
 
 
 class PhotoField(models.ImageField):
-    """A photo: its forms accept only what ``content.uploads`` allows."""
+    """A photo: its forms accept only what ``content.uploads`` allows.
+
+    Its pixel size is stored beside it (``width_field``/``height_field``,
+    declared after the photo), measured when a photo is assigned or saved,
+    never when a row is loaded: Django's ImageField opens the file of every
+    loaded row whose size is missing, which would make a build read files.
+    """
 
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(**{"form_class": PhotoFormField, **kwargs})
+
+    def update_dimension_fields(self, instance: Any, force: bool = False, *args, **kwargs) -> None:
+        # force: a photo assigned to a row already made (the admin's upload,
+        # a cleared photo); the post_init call for a loaded row is skipped.
+        if force:
+            self._measure(instance)
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        file = super().pre_save(model_instance, add)
+        # A row made with its photo's name (a script, the demo, a factory) is
+        # measured here, once, before its size fields are saved.
+        if file and not (
+            getattr(model_instance, self.width_field) and getattr(model_instance, self.height_field)
+        ):
+            self._measure(model_instance)
+        return file
+
+    def _measure(self, instance: Any) -> None:
+        file = getattr(instance, self.attname)
+        width = height = None
+        if file:
+            # A missing or unreadable file leaves the size unknown (pages then
+            # give none) rather than fail the save.
+            with contextlib.suppress(OSError, ValueError, SyntaxError):
+                width, height = file.width, file.height
+        setattr(instance, self.width_field, width)
+        setattr(instance, self.height_field, height)
+
+
+def photo_field(upload_to: str) -> PhotoField:
+    """An item's photo, its size kept in ``photo_width`` and ``photo_height``
+    (declare them right after it: saving fills them in field order)."""
+    return PhotoField(
+        upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"
+    )
+
+
+def photo_size_field(verbose_name: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(verbose_name, null=True, blank=True, editable=False)
 
 
 def validate_alt(instance: models.Model) -> None:
@@ -264,7 +309,9 @@ class Story(Publishable):
     dek = models.CharField(max_length=300, blank=True, help_text="The line under the headline.")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="stories")
     authors = models.ManyToManyField(Author, through="Byline", related_name="stories")
-    photo = PhotoField(upload_to="photos/%Y/%m/", blank=True)
+    photo = photo_field("photos/%Y/%m/")
+    photo_width = photo_size_field("photo width (pixels)")
+    photo_height = photo_size_field("photo height (pixels)")
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
     photo_caption = models.CharField(max_length=300, blank=True)
     photo_credit = models.CharField(max_length=120, blank=True)
@@ -328,7 +375,9 @@ class Obituary(Publishable):
     hometown = models.CharField(max_length=120, blank=True)
     service_time = models.DateTimeField(null=True, blank=True)
     service_place = models.CharField(max_length=200, blank=True)
-    photo = PhotoField(upload_to="obituaries/%Y/%m/", blank=True)
+    photo = photo_field("obituaries/%Y/%m/")
+    photo_width = photo_size_field("photo width (pixels)")
+    photo_height = photo_size_field("photo height (pixels)")
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
 
     kind = "obituary"

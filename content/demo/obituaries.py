@@ -137,9 +137,11 @@ def obituary_rows(
         if rng.random() < 0.6:
             blocks.append(f"Memorials may be made to {rng.choice(MEMORIALS)}.")
 
-        photo, photo_alt = "", ""
+        photo, photo_alt, size = "", "", {}
         if rng.random() < 1 / 5:
-            photo, photo_alt = rng.choice(images.portraits).name, f"Portrait of {full_name}"
+            portrait = rng.choice(images.portraits)
+            photo, photo_alt = portrait.name, f"Portrait of {full_name}"
+            size = {"photo_width": portrait.width, "photo_height": portrait.height}
         yield Obituary(
             id=obit_id,
             slug=slugs(full_name),
@@ -156,6 +158,7 @@ def obituary_rows(
             service_place=service_place,
             photo=photo,
             photo_alt=photo_alt,
+            **size,
             body="\n\n".join(blocks),
             body_html=body_html(blocks),
         )

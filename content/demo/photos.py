@@ -36,6 +36,9 @@ class Ground:
     layers: list[Colour]  # back to front
 
 
+SCENE_SIZE = (800, 533)
+PORTRAIT_SIZE = (400, 500)
+
 _PALETTE = toml("photos")
 SKIES = [
     Sky(
@@ -57,6 +60,9 @@ class Photo:
     name: str  # relative to MEDIA_ROOT, as an ImageField stores it
     alt: str
     caption: str
+    # Given to the rows, so that saving thousands of them opens no file.
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -77,11 +83,11 @@ def write_demo_images(rng: random.Random, scenes: int = 12, portraits: int = 8) 
         data, alt, caption = _draw_scene(rng)
         name = f"photos/demo/scene-{i:02d}.jpg"
         _write_if_changed(root / name, data)
-        scene_photos.append(Photo(name, alt, caption))
+        scene_photos.append(Photo(name, alt, caption, *SCENE_SIZE))
     for i in range(1, portraits + 1):
         name = f"obituaries/demo/portrait-{i:02d}.jpg"
         _write_if_changed(root / name, _draw_portrait(rng))
-        portrait_photos.append(Photo(name, "", ""))
+        portrait_photos.append(Photo(name, "", "", *PORTRAIT_SIZE))
     return Images(scene_photos, portrait_photos)
 
 
@@ -113,7 +119,7 @@ def _mix(a: Colour, b: Colour, t: float) -> Colour:
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
 
 
-def _draw_scene(rng: random.Random, size: tuple[int, int] = (800, 533)) -> tuple[bytes, str, str]:
+def _draw_scene(rng: random.Random, size: tuple[int, int] = SCENE_SIZE) -> tuple[bytes, str, str]:
     width, height = size
     sky, ground = rng.choice(SKIES), rng.choice(GROUNDS)
     feature_name, feature_caption, draw_feature = rng.choice(FEATURES)
@@ -177,7 +183,7 @@ def _draw_steeple(draw: ImageDraw.ImageDraw, rng: random.Random, x: int, y: int)
     draw.polygon([(x + 46, y - 200), (x + 70, y - 270), (x + 94, y - 200)], fill=(70, 70, 80))
 
 
-def _draw_portrait(rng: random.Random, size: tuple[int, int] = (400, 500)) -> bytes:
+def _draw_portrait(rng: random.Random, size: tuple[int, int] = PORTRAIT_SIZE) -> bytes:
     width, height = size
     background = rng.choice(((200, 205, 215), (215, 205, 190), (190, 200, 190), (180, 185, 200)))
     clothes = rng.choice(((40, 50, 80), (70, 40, 45), (60, 60, 60), (30, 70, 60)))

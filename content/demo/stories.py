@@ -126,6 +126,8 @@ def story_rows(
             )[0]
             photo = {
                 "photo": scene.name,
+                "photo_width": scene.width,
+                "photo_height": scene.height,
                 "photo_alt": scene.alt,
                 "photo_caption": scene.caption,
                 "photo_credit": credit,
