@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from content.models import Author, CrimeReport, Obituary, Story
 from publisher.models import Redirect
-from tests.factories import (
+from tests.support import (
+    file_for,
     make_author,
     make_crime,
     make_obituary,
@@ -23,7 +24,6 @@ from tests.factories import (
     make_section,
     make_story,
 )
-from tests.sitecheck import file_for
 
 HOSTILE = "Fire chief says </script><script>alert(1)</script> & <!-- more"
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from content.models import Obituary, Story
 from tests.content.one_of_each import build_one_of_each, meta_tags, page_html
-from tests.factories import make_obituary, make_photo, make_story
+from tests.support import make_obituary, make_photo, make_story
 
 pytestmark = pytest.mark.django_db
 

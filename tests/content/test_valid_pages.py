@@ -16,7 +16,7 @@ from django.conf import settings
 from content.pages import REGISTRY
 from publisher.pages.feeds import FeedPage
 from tests.content.one_of_each import build_one_of_each
-from tests.sitecheck import file_for
+from tests.support import file_for
 
 pytestmark = pytest.mark.django_db
 
