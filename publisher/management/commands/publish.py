@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"publish failed (will be retried): {exc}") from exc
         expired = publish_expired()
         if expired.written and options["verbosity"] >= 1:
-            self.stdout.write(f"publish: {len(expired.written)} files out of date rewritten")
+            self.stdout.write(f"publish: rewrote {', '.join(expired.written)} (out of date)")
         if options["verbosity"] >= 1 and (result.jobs or released or options["verbosity"] >= 2):
             what = (
                 "full build"
