@@ -283,16 +283,31 @@ class StoryPage(ItemPage):
                 yield self.params_for(story)
 
     def queryset(self, site: Site) -> QuerySet:
-        # A story page shows its corrections: one query per batch of stories.
-        corrections = Correction.objects.published(site.now).order_by("publish_at", "id")
-        return stories(site).prefetch_related(
-            Prefetch("corrections", queryset=corrections, to_attr="_corrections")
-        )
+        return stories(site)
 
     def item_context(self, site: Site, item: Any, related: list | None = None) -> Context:
         if related is None:
             related = list(self.related(site, item))
+        if not hasattr(item, "_corrections"):  # one page: its own query
+            item._corrections = list(
+                item.corrections.published(site.now).order_by("publish_at", "id")
+            )
         return {"item": item, "story": item, "related": related}
+
+    @staticmethod
+    def corrections(site: Site) -> dict[int, list[Correction]]:
+        """Every story's published corrections, fetched once per build: few
+        next to the stories, and a query per batch of story pages would cost
+        more than all of them."""
+
+        def by_story() -> dict[int, list[Correction]]:
+            found: dict[int, list[Correction]] = {}
+            published = Correction.objects.published(site.now).order_by("publish_at", "id")
+            for correction in published.iterator(chunk_size=CHUNK):
+                found.setdefault(correction.story_id, []).append(correction)
+            return found
+
+        return site.memo("corrections by story", by_story)
 
     @staticmethod
     def related(site: Site, story: Story) -> QuerySet:
@@ -330,8 +345,10 @@ class StoryPage(ItemPage):
         # the next few in the walk: a look-ahead window, no query per story.
         section_id, newest, stop_key = unit.args
         walk = stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        corrections = self.corrections(site)
         ahead: deque[Story] = deque()
         for story in walk:
+            story._corrections = corrections.get(story.id, [])
             ahead.append(story)
             if len(ahead) > RELATED_STORIES:
                 head = ahead.popleft()
