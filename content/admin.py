@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from content.models import (
     Author,
     Byline,
+    Correction,
     CrimeReport,
     Obituary,
     PhotoField,
@@ -132,8 +133,21 @@ class PhotoWidget(AdminFileWidget):
         return _EditorsCopy(value.name) if self.is_initial(value) else None
 
 
+class PublishableForm(forms.ModelForm):
+    # Not stored: ticking it stamps the item "Updated" now (shown_updated_at).
+    show_as_updated = forms.BooleanField(
+        label="Show as updated",
+        required=False,
+        help_text="Tick for a change readers should be told of (new facts, a new "
+        "development): the page then shows “Updated” with this time. Leave it "
+        "unticked for a typo fix.",
+    )
+
+
 class PublishableAdmin(admin.ModelAdmin):
     """What the story, obituary and crime report admins share."""
+
+    form = PublishableForm
 
     date_hierarchy = "publish_at"
     list_filter: tuple = (PublishStateFilter, ("publish_at", admin.DateFieldListFilter))
@@ -147,7 +161,7 @@ class PublishableAdmin(admin.ModelAdmin):
     show_full_result_count = False
     save_on_top = True
 
-    readonly_fields = ("publishing",)
+    readonly_fields = ("publishing", "shown_updated_at")
     formfield_overrides = {PhotoField: {"widget": PhotoWidget}}
 
     def get_form(self, request: HttpRequest, obj: Publishable | None = None, **kwargs: Any) -> Any:
@@ -162,6 +176,18 @@ class PublishableAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return self.can_publish(request)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Publishable | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.pk is None:
+            return fieldsets  # nothing to update yet
+        extra = ("show_as_updated", "shown_updated_at") if self.can_publish(request) else ()
+        return [
+            (name, {**options, "fields": (*options["fields"], *extra)})
+            if name == PUBLISHING_FIELDSET[0]
+            else (name, options)
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Publishable | None = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
@@ -189,6 +215,8 @@ class PublishableAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Publishable, form: Any, change: bool) -> None:
         if not self.can_publish(request):
             obj.status = Status.DRAFT  # the field is read-only for them; never trust a form
+        elif change and form.cleaned_data.get("show_as_updated"):
+            obj.shown_updated_at = timezone.now()
         if rendered := getattr(request, "rendered_body", None):
             obj.use_rendered(*rendered)
         super().save_model(request, obj, form, change)
@@ -404,6 +432,89 @@ class BylineInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+class CorrectionFormSet(BaseInlineFormSet):
+    """A POST without the corrections (a script's, or a form opened before
+    the story went live) leaves them as they are, rather than failing the
+    whole save for a missing management form."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = "0"
+        super().__init__(data, *args, **kwargs)
+
+
+class CorrectionForm(forms.ModelForm):
+    class Meta:
+        model = Correction
+        fields = ("text", "status")
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class AmendingCorrectionForm(CorrectionForm):
+    """A superuser's: published corrections may be changed or deleted."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.allow_amend()
+
+
+class CorrectionInline(admin.StackedInline):
+    """New corrections and drafts: the ones an editor may still change."""
+
+    model = Correction
+    formset = CorrectionFormSet
+    form = CorrectionForm
+    fields = ("text", "status")
+    extra = 0
+    verbose_name = "correction"
+    verbose_name_plural = (
+        "corrections: new and drafts (once published, only a superuser can change one)"
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).exclude(status=Status.PUBLISHED)
+
+
+class PublishedCorrectionInline(admin.StackedInline):
+    """Published corrections, read-only: the paper's record."""
+
+    model = Correction
+    formset = CorrectionFormSet
+    fields = ("publish_at", "text", "created_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "published correction"
+    verbose_name_plural = "published corrections (part of the record: read-only)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(status=Status.PUBLISHED)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AmendableCorrectionInline(admin.StackedInline):
+    """Every correction, for superusers: the one way to amend the record."""
+
+    model = Correction
+    formset = CorrectionFormSet
+    form = AmendingCorrectionForm
+    fields = ("text", "status", "publish_at", "created_by")
+    readonly_fields = ("publish_at", "created_by")
+    extra = 0
+    verbose_name = "correction"
+    verbose_name_plural = "corrections (as a superuser you may amend published ones)"
+
+
 @admin.register(Story)
 class StoryAdmin(PublishableAdmin):
     list_display = (
@@ -430,6 +541,21 @@ class StoryAdmin(PublishableAdmin):
         ("Photo", {"fields": ("photo", "photo_alt", "photo_caption", "photo_credit")}),
         PUBLISHING_FIELDSET,
     )
+
+    def get_inlines(self, request: HttpRequest, obj: Story | None) -> Any:
+        if obj is None or not (obj.is_published or obj.corrections.exists()):
+            # Corrections are for live stories (and kept with one taken down).
+            return (BylineInline,)
+        if request.user.is_superuser:
+            return (BylineInline, AmendableCorrectionInline)
+        return (BylineInline, PublishedCorrectionInline, CorrectionInline)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Correction:
+            for each in formset.forms:
+                if each.instance.pk is None:
+                    each.instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # One query for every row's bylines, not one per row.

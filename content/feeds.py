@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
-from content.models import Byline, CrimeReport, Obituary, Publishable, Section, Story
+from content.models import Byline, Correction, CrimeReport, Obituary, Publishable, Section, Story
 
 if TYPE_CHECKING:
     from publisher.pages.base import Site
@@ -168,3 +168,28 @@ class CrimeFeed(NewsroomFeed):
 
     def item_categories(self, item: CrimeReport) -> list[str]:
         return [item.get_incident_type_display()]
+
+
+class CorrectionsFeed(NewsroomFeed):
+    title_suffix = "Corrections"
+    link_path = "/corrections/"
+
+    def description(self) -> str:
+        return f"Every correction {self.site.name} has published, newest first."
+
+    def items(self) -> Any:
+        return (
+            Correction.objects.public(self.site.now)
+            .select_related("story")
+            .defer("story__body", "story__body_html")
+            .order_by("-publish_at", "-id")[:FEED_ITEMS]
+        )
+
+    def item_title(self, item: Correction) -> str:
+        return f"Correction: {item.story.headline}"
+
+    def item_description(self, item: Correction) -> str:
+        return item.text
+
+    def item_updateddate(self, item: Correction) -> datetime:
+        return item.publish_at

@@ -7,7 +7,8 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -135,6 +136,16 @@ class Publishable(models.Model):
     body_html = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not every save: the last substantive update readers are told of (an
+    # editor ticks "show as updated", or a correction is published). A typo
+    # fix moves updated_at only.
+    shown_updated_at = models.DateTimeField(
+        "shown as updated",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last substantive update readers are told of.",
+    )
 
     objects = PublishableQuerySet.as_manager()
 
@@ -194,6 +205,18 @@ class Publishable(models.Model):
     @property
     def local_publish_at(self) -> datetime:
         return timezone.localtime(self.publish_at)
+
+    @property
+    def shown_update(self) -> datetime | None:
+        """The "Updated" time readers see: None until an update after the
+        item went live was marked as substantive."""
+        updated = self.shown_updated_at
+        return updated if updated is not None and updated > self.publish_at else None
+
+    @property
+    def modified_at(self) -> datetime:
+        """dateModified: the shown update, else the publish time."""
+        return self.shown_update or self.publish_at
 
     @cached_property
     def summary(self) -> str:
@@ -344,6 +367,19 @@ class Story(Publishable):
             self._bylines: list[Byline] = list(self.bylines.select_related("author"))
             return self._bylines
 
+    @property
+    def correction_list(self) -> list[Correction]:
+        """The story's public corrections, oldest first. Pages fetch them for
+        a batch of stories at once (``content.pages`` puts them here); a
+        story fetched on its own costs one query, once."""
+        try:
+            return self._corrections  # type: ignore[has-type]
+        except AttributeError:
+            self._corrections: list[Correction] = list(
+                self.corrections.published().order_by("publish_at", "id")
+            )
+            return self._corrections
+
     def clean(self) -> None:
         validate_alt(self)
 
@@ -455,3 +491,152 @@ class CrimeReport(Publishable):
             )
         if self.occurred_at and self.occurred_at > timezone.now():
             raise ValidationError({"occurred_at": "This time is in the future."})
+
+
+CORRECTION_MAX_CHARS = 2000
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def published(self, at: datetime | None = None) -> CorrectionQuerySet:
+        """Published corrections (whatever their story's state)."""
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
+
+    def public(self, at: datetime | None = None) -> CorrectionQuerySet:
+        """What readers may see: a published correction of a live story. An
+        unpublished story takes its corrections off the site with it."""
+        at = at or timezone.now()
+        return self.published(at).filter(story__in=Story.objects.published(at))
+
+
+class Correction(models.Model):
+    """A correction to a story, part of the paper's record once published:
+    from then on only a superuser may change or delete it (``allow_amend``),
+    so what readers were told stays what the paper says it told them."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField(
+        max_length=CORRECTION_MAX_CHARS,
+        help_text="What was wrong and what is right, in plain text, e.g. “An earlier "
+        "version of this story misspelled the mayor's name.”",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Published corrections show on the story and at /corrections/, and "
+        "can no longer be changed (only a superuser can).",
+    )
+    # Set when the correction is published: the date readers see.
+    publish_at = models.DateTimeField("published", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["publish_at", "id"]
+        indexes = [models.Index(fields=["status", "publish_at"], name="correction_status_pub")]
+
+    _amend = False
+
+    def __str__(self) -> str:
+        return f"Correction to “{self.story}”"
+
+    def allow_amend(self) -> None:
+        """Let this instance change or delete a published correction (the
+        admin calls it for superusers only)."""
+        self._amend = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        return f"{self.story.get_absolute_url()}#correction-{self.pk}"
+
+    def _stored(self) -> dict[str, Any] | None:
+        if self.pk is None:
+            return None
+        return (
+            Correction.objects.filter(pk=self.pk)
+            .values("story_id", "text", "status", "publish_at")
+            .first()
+        )
+
+    def _check_unlocked(self, stored: dict[str, Any] | None, deleting: bool = False) -> None:
+        if stored is None or stored["status"] != Status.PUBLISHED or self._amend:
+            return
+        mine = {
+            "story_id": self.story_id,
+            "text": self.text,
+            "status": self.status,
+            "publish_at": self.publish_at,
+        }
+        if deleting or mine != stored:
+            raise ValidationError(
+                "This correction was published on %(day)s and is part of the record: "
+                "only a superuser can change or delete it. Add another correction instead.",
+                code="correction_locked",
+                params={"day": _day(stored["publish_at"])},
+            )
+
+    def _check_text(self) -> None:
+        if not (self.text or "").strip():
+            raise ValidationError({"text": "Write what the correction says."})
+        if len(self.text) > CORRECTION_MAX_CHARS:
+            raise ValidationError(
+                {
+                    "text": f"This correction is {len(self.text):,} characters long; "
+                    f"the limit is {CORRECTION_MAX_CHARS:,}."
+                }
+            )
+
+    def _check_story_live(self) -> None:
+        try:
+            story = self.story  # in a form, the story as the editor is saving it
+        except ObjectDoesNotExist:
+            return  # a required field: the form says so
+        if not story.is_published:
+            raise ValidationError(
+                "Corrections are for live stories; this story is not on the site. "
+                "Fix the story itself instead.",
+                code="correction_story_not_live",
+            )
+
+    def clean(self) -> None:
+        stored = self._stored()
+        self._check_unlocked(stored)
+        self._check_text()
+        if stored is None:
+            self._check_story_live()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every path, not only the admin: a script cannot rewrite the record.
+        stored = self._stored()
+        self._check_unlocked(stored)
+        self._check_text()
+        if stored is None:
+            self._check_story_live()
+        if self.is_published and self.publish_at is None:
+            self.publish_at = timezone.now()
+        if self.publish_at is not None and self.publish_at > timezone.now():
+            raise ValidationError("A correction cannot be dated in the future.")
+        super().save(*args, **kwargs)
+        if self.is_published:
+            # Publishing a correction is a substantive update of the story.
+            Story.objects.filter(pk=self.story_id).filter(
+                models.Q(shown_updated_at__isnull=True)
+                | models.Q(shown_updated_at__lt=self.publish_at)
+            ).update(shown_updated_at=self.publish_at, updated_at=timezone.now())
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._check_unlocked(self._stored(), deleting=True)
+        return super().delete(*args, **kwargs)

@@ -22,14 +22,16 @@ from django.http import Http404
 from django.template import loader
 
 from content import routes
-from content.feeds import CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed
-from content.models import Author, Byline, CrimeReport, Obituary, Section, Story
+from content.feeds import CorrectionsFeed, CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed
+from content.models import Author, Byline, Correction, CrimeReport, Obituary, Section, Story
+from publisher.changes import ABSENT
 from publisher.pages.archive import ArchivePage
 from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit, views_of
 from publisher.pages.detail import DetailPage
 from publisher.pages.feeds import FeedPage
 from publisher.pages.keyset import CHUNK, keyed, newer_than, newest_first, older_than, stream
 from publisher.pages.lists import PaginatedPage
+from publisher.pages.news_sitemap import NewsSitemapPage
 from publisher.pages.redirects import RedirectPage
 from publisher.pages.registry import Kind, Registry
 from publisher.pages.routes import Params
@@ -183,6 +185,69 @@ class SectionPage(PaginatedPage):
         }
 
 
+def public_corrections(site: Site) -> QuerySet[Correction]:
+    """The corrections readers see, newest first, with their stories' headlines."""
+    return (
+        newest_first(Correction.objects.public(site.now))
+        .select_related("story")
+        .defer("story__body", "story__body_html")
+    )
+
+
+def correction_changes(site: Site, changes: list[Change]) -> list[Change]:
+    """The changed stories' corrections, as changes of their own: one is
+    public while it is published and its story is (``story_state`` lists a
+    story's published corrections). Any change of its story changes its
+    entry (the headline, the address)."""
+    out = []
+    for change in changes:
+        if change.kind != "story":
+            continue
+        states = [*change.before, change.current]
+        listed = [_listed_corrections(state) for state in states]
+        for pk in sorted({pk for found in listed for pk in found}):
+            seen = [
+                {"status": "published", "publish_at": found[pk], "slug": str(pk)}
+                if pk in found and change.visible(site, state)
+                else ABSENT
+                for state, found in zip(states, listed, strict=True)
+            ]
+            current = None if change.current is None else seen[-1]
+            out.append(Change("correction", pk, seen[:-1], current))
+    return out
+
+
+def _listed_corrections(state: dict | None) -> dict[int, str]:
+    if not state:
+        return {}
+    return {int(pk): at for pk, _, at in (c.partition("@") for c in state.get("corrections", ()))}
+
+
+class CorrectionsPage(PaginatedPage):
+    """/corrections/: every public correction, newest first, each linking to
+    its story."""
+
+    name = "corrections"
+    route = routes.CORRECTIONS
+    template = "content/corrections.html"
+    kinds = ("correction",)
+
+    def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
+        yield {}, site.count(Correction.objects.public(site.now))
+
+    def list_params(self, site: Site) -> Iterator[Params]:
+        yield {}
+
+    def items(self, site: Site, params: Params) -> QuerySet:
+        return public_corrections(site)
+
+    def list_context(self, site: Site, params: Params) -> Context:
+        return {"title": "Corrections", "feed_url": self.registry.page("feed_corrections").url({})}
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return super().affected(site, correction_changes(site, changes))
+
+
 # -- Items -----------------------------------------------------------------------
 
 
@@ -223,7 +288,26 @@ class StoryPage(ItemPage):
     def item_context(self, site: Site, item: Any, related: list | None = None) -> Context:
         if related is None:
             related = list(self.related(site, item))
+        if not hasattr(item, "_corrections"):  # one page: its own query
+            item._corrections = list(
+                item.corrections.published(site.now).order_by("publish_at", "id")
+            )
         return {"item": item, "story": item, "related": related}
+
+    @staticmethod
+    def corrections(site: Site) -> dict[int, list[Correction]]:
+        """Every story's published corrections, fetched once per build: few
+        next to the stories, and a query per batch of story pages would cost
+        more than all of them."""
+
+        def by_story() -> dict[int, list[Correction]]:
+            found: dict[int, list[Correction]] = {}
+            published = Correction.objects.published(site.now).order_by("publish_at", "id")
+            for correction in published.iterator(chunk_size=CHUNK):
+                found.setdefault(correction.story_id, []).append(correction)
+            return found
+
+        return site.memo("corrections by story", by_story)
 
     @staticmethod
     def related(site: Site, story: Story) -> QuerySet:
@@ -261,8 +345,10 @@ class StoryPage(ItemPage):
         # the next few in the walk: a look-ahead window, no query per story.
         section_id, newest, stop_key = unit.args
         walk = stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        corrections = self.corrections(site)
         ahead: deque[Story] = deque()
         for story in walk:
+            story._corrections = corrections.get(story.id, [])
             ahead.append(story)
             if len(ahead) > RELATED_STORIES:
                 head = ahead.popleft()
@@ -423,6 +509,23 @@ class CrimeFeedPage(FeedPage):
         return [{}] if views_of(site, changes, "crime") else []
 
 
+class CorrectionsFeedPage(FeedPage):
+    name = "feed_corrections"
+    route = routes.FEED_CORRECTIONS
+    feed_class = CorrectionsFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, correction_changes(site, changes)) else []
+
+
+class LatestNewsSitemapPage(NewsSitemapPage):
+    """/sitemaps/news.xml: the last 48 hours, for Google News."""
+
+    route = routes.NEWS_SITEMAP
+    language = "en"
+    titles = {"story": "headline", "obituary": "full_name", "crime": "title"}
+
+
 class MovedPage(RedirectPage):
     template = "content/redirect.html"
 
@@ -432,6 +535,10 @@ class RobotsPage(Page):
     route = "robots.txt"
     template = "content/robots.txt"
     content_type = "text/plain; charset=utf-8"
+
+    def context(self, site: Site, params: Params) -> Context:
+        sitemaps = [self.registry.page(name) for name in ("sitemap", "news_sitemap")]
+        return {"sitemaps": [site.absolute(page.url({})) for page in sitemaps]}
 
 
 class NotFoundPage(Page):
@@ -444,10 +551,15 @@ class NotFoundPage(Page):
 
 def story_state(story: Story) -> dict[str, Any]:
     """What a story's pages need beyond its slug and dates: its section front
-    and the authors' pages list it."""
+    and the authors' pages list it, and its corrections are on /corrections/."""
+    published = story.corrections.filter(status="published").order_by("id")
     return {
         "section": story.section_id,
         "authors": sorted(story.bylines.values_list("author_id", flat=True)),
+        # "id@publish time": the corrections page places each by its time.
+        "corrections": [
+            f"{pk}@{at.isoformat()}" for pk, at in published.values_list("id", "publish_at")
+        ],
     }
 
 
@@ -490,17 +602,20 @@ REGISTRY = Registry(
         NewsIndexPage(),
         ObituaryIndexPage(),
         CrimeIndexPage(),
+        CorrectionsPage(),
         NewsFeedPage(),
         SectionFeedPage(),
         ObituaryFeedPage(),
         CrimeFeedPage(),
+        CorrectionsFeedPage(),
         SitemapPartPage(),
         SitemapPage(),
+        LatestNewsSitemapPage(),
         RobotsPage(),
         NotFoundPage(),
         HomePage(),
     ],
     KINDS,
     site_class=NewsroomSite,
-    fronts=["home", "news", "obituaries", "crimes", "section", "author", "archive"],
+    fronts=["home", "news", "obituaries", "crimes", "corrections", "section", "author", "archive"],
 )

@@ -24,6 +24,9 @@ FEED_NEWS = "feeds/news.xml"
 FEED_SECTION = "feeds/news/<slug:section>.xml"
 FEED_OBITUARIES = "feeds/obituaries.xml"
 FEED_CRIME = "feeds/crime.xml"
+CORRECTIONS = "corrections/"
+FEED_CORRECTIONS = "feeds/corrections.xml"
+NEWS_SITEMAP = "sitemaps/news.xml"
 
 
 def dated(item: Any) -> Params:

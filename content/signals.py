@@ -1,8 +1,8 @@
 """What the newsroom's other models mean for its pages.
 
 The publisher follows every save and delete of the registry's items itself
-(``publisher.changes``). A byline, a section or an author is not an item,
-but changes pages: this module says which.
+(``publisher.changes``). A byline, a correction, a section or an author is not an
+item, but changes pages: this module says which.
 """
 
 from __future__ import annotations
@@ -11,13 +11,16 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from content.models import Author, Byline, Section
+from content.models import Author, Byline, Correction, Section
 from publisher.changes import record, stored_state
 from publisher.models import PublishJob
 
 
-def _byline_changed(sender: type, instance: Byline, raw: bool = False, **kwargs: Any) -> None:
-    # The story's authors are about to change: keep the story as it is now.
+def _story_part_changed(
+    sender: type, instance: Byline | Correction, raw: bool = False, **kwargs: Any
+) -> None:
+    # A byline or a correction of the story is about to change: a change of
+    # the story, whose state as it is now is kept.
     if raw:
         return
     before = stored_state("story", instance.story_id)
@@ -48,8 +51,10 @@ def _author_deleted(sender: type, instance: Author, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    pre_save.connect(_byline_changed, sender=Byline, dispatch_uid="publish-byline-save")
-    pre_delete.connect(_byline_changed, sender=Byline, dispatch_uid="publish-byline-delete")
+    for model in (Byline, Correction):
+        name = model._meta.model_name
+        pre_save.connect(_story_part_changed, sender=model, dispatch_uid=f"publish-{name}-save")
+        pre_delete.connect(_story_part_changed, sender=model, dispatch_uid=f"publish-{name}-del")
     post_save.connect(_site_changed, sender=Section, dispatch_uid="publish-section")
     post_delete.connect(_site_changed, sender=Section, dispatch_uid="publish-section-del")
     post_save.connect(_author_saved, sender=Author, dispatch_uid="publish-author")

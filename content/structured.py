@@ -122,7 +122,7 @@ def when(value: datetime | date, tz: tzinfo | None = None) -> str:
 def modified(item: Any) -> datetime:
     """When readers were last told the item changed: a substantive update an
     editor marked as shown, else its publish time (a typo fix moves nothing)."""
-    return getattr(item, "shown_updated_at", None) or item.publish_at
+    return item.modified_at
 
 
 # -- Items ---------------------------------------------------------------------

@@ -126,6 +126,33 @@ def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
     return result
 
 
+def publish_expired(build_dir: Path | None = None) -> PublishResult:
+    """Rewrite the live pages that time alone has changed (``Page.expired``:
+    the news sitemap, whose items leave it after 48 hours). Cron's
+    ``manage.py publish`` runs it every minute; when nothing expired it only
+    asks, and writes nothing."""
+    build_dir = Path(build_dir or settings.PUBLISHER_BUILD_DIR)
+    started = time.perf_counter()
+    result = PublishResult()
+    with publish_lock(build_dir):
+        live = releases.live_release(build_dir)
+        if live is None:
+            return result
+        pages = registry()
+        site = pages.site(previous=live)
+        rendered = [
+            (file_path(page.url(params)), page.render(site, params, page.context(site, params)))
+            for page in pages.pages
+            for params in page.expired(site)
+        ]
+        for relative, body in rendered:
+            write_atomic(live / relative, body)
+            result.written.append(relative)
+        push_to_s3(live, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
 def render_affected(
     root: Path,
     site: Site,

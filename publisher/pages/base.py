@@ -282,6 +282,14 @@ class Page:
         A question: it changes nothing."""
         return ()
 
+    def expired(self, site: Site) -> Iterable[Params]:
+        """The pages of this type that time alone has changed since they were
+        written into ``site.previous`` (the live release): a page that shows
+        the last hours, say. ``manage.py publish`` rewrites them; most types
+        have none. A question: it changes nothing, and it is asked every
+        minute, so it should cost next to nothing."""
+        return ()
+
     def publish_context(self, site: Site, params: Params, changes: list[Change]) -> Context:
         """One affected page's context when publishing ``changes``: by default
         the same as ``context``; a page that can reuse the live file's

@@ -30,6 +30,7 @@ from django.utils.html import escape
 from publisher.pages.archive import ArchivePage
 from publisher.pages.base import Change, Context, Page, Site, views_of
 from publisher.pages.keyset import keyed, newer_than
+from publisher.pages.news_sitemap import NewsSitemapPage
 from publisher.pages.places import key_at, rank
 from publisher.pages.registry import Kind, Registry
 from publisher.pages.routes import Params
@@ -253,6 +254,9 @@ class Sitemap:
         entries = [
             {"location": site.absolute(part_url(params))} for params in self.part_files(site)
         ]
+        news = self.registry.find(NewsSitemapPage)
+        if news is not None:  # a file of its own, whatever the size of the site
+            entries.append({"location": site.absolute(news.url({}))})
         return loader.render_to_string("sitemap_index.xml", {"sitemaps": entries}).encode()
 
     def render_part(self, site: Site, part: str, page: int) -> bytes:
