@@ -12,10 +12,11 @@ worst case.
 
 from __future__ import annotations
 
+import functools
 import html
+from typing import Any
 
 import nh3
-from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
@@ -38,14 +39,22 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # so a body at the limit renders in about half a second; prose in 0.01 s.
 MAX_BODY_CHARS = 50_000
 
+
 # Python-Markdown's habits kept, so stored bodies render as before: raw HTML
 # passes through to the sanitiser, tables work, <br> rather than <br />.
 # Nesting is capped (blockquotes, lists) by CommonMark's own maxNesting.
-_parser = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False}).enable("table")
-# Every link is a link, as it was: nh3's scheme allow-list is the one guard,
-# and it keeps the link text while dropping a javascript: href, where the
-# parser would leave the whole [text](javascript:…) source on the page.
-_parser.validateLink = lambda url: True
+@functools.cache
+def _parser() -> Any:
+    # Made on first use: only a save renders Markdown, and a build's or a
+    # publish's processes need not carry the parser.
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False}).enable("table")
+    # Every link is a link, as it was: nh3's scheme allow-list is the one guard,
+    # and it keeps the link text while dropping a javascript: href, where the
+    # parser would leave the whole [text](javascript:…) source on the page.
+    parser.validateLink = lambda url: True
+    return parser
 
 
 def render_body(source: str) -> str:
@@ -53,7 +62,7 @@ def render_body(source: str) -> str:
     return nh3.clean(
         # Blocks end in a newline here, and not in Python-Markdown: stored
         # bodies keep their bytes.
-        _parser.render(source or "").rstrip("\n"),
+        _parser().render(source or "").rstrip("\n"),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

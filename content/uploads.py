@@ -18,7 +18,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, UnidentifiedImageError
 
 # Pillow's format name -> the extensions a file of it may keep (the first is given to others).
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -49,6 +48,9 @@ def check_photo(upload: Any) -> str:
         upload.seek(0)
         source = upload
     max_pixels = settings.PUBLISHER_MAX_UPLOAD_MEGAPIXELS * 1_000_000
+    # Pillow on first use: a build's processes never check an upload.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         # Pillow's own bomb guard: past its warning level our cap decides (the
         # warning is not logged for every refused upload); past its error

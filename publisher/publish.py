@@ -24,7 +24,6 @@ from publisher import media, queue, releases
 from publisher.build import build_site
 from publisher.changes import stored_state
 from publisher.deploy.errors import DeployError
-from publisher.deploy.sync import deploy_changes
 from publisher.files import write_atomic
 from publisher.lighttpd import reload_lighttpd, write_redirect_rules
 from publisher.locks import publish_lock
@@ -224,4 +223,8 @@ def push_to_s3(root: Path, result: PublishResult) -> None:
     """When S3 is configured, the changed files follow to the bucket."""
     if not settings.PUBLISHER_S3_BUCKET:
         return
+    # Only then: S3's client library costs every process that imports it
+    # several MB, and most sites publish to their own disk.
+    from publisher.deploy.sync import deploy_changes
+
     deploy_changes(root, result.written, result.removed)
