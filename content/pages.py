@@ -20,10 +20,12 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.template import loader
+from django.utils import timezone
 
 from content import routes
 from content.feeds import CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed
 from content.models import Author, Byline, CrimeReport, Obituary, Section, Story
+from publisher.pagefind import Record
 from publisher.pages.archive import ArchivePage
 from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit, views_of
 from publisher.pages.detail import DetailPage
@@ -188,7 +190,10 @@ class SectionPage(PaginatedPage):
 
 class ItemPage(DetailPage):
     """An item's own page, at the address ``content.routes`` gives its kind
-    (the same one its model's ``get_absolute_url`` returns)."""
+    (the same one its model's ``get_absolute_url`` returns). Readers can
+    search every kind of item (``/search/``)."""
+
+    searchable = True
 
     def __init__(self) -> None:
         self.route, self._params = routes.ITEM_ROUTES[self.kind]
@@ -196,6 +201,30 @@ class ItemPage(DetailPage):
 
     def params_for(self, item: Any) -> Params:
         return self._params(item)
+
+    def search_record(self, site: Site, item: Any) -> Record:
+        local = timezone.localtime(item.publish_at)
+        label = self.registry.kinds[self.kind].label
+        return Record(
+            url=self.url(self.params_for(item)),
+            title=item.title,
+            kind=label[:1].upper() + label[1:],
+            date=local.date().isoformat(),
+            words=tuple(self.search_words(item)),
+            html=item.body_html,
+            filters={
+                "kind": label[:1].upper() + label[1:],
+                "year": str(local.year),
+                **self.search_filters(item),
+            },  # fmt: skip
+        )
+
+    def search_words(self, item: Any) -> Iterable[str]:
+        """The fields readers search besides the title and the body."""
+        return ()
+
+    def search_filters(self, item: Any) -> dict[str, str]:
+        return {}
 
 
 class StoryPage(ItemPage):
@@ -219,6 +248,13 @@ class StoryPage(ItemPage):
 
     def queryset(self, site: Site) -> QuerySet:
         return stories(site)
+
+    def search_words(self, item: Any) -> Iterable[str]:
+        yield item.dek
+        yield ", ".join(byline.author.name for byline in item.byline_list)
+
+    def search_filters(self, item: Any) -> dict[str, str]:
+        return {"section": item.section.name}
 
     def item_context(self, site: Site, item: Any, related: list | None = None) -> Context:
         if related is None:
@@ -281,11 +317,18 @@ class ObituaryPage(ItemPage):
     template = "content/obituary_detail.html"
     kind = "obituary"
 
+    def search_words(self, item: Any) -> Iterable[str]:
+        # The full name (a maiden name in parentheses) is the title.
+        return (item.hometown, item.service_place)
+
 
 class CrimePage(ItemPage):
     name = "crime"
     template = "content/crime_detail.html"
     kind = "crime"
+
+    def search_words(self, item: Any) -> Iterable[str]:
+        return (item.get_incident_type_display(), item.address_block, item.neighborhood)
 
 
 class AuthorPage(Page):
@@ -434,6 +477,16 @@ class RobotsPage(Page):
     content_type = "text/plain; charset=utf-8"
 
 
+class SearchPage(Page):
+    """/search/: readers search every item in their browser, against the index
+    ``publisher.search`` writes (``?q=words`` runs a search on load). The page
+    itself never changes with content."""
+
+    name = "search"
+    route = routes.SEARCH
+    template = "content/search.html"
+
+
 class NotFoundPage(Page):
     """The file lighttpd (or S3) answers with, status 404, for a missing page."""
 
@@ -497,6 +550,7 @@ REGISTRY = Registry(
         SitemapPartPage(),
         SitemapPage(),
         RobotsPage(),
+        SearchPage(),
         NotFoundPage(),
         HomePage(),
     ],

@@ -24,6 +24,7 @@ FEED_NEWS = "feeds/news.xml"
 FEED_SECTION = "feeds/news/<slug:section>.xml"
 FEED_OBITUARIES = "feeds/obituaries.xml"
 FEED_CRIME = "feeds/crime.xml"
+SEARCH = "search/"
 
 
 def dated(item: Any) -> Params:

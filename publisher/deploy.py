@@ -30,6 +30,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -52,6 +53,8 @@ from publisher.pages.registry import registry
 from publisher.paths import url_path
 from publisher.releases import live_link
 from publisher.serve import (
+    SEARCH_DATA,
+    SEARCH_NAMES,
     RedirectsError,
     cache_control,
     compressible,
@@ -78,6 +81,13 @@ BACKUP_SUFFIXES = (".sql.gz", ".sqlite3.gz", ".manifest.json")
 STATIC_GROUP = 0
 REDIRECT_GROUP = 1 << 20
 UNKNOWN_GROUP = REDIRECT_GROUP + 1
+# The files that name a search index's data files go up after all of them
+# (publisher.search): a reader never loads an entry whose data is not there.
+SEARCH_NAMES_GROUP = UNKNOWN_GROUP + 1
+# Search data files are named by their content and replaced by a re-index
+# of their shard, a few dozen at a time: deleting the old ones is routine,
+# so they do not count towards --max-deletes (a lost one is rebuilt by the
+# next build; pages and photos are what the limit protects).
 
 
 class DeployError(RuntimeError):
@@ -220,6 +230,8 @@ def upload_group(relative: str) -> int:
     with the URLconf the registry builds), anything unknown last."""
     if relative.startswith(("static/", "media/")):
         return STATIC_GROUP
+    if re.search(SEARCH_NAMES, "/" + relative):
+        return SEARCH_NAMES_GROUP
     try:
         name = resolve(url_path(relative)).url_name
     except Resolver404:
@@ -574,12 +586,13 @@ def invalidate(distribution: str, relatives: Iterable[str]) -> str:
 
 
 def _check_deletes(plan: Plan, max_deletes: int, force: bool, dry_run: bool) -> bool:
-    if len(plan.deletes) <= max_deletes or force:
+    counted = [key for key in plan.deletes if not re.search(SEARCH_DATA, "/" + key)]
+    if len(counted) <= max_deletes or force:
         return False
     if dry_run:
         return True
     raise TooManyDeletes(
-        f"refusing to delete {len(plan.deletes):,} objects (more than {max_deletes:,}); "
+        f"refusing to delete {len(counted):,} objects (more than {max_deletes:,}); "
         "nothing was uploaded or deleted. Check the plan with --dry-run, then use "
         "--force or a larger --max-deletes."
     )
