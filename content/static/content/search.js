@@ -22,11 +22,16 @@ function pagefind() {
   // Loaded on the first search only: readers who never search download nothing.
   loading ??= (async () => {
     const pf = await import(`${BASE}pagefind.js`);
-    await pf.options({ excerptLength: 24 });
+    // Results' URLs are the site's own (Pagefind would put them under the
+    // folder its files are in).
+    await pf.options({ excerptLength: 24, baseUrl: "/" });
     await pf.init();
     const response = await fetch(`${BASE}shards.json`, { cache: "no-cache" });
     const { shards } = await response.json();
-    await Promise.all(shards.map((shard) => pf.mergeIndex(`${BASE}${shard}/`)));
+    await Promise.all(shards.map((shard) => pf.mergeIndex(`${BASE}${shard}/`, { baseUrl: "/" })));
+    // Loads every shard's filter lists, so each search counts its results
+    // by kind, section and year.
+    await pf.filters();
     return pf;
   })();
   return loading;
