@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -245,6 +246,30 @@ def _run_pagefind(payloads: list[dict], output: Path) -> None:
         for payload in payloads:
             index.add(payload)
         index.write(output)
+    _wait_for_entry(output)
+
+
+# Pagefind 1.5.2 was seen (once, on a loaded machine) answering WriteFiles
+# while its entry file was still empty: a shard with an empty entry breaks
+# every search. Wait for a whole entry naming a meta file that is there.
+ENTRY_WAIT = 30.0
+
+
+def _wait_for_entry(output: Path) -> None:
+    deadline = time.monotonic() + ENTRY_WAIT
+    while True:
+        try:
+            entry = json.loads((output / ENTRY).read_text())
+            language = entry["languages"][pagefind.LANGUAGE]
+            if (output / f"pagefind.{language['hash']}.pf_meta").stat().st_size:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        if time.monotonic() > deadline:
+            raise SearchError(
+                f"pagefind wrote no complete index into {output} in {ENTRY_WAIT:.0f} s"
+            )
+        time.sleep(0.05)
 
 
 def _move(source: Path, target: Path) -> None:
