@@ -246,12 +246,13 @@ def _run_pagefind(payloads: list[dict], output: Path) -> None:
         for payload in payloads:
             index.add(payload)
         index.write(output)
-    _wait_for_entry(output)
+        _wait_for_entry(output)  # before the process is told to stop
 
 
-# Pagefind 1.5.2 was seen (once, on a loaded machine) answering WriteFiles
-# while its entry file was still empty: a shard with an empty entry breaks
-# every search. Wait for a whole entry naming a meta file that is there.
+# Pagefind 1.5.2 answers WriteFiles before its entry file has its bytes:
+# closing its stdin at once (it then exits) left an empty entry now and
+# then, and a shard with an empty entry breaks every search. Wait for a
+# whole entry naming a meta file that is there.
 ENTRY_WAIT = 30.0
 
 

@@ -344,3 +344,26 @@ def test_deploy_uploads_the_index_with_its_headers_and_the_entries_after_the_dat
     assert upload_group(f"search/pagefind/{shard}/pagefind-entry.json") == SEARCH_NAMES_GROUP
     assert upload_group("search/pagefind/shards.json") == SEARCH_NAMES_GROUP
     assert upload_group(f"search/pagefind/{shard}/fragment/{fragment}") < SEARCH_NAMES_GROUP
+
+
+def test_replaced_index_files_do_not_count_towards_the_delete_limit(settings, s3):
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "site"
+    settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = ""
+    root = Path(settings.PUBLISHER_BUILD_DIR) / "site"
+    old = [f"search/pagefind/2026-q4/fragment/en_{n:07x}.pf_fragment" for n in range(3)]
+    for relative in ["index.html", "a/index.html", "b/index.html", *old]:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(b"x" * 100)
+    call_command("deploy", verbosity=0, no_progress=True)
+    for relative in old:
+        (root / relative).unlink()
+
+    call_command("deploy", "--max-deletes", "1", verbosity=0, no_progress=True)
+
+    listed = s3.client.list_objects_v2(Bucket=s3.bucket, Prefix="site/search/").get("Contents", [])
+    assert listed == []
+    (root / "a/index.html").unlink()
+    (root / "b/index.html").unlink()
+    with pytest.raises(Exception, match="refusing to delete 2 objects"):
+        call_command("deploy", "--max-deletes", "1", verbosity=0, no_progress=True)
