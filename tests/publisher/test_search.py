@@ -367,3 +367,12 @@ def test_replaced_index_files_do_not_count_towards_the_delete_limit(settings, s3
     (root / "b/index.html").unlink()
     with pytest.raises(Exception, match="refusing to delete 2 objects"):
         call_command("deploy", "--max-deletes", "1", verbosity=0, no_progress=True)
+
+
+def test_an_unknown_shard_period_stops_every_command_with_what_to_set(tmp_path):
+    from tests.publisher.test_settings import check_with
+
+    result = check_with(tmp_path, PUBLISHER_SEARCH_SHARD="week")
+
+    assert result.returncode != 0
+    assert "PUBLISHER_SEARCH_SHARD='week' is not one of: year, quarter, month" in result.stderr
