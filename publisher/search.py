@@ -33,6 +33,7 @@ began a moment before may miss that one shard; searching again finds it).
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -166,12 +167,19 @@ def write_index(root: Path, site: Site, previous: Path | None = None) -> SearchR
     base = root / SEARCH_DIR
     _write_primary(base)
     shards = site_shards(site)
-    for shard in shards:
-        payloads = list(records(site, shard))
-        old = previous / SEARCH_DIR / shard if previous is not None else None
-        if old is None or not _link_same(old, base / shard, payloads):
-            _write_shard(base, shard, payloads)
-        result.records += len(payloads)
+    # What exists now lives as long as the indexing: the collections that
+    # free each batch of rows (keyset.stream) need not walk it every time.
+    gc.collect()
+    gc.freeze()
+    try:
+        for shard in shards:
+            payloads = list(records(site, shard))
+            old = previous / SEARCH_DIR / shard if previous is not None else None
+            if old is None or not _link_same(old, base / shard, payloads):
+                _write_shard(base, shard, payloads)
+            result.records += len(payloads)
+    finally:
+        gc.unfreeze()
     _write_shards_file(base, shards)
     result.shards = len(shards)
     result.written = [
