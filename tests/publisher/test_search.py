@@ -148,7 +148,9 @@ def test_publishing_a_story_makes_its_words_searchable_and_unpublishing_removes_
     root = live_root(settings)
 
     story = make_story(
-        headline="Zebra mussels found in Mill Creek", body="Quaggaword in the creek."
+        headline="Zebra mussels found in Mill Creek",
+        body="Quaggaword in the creek.",
+        publish_at=timezone.now() - timedelta(minutes=5),
     )
     result = process_queue()
 
@@ -156,7 +158,10 @@ def test_publishing_a_story_makes_its_words_searchable_and_unpublishing_removes_
     shard = search.shard_of(story.publish_at)
     assert f"{search.SEARCH_DIR}/{shard}/{search.ENTRY}" in result.written
     # Only its own shard was indexed again.
-    assert {path.split("/")[2] for path in result.written if path.startswith("search/")} == {shard}
+    shards = {
+        p.split("/")[2] for p in result.written if p.startswith("search/") and p.count("/") > 2
+    }
+    assert shards == {shard}
 
     story.status = Status.DRAFT
     story.save()
