@@ -16,15 +16,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.template import loader
+from django.utils import timezone
 
 from content import routes
 from content.feeds import CorrectionsFeed, CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed
 from content.models import Author, Byline, Correction, CrimeReport, Obituary, Section, Story
 from publisher.changes import ABSENT
+from publisher.pagefind import Record
 from publisher.pages.archive import ArchivePage
 from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit, views_of
 from publisher.pages.detail import DetailPage
@@ -48,12 +51,15 @@ class NewsroomSite(Site):
     """The Site, with the sections every page's navigation shows."""
 
     sections: list[Section] = field(default_factory=list)
+    # Reader search is on (PUBLISHER_SEARCH): the masthead links to it.
+    search: bool = False
 
     @classmethod
     def current(cls, now: datetime | None = None, previous: Path | None = None) -> NewsroomSite:
         site = super().current(now=now, previous=previous)
         assert isinstance(site, NewsroomSite)
         site.sections = list(Section.objects.all())
+        site.search = settings.PUBLISHER_SEARCH
         return site
 
     @cached_property
@@ -253,7 +259,10 @@ class CorrectionsPage(PaginatedPage):
 
 class ItemPage(DetailPage):
     """An item's own page, at the address ``content.routes`` gives its kind
-    (the same one its model's ``get_absolute_url`` returns)."""
+    (the same one its model's ``get_absolute_url`` returns). Readers can
+    search every kind of item (``/search/``)."""
+
+    searchable = True
 
     def __init__(self) -> None:
         self.route, self._params = routes.ITEM_ROUTES[self.kind]
@@ -261,6 +270,30 @@ class ItemPage(DetailPage):
 
     def params_for(self, item: Any) -> Params:
         return self._params(item)
+
+    def search_record(self, site: Site, item: Any) -> Record:
+        local = timezone.localtime(item.publish_at)
+        label = self.registry.kinds[self.kind].label
+        return Record(
+            url=self.url(self.params_for(item)),
+            title=item.title,
+            kind=label[:1].upper() + label[1:],
+            date=local.date().isoformat(),
+            words=tuple(self.search_words(item)),
+            html=item.body_html,
+            filters={
+                "kind": label[:1].upper() + label[1:],
+                "year": str(local.year),
+                **self.search_filters(item),
+            },  # fmt: skip
+        )
+
+    def search_words(self, item: Any) -> Iterable[str]:
+        """The fields readers search besides the title and the body."""
+        return ()
+
+    def search_filters(self, item: Any) -> dict[str, str]:
+        return {}
 
 
 class StoryPage(ItemPage):
@@ -284,6 +317,13 @@ class StoryPage(ItemPage):
 
     def queryset(self, site: Site) -> QuerySet:
         return stories(site)
+
+    def search_words(self, item: Any) -> Iterable[str]:
+        yield item.dek
+        yield ", ".join(byline.author.name for byline in item.byline_list)
+
+    def search_filters(self, item: Any) -> dict[str, str]:
+        return {"section": item.section.name}
 
     def item_context(self, site: Site, item: Any, related: list | None = None) -> Context:
         if related is None:
@@ -367,11 +407,18 @@ class ObituaryPage(ItemPage):
     template = "content/obituary_detail.html"
     kind = "obituary"
 
+    def search_words(self, item: Any) -> Iterable[str]:
+        # The full name (a maiden name in parentheses) is the title.
+        return (item.hometown, item.service_place)
+
 
 class CrimePage(ItemPage):
     name = "crime"
     template = "content/crime_detail.html"
     kind = "crime"
+
+    def search_words(self, item: Any) -> Iterable[str]:
+        return (item.get_incident_type_display(), item.address_block, item.neighborhood)
 
 
 class AuthorPage(Page):
@@ -541,6 +588,16 @@ class RobotsPage(Page):
         return {"sitemaps": [site.absolute(page.url({})) for page in sitemaps]}
 
 
+class SearchPage(Page):
+    """/search/: readers search every item in their browser, against the index
+    ``publisher.search`` writes (``?q=words`` runs a search on load). The page
+    itself never changes with content."""
+
+    name = "search"
+    route = routes.SEARCH
+    template = "content/search.html"
+
+
 class NotFoundPage(Page):
     """The file lighttpd (or S3) answers with, status 404, for a missing page."""
 
@@ -612,6 +669,7 @@ REGISTRY = Registry(
         SitemapPage(),
         LatestNewsSitemapPage(),
         RobotsPage(),
+        SearchPage(),
         NotFoundPage(),
         HomePage(),
     ],

@@ -27,6 +27,7 @@ FEED_CRIME = "feeds/crime.xml"
 CORRECTIONS = "corrections/"
 FEED_CORRECTIONS = "feeds/corrections.xml"
 NEWS_SITEMAP = "sitemaps/news.xml"
+SEARCH = "search/"
 
 
 def dated(item: Any) -> Params:

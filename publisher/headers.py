@@ -32,6 +32,13 @@ MIME_TYPES: dict[str, str] = {
     ".woff2": "font/woff2",
     ".woff": "font/woff",
     ".pdf": "application/pdf",
+    # Pagefind's search index (publisher.search): gzip inside, which its
+    # script unpacks itself, so binary and never compressed again.
+    ".pf_fragment": "application/octet-stream",
+    ".pf_index": "application/octet-stream",
+    ".pf_filter": "application/octet-stream",
+    ".pf_meta": "application/octet-stream",
+    ".pagefind": "application/octet-stream",
 }
 DEFAULT_MIME_TYPE = "application/octet-stream"
 FEEDS = r"^/feeds/"
@@ -56,6 +63,13 @@ FINGERPRINTED = r"^/static/.+\.[0-9a-f]{12}(\.[^./]+)?$"
 # pages five minutes, and a deploy invalidates what changed.
 PAGE_CACHE = "public, max-age=0, s-maxage=300, must-revalidate"
 MEDIA = r"^/media/"
+# Pagefind names its index files by their content (en_3fa9c1b.pf_fragment,
+# pagefind.en_219dfbcdb0.pf_meta): a re-indexed shard is new names, so these
+# are cached for good. The files that name them (pagefind-entry.json,
+# shards.json) and the search code keep the page rule: always revalidated.
+SEARCH_DATA = r"/search/pagefind/.*\.pf_(fragment|index|filter|meta)$"
+# ... and the files that name them, which a deploy uploads after them.
+SEARCH_NAMES = r"/search/pagefind/(.+/)?(pagefind-entry|shards)\.json$"
 # (regex on the site path, Cache-Control); the last rule that matches wins,
 # as lighttpd's conditionals do.
 CACHE_RULES: list[tuple[str, str]] = [
@@ -63,6 +77,7 @@ CACHE_RULES: list[tuple[str, str]] = [
     (r"^/static/", "public, max-age=3600"),  # static under its plain name
     (FINGERPRINTED, "public, max-age=31536000, immutable"),
     (MEDIA, "public, max-age=86400"),  # a replaced photo is a new upload with a new name
+    ("^" + SEARCH_DATA, "public, max-age=31536000, immutable"),
 ]
 
 # Uploads (photos) are what a hostile user can put on the site: a browser

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import Http404
 
-from publisher import media, queue, releases
+from publisher import media, queue, releases, search
 from publisher.build import build_site
 from publisher.changes import stored_state
 from publisher.deploy.errors import DeployError
@@ -192,6 +192,12 @@ def render_affected(
     for relative, body in rendered:
         write_atomic(root / relative, body)
         result.written.append(relative)
+    # The search index after the pages its results link to, before the
+    # pages that went: a reader never finds an item that is gone.
+    if search.enabled():
+        found = search.reindex(root, site, changes)
+        result.written += found.written
+        result.removed += found.removed
     # Removed last: by now nothing written above links to them. (A page gone
     # from one type may be another's now, e.g. a redirect at a moved address.)
     for relative in sorted(set(gone) - set(result.written)):

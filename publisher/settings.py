@@ -202,6 +202,13 @@ try:
     # Where publishing runs: thread (in-process, after commit), database
     # (django-tasks-db + `manage.py db_worker`), immediate (inside the request).
     PUBLISHER_TASKS = env_str("PUBLISHER_TASKS", "thread")
+    # Reader search (publisher.search): Pagefind indexes written with the pages,
+    # one shard per year, quarter or month of publish time. Off until a build
+    # with search meets its budget (at most 30% slower; today about 1.5-2x).
+    PUBLISHER_SEARCH = env_bool("PUBLISHER_SEARCH", False)
+    PUBLISHER_SEARCH_SHARD = env_str("PUBLISHER_SEARCH_SHARD", "quarter").lower()
+    # The pagefind binary; empty: the one the pagefind-bin package installed.
+    PUBLISHER_PAGEFIND = env_str("PUBLISHER_PAGEFIND", "")
     # Database backups to S3 (manage.py backup / backups / restore).
     BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
     BACKUP_S3_PREFIX = env_str("BACKUP_S3_PREFIX", "backups").strip("/")
@@ -225,6 +232,13 @@ if PUBLISHER_TASKS not in TASK_BACKENDS:
         f"PUBLISHER_TASKS={PUBLISHER_TASKS!r} is not one of: {', '.join(TASK_BACKENDS)}."
     )
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[PUBLISHER_TASKS]}}
+
+SEARCH_SHARDS = ("year", "quarter", "month")
+if PUBLISHER_SEARCH_SHARD not in SEARCH_SHARDS:
+    raise ImproperlyConfigured(
+        f"PUBLISHER_SEARCH_SHARD={PUBLISHER_SEARCH_SHARD!r} is not one of: "
+        f"{', '.join(SEARCH_SHARDS)} (the span of publish times in one search index file set)."
+    )
 
 if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     _db_name = DATABASES["default"]["NAME"]

@@ -40,6 +40,9 @@ def _isolated_dirs(settings, tmp_path, collected_static):
     # Publishing on save runs inside the saving thread in tests, so a test
     # never races a background publisher. Tests of the thread backend set it.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Pagefind runs only in the tests of search (tests/publisher/test_search.py
+    # and the browser day), which turn it on: every other build stays fast.
+    settings.PUBLISHER_SEARCH = False
 
 
 @pytest.fixture

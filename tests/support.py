@@ -16,6 +16,7 @@ import random
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -452,3 +453,16 @@ def one_page_of_each_type(registry: Any) -> dict[str, str]:
         if params is not None:
             urls[page.name] = page.url(params)
     return urls
+
+
+def check_with(var_dir: Path, **environ: str) -> subprocess.CompletedProcess:
+    """``manage.py check`` in a clean environment plus ``environ``."""
+    env = {"PATH": "/usr/bin:/bin", "PUBLISHER_VAR_DIR": str(var_dir), **environ}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,13 @@ from django.urls import Resolver404, resolve
 from publisher import s3
 from publisher.deploy.errors import DeployError
 from publisher.deploy.ownership import Target
-from publisher.headers import cache_control, compressible, content_type, is_served
+from publisher.headers import (
+    SEARCH_NAMES,
+    cache_control,
+    compressible,
+    content_type,
+    is_served,
+)
 from publisher.pages.registry import registry
 from publisher.paths import url_path
 from publisher.redirects_file import RedirectsError, load_redirects, redirect_file
@@ -37,6 +44,9 @@ from publisher.redirects_file import RedirectsError, load_redirects, redirect_fi
 STATIC_GROUP = 0
 REDIRECT_GROUP = 1 << 20
 UNKNOWN_GROUP = REDIRECT_GROUP + 1
+# The files that name a search index's data files go up after all of them
+# (publisher.search): a reader never loads an entry whose data is not there.
+SEARCH_NAMES_GROUP = UNKNOWN_GROUP + 1
 
 
 @dataclass
@@ -83,6 +93,8 @@ def upload_group(relative: str) -> int:
     with the URLconf the registry builds), anything unknown last."""
     if relative.startswith(("static/", "media/")):
         return STATIC_GROUP
+    if re.search(SEARCH_NAMES, "/" + relative):
+        return SEARCH_NAMES_GROUP
     try:
         name = resolve(url_path(relative)).url_name
     except Resolver404:

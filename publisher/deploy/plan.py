@@ -11,6 +11,7 @@ fingerprint and the mark from their metadata.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from publisher.deploy.errors import TooManyDeletes
 from publisher.deploy.local import LocalObject, in_upload_order
 from publisher.deploy.manifest import Entry, Manifest
 from publisher.deploy.ownership import Target, sort_out
+from publisher.headers import SEARCH_DATA
 
 
 @dataclass
@@ -114,13 +116,19 @@ def plan_changes(
 
 def check_deletes(plan: Plan, max_deletes: int, force: bool, dry_run: bool) -> bool:
     """Whether the plan deletes more than ``max_deletes``: raises
-    TooManyDeletes, or, for a dry run, says so."""
-    if len(plan.deletes) <= max_deletes or force:
+    TooManyDeletes, or, for a dry run, says so.
+
+    Search data files are named by their content and replaced by a re-index
+    of their shard, a few dozen at a time: deleting the old ones is routine,
+    so they do not count (a lost one is rebuilt by the next build; pages and
+    photos are what the limit protects)."""
+    counted = [key for key in plan.deletes if not re.search(SEARCH_DATA, "/" + key)]
+    if len(counted) <= max_deletes or force:
         return False
     if dry_run:
         return True
     raise TooManyDeletes(
-        f"refusing to delete {len(plan.deletes):,} objects (more than {max_deletes:,}); "
+        f"refusing to delete {len(counted):,} objects (more than {max_deletes:,}); "
         "nothing was uploaded or deleted. Check the plan with --dry-run, then use "
         "--force or a larger --max-deletes."
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, QuerySet
 from django.http import Http404
 
 from publisher.media import file_fields
+from publisher.pagefind import Record
 from publisher.pages.base import WHOLE, Change, Context, Page, Site, Unit, views_of
 from publisher.pages.keyset import CHUNK, newest_first, stream
 from publisher.pages.routes import Params
@@ -21,6 +23,9 @@ class DetailPage(Page):
     queryset."""
 
     kind = ""
+    # Readers can search this type's items (publisher.search) when it says
+    # what of an item is found and shown: ``search_record``.
+    searchable = False
 
     @property
     def model(self) -> Any:
@@ -59,6 +64,14 @@ class DetailPage(Page):
             qs = qs.alias(shard=F("id") % parts).filter(shard=part)
         for item in stream(qs):
             yield self.params_for(item), self.item_context(site, item)
+
+    def search_record(self, site: Site, item: Any) -> Record:
+        """What readers find of a live item, and what a result shows of it."""
+        raise NotImplementedError
+
+    def search_items(self, site: Site, start: datetime, end: datetime) -> Iterator[Any]:
+        """The live items published in [start, end), newest first, in batches."""
+        return stream(self.queryset(site).filter(publish_at__gte=start, publish_at__lt=end))
 
     def lookup(self, site: Site, params: Params) -> Any:
         """The published item at these URL parameters (dates must match too)."""

@@ -148,12 +148,14 @@ def newsroom_site(transactional_db, settings, subprocess_env, tmp_path) -> Itera
         "PUBLISHER_SITE_URL": site_url,
         "PUBLISHER_VAR_DIR": str(tmp_path / "var"),
         "PUBLISHER_TASKS": "thread",
+        "PUBLISHER_SEARCH": "true",
         "DJANGO_DEBUG": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECRET_KEY": "e2e-only-secret-key-" + "x" * 40,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
+    settings.PUBLISHER_SEARCH = True  # the day searches, as readers do
     ensure_newsroom_groups()
     call_command("seed_demo", stories=60, obituaries=10, crimes=10, seed=5, replace=True)
     build_site(jobs=1)

@@ -6,6 +6,8 @@ releases later; a reporter finds they cannot publish; the editor unpublishes
 the story. After every step, a reader's browser looks at the site: the story
 page, its section front, the front page and the feed. Screenshots of the front
 page and a story at phone and desktop widths go to ``test-artifacts/e2e/``.
+Readers search too: an obituary by surname, the story's new word once it is
+published (and no longer once it is unpublished), never a draft's words.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.db.models import F
@@ -33,6 +36,10 @@ HEADLINE = "Millbrook council votes to repave Main Street"
 REPORTER_HEADLINE = "Reporter files a story about the fall festival"
 OBITUARY_NAME = "Harriet Quillfeather"
 SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+# A word no seeded item uses: the story's body has it, and only the story's.
+NEW_WORD = "Tarmacadam"
+DRAFT_WORD = "Zwiebackfest"  # in the reporter's draft, never published
+SEARCHABLE_WITHIN = 10.0  # seconds from Save to a reader's search finding it (budget: 60)
 
 
 # Django's own admin widgets give these fields no label: both halves of a
@@ -52,16 +59,21 @@ def test_an_editors_day_from_draft_to_unpublished_is_what_readers_see(
     author = Author.objects.order_by("name").first()
     photo = make_jpeg(tmp_path / "main-street.jpg")
 
+    search_an_obituary_by_surname(reader, site)
     editor = log_in(new_context(), site, "edna", editor_password)
     story = write_a_draft_story(editor, reader, site, section, author, photo)
+    assert search(reader, site, NEW_WORD) == []  # a draft's words are never found
     check_the_preview(editor, new_context(), site, story)
     publish_the_story(editor, reader, site, story)
+    find_the_story_by_its_new_word(reader, site, story)
     fix_the_typo_in_the_headline(editor, reader, site, story)
     take_screenshots(reader, site, story)
     schedule_an_obituary_for_ten_minutes_ahead(editor, reader, site)
     reporter = log_in(new_context(), site, "rex", reporter_password)
     check_a_reporter_cannot_publish(reporter, site, story, section, author)
+    assert search(reader, site, DRAFT_WORD) == []
     unpublish_the_story(editor, reader, site, story)
+    assert wait_until(lambda: search(reader, site, NEW_WORD) == [], SEARCHABLE_WITHIN)
 
 
 # -- the steps ------------------------------------------------------------------
@@ -99,7 +111,7 @@ def write_a_draft_story(
     choose_in_autocomplete(editor, "#id_section", section.name)
     editor.locator("#id_body").fill(
         "The city council voted 5-2 on Tuesday to repave the street.\n\n"
-        "**Detours** will be posted a week ahead."
+        f"**Detours** will be posted a week ahead. Crews will lay {NEW_WORD.lower()} in May."
     )
     editor.locator("#id_photo").set_input_files(photo)
     editor.locator("#id_photo_alt").fill("A cracked asphalt street lined with brick storefronts")
@@ -284,7 +296,7 @@ def check_a_reporter_cannot_publish(
     assert reporter.locator(".field-status .readonly").inner_text() == "Draft"
     reporter.locator("#id_headline").press_sequentially(REPORTER_HEADLINE)
     choose_in_autocomplete(reporter, "#id_section", section.name)
-    reporter.locator("#id_body").fill("Booths open at nine on Saturday.")
+    reporter.locator("#id_body").fill(f"Booths open at nine on Saturday for the {DRAFT_WORD}.")
     choose_in_autocomplete(reporter, "#id_bylines-0-author", author.name)
     save(reporter)
     assert "was added successfully" in reporter.locator(".messagelist").inner_text()
@@ -317,7 +329,89 @@ def unpublish_the_story(editor: Page, reader: Page, site: Newsroom, story: Story
     assert_accessible_basics(reader)
 
 
+def search_an_obituary_by_surname(reader: Page, site: Newsroom) -> None:
+    obituary = Obituary.objects.published().order_by("-publish_at").first()
+    assert obituary is not None
+    surname = obituary.full_name.split()[-1]
+    # Every page's masthead leads to the search.
+    look(reader, site, "/")
+    reader.get_by_role("link", name="Search", exact=True).first.click()
+    reader.wait_for_url(site.at("/search/"))
+    assert unlabelled_fields(reader) == []
+    reader.get_by_label("Search stories, obituaries and crime reports").fill(surname)
+    reader.get_by_role("button", name="Search").click()
+    results = wait_for_results(reader)
+    assert reader.url == site.at(f"/search/?q={surname}")  # a link others can open
+    found = {r["url"]: r for r in results}
+    assert obituary.get_absolute_url() in found, (surname, results)
+    hit = found[obituary.get_absolute_url()]
+    assert (hit["title"], hit["kind"]) == (obituary.full_name, "Obituary")
+    assert (
+        hit["date"]
+        == f"{timezone.localtime(obituary.publish_at):%B} {timezone.localtime(obituary.publish_at).day}, {timezone.localtime(obituary.publish_at).year}"
+    )
+    assert surname.lower() in marked_words(hit)
+    # Announced to screen readers: a polite live region says how many.
+    status = reader.locator("[data-status]")
+    assert status.get_attribute("aria-live") == "polite"
+    assert "result" in status.inner_text() and surname in status.inner_text()
+    assert_accessible_basics(reader)
+
+    # Narrowed by kind: only obituaries; the link with the filter runs it on load.
+    reader.get_by_label("Kind").select_option(value="Obituary")
+    narrowed = wait_for_results(reader)
+    assert narrowed and all(r["kind"] == "Obituary" for r in narrowed)
+    assert "kind=Obituary" in reader.url
+    assert search(reader, site, surname, kind="Obituary") == narrowed
+    for size, (width, height) in SCREEN_SIZES.items():
+        reader.set_viewport_size({"width": width, "height": height})
+        path = site.artifacts / f"search-{size}-{width}x{height}.png"
+        reader.screenshot(path=path, full_page=True)
+        with Image.open(path) as image:
+            assert image.width == width, path
+    reader.set_viewport_size({"width": 1280, "height": 900})
+
+
+def find_the_story_by_its_new_word(reader: Page, site: Newsroom, story: Story) -> None:
+    def found() -> list[dict]:
+        return [r for r in search(reader, site, NEW_WORD) if r["url"] == story.get_absolute_url()]
+
+    assert wait_until(found, SEARCHABLE_WITHIN), search(reader, site, NEW_WORD)
+    (hit,) = found()
+    assert (hit["title"], hit["kind"]) == (HEADLINE_TYPO, "Story")
+    assert NEW_WORD.lower() in marked_words(hit)
+
+
 # -- what a reader sees ------------------------------------------------------------
+
+
+def search(reader: Page, site: Newsroom, words: str, **filters: str) -> list[dict]:
+    """The results a reader gets from /search/?q=words (the search runs on load)."""
+    query = urlencode({"q": words, **filters})
+    reader.goto(site.at(f"/search/?{query}"))
+    return wait_for_results(reader)
+
+
+def marked_words(result: dict) -> list[str]:
+    """The words a result's excerpt marks (Pagefind marks a word with its punctuation)."""
+    return [word.lower().strip(".,;:!?\"'()") for word in result["marked"]]
+
+
+def wait_for_results(reader: Page) -> list[dict]:
+    reader.wait_for_function(
+        "() => /results? for|No results/.test(document.querySelector('[data-status]').textContent)",
+        timeout=15_000,
+    )
+    return reader.eval_on_selector_all(
+        ".search-result",
+        """els => els.map(el => ({
+            url: el.querySelector("h2 a").getAttribute("href"),
+            title: el.querySelector("h2 a").textContent,
+            kind: el.querySelector(".kicker").textContent,
+            date: el.querySelector("time")?.textContent,
+            marked: [...el.querySelectorAll("mark")].map(m => m.textContent),
+        }))""",
+    )
 
 
 @dataclass(frozen=True)

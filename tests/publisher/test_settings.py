@@ -19,6 +19,7 @@ from django.db.utils import ConnectionHandler
 
 from publisher.env import EnvError, env_bool, env_int, env_list
 from publisher.settings import _database, kept_secret_key
+from tests.support import check_with
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,19 +48,6 @@ def test_env_int_and_list(monkeypatch):
         env_int("X_N", 1, minimum=1)
     monkeypatch.setenv("X_L", " a, b ,,c ")
     assert env_list("X_L", []) == ["a", "b", "c"]
-
-
-def check_with(var_dir: Path, **environ: str) -> subprocess.CompletedProcess:
-    """``manage.py check`` in a clean environment plus ``environ``."""
-    env = {"PATH": "/usr/bin:/bin", "PUBLISHER_VAR_DIR": str(var_dir), **environ}
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,269 @@
+"""Benchmark: reader search (Pagefind) in the build, in publishing and in the browser.
+
+    .venv/bin/python bench/search.py                  # 5,000 and 50,000 stories
+    .venv/bin/python bench/search.py --sizes 5000 20000
+    .venv/bin/python bench/search.py --sizes 5000 --no-browser
+
+For each size (S stories, S/5 obituaries, S/5 crime reports, seeded by
+seed_demo into a scratch SQLite database) it measures, each in its own
+process tree (peak RSS summed over the tree, the pagefind processes included):
+  build       `manage.py build` with PUBLISHER_SEARCH=false, then =true into an
+              empty build directory (cold: every shard indexed), then =true
+              again (warm: unchanged shards linked from the live release, as
+              the nightly build finds them); the budget is cold/off <= 1.30
+              and peak memory < 250 MB at 50,000 stories;
+  index       publisher.search.write_index alone (seconds, peak memory);
+  publish     Save-to-searchable: a new story saved with publishing inside
+              the save (PUBLISHER_TASKS=immediate), from save() to its words
+              in the live index, median of 5, and the same with search off;
+  bytes       index bytes per item, and (with Chromium) the bytes a reader's
+              browser downloads for a first search of "council" on
+              `python -m http.server` (everything after the page itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from build import PYTHON, ROOT, _setup_django, drop_database, manage, run_measured, scratch_database
+
+
+def child_index() -> None:
+    """write_index alone, into a scratch directory."""
+    _setup_django()
+    from publisher import search
+    from publisher.pages.registry import registry
+
+    out = Path(os.environ["BENCH_OUT"])
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    result = search.write_index(out, registry().site())
+    seconds = time.perf_counter() - started
+    files = [p for p in (out / search.SEARCH_DIR).rglob("*") if p.is_file()]
+    shard_bytes = sum(
+        p.stat().st_size for p in files if len(p.relative_to(out / search.SEARCH_DIR).parts) > 1
+    )
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "records": result.records,
+                "shards": result.shards,
+                "files": len(files),
+                "bytes": sum(p.stat().st_size for p in files),
+                "shard_bytes": shard_bytes,
+            }
+        )
+    )
+
+
+def child_publish(repeat: int) -> None:
+    """Save a story (publishing runs inside the save) and time it until its
+    words are in the live index."""
+    _setup_django()
+    import gzip
+
+    from django.conf import settings
+
+    from content.models import Author, Section, Status, Story
+    from publisher import search
+    from publisher.releases import live_release
+
+    section, author = Section.objects.first(), Author.objects.first()
+    times = []
+    for n in range(repeat):
+        word = f"benchword{n}x{os.getpid()}"
+        started = time.perf_counter()
+        story = Story(
+            headline=f"Bench story {word}",
+            slug=f"bench-{word}",
+            section=section,
+            status=Status.PUBLISHED,
+            body=f"The {word} appears here.",
+        )
+        story.save()
+        times.append(time.perf_counter() - started)
+        story.bylines.create(author=author, position=0)
+        if settings.PUBLISHER_SEARCH:
+            root = live_release(Path(settings.PUBLISHER_BUILD_DIR))
+            shard = root / search.SEARCH_DIR / search.shard_of(story.publish_at)
+            state = json.loads((shard / search.SHARD_STATE).read_text())
+            texts = [
+                gzip.decompress((shard / name).read_bytes())
+                for name in state["files"]
+                if name.startswith("fragment/")
+            ]
+            assert any(word.encode() in text for text in texts), "not searchable"
+    print(json.dumps({"seconds": statistics.median(times), "all": times}))
+
+
+def first_search_bytes(site_dir: Path, query: str) -> dict:
+    """What a browser downloads for a first search, served by http.server."""
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [PYTHON, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+            page = browser.new_page()
+            seen: list[tuple[str, int]] = []
+            page.goto(f"http://127.0.0.1:{port}/search/")
+            page.wait_for_load_state("networkidle")
+            page.on(
+                "requestfinished", lambda r: seen.append((r.url, r.sizes()["responseBodySize"]))
+            )
+            started = time.perf_counter()
+            page.fill("#search-q", query)
+            page.click("button[type=submit]")
+            page.wait_for_function(
+                "() => /results? for|No results/.test(document.querySelector('[data-status]').textContent)",
+                timeout=120_000,
+            )
+            seconds = time.perf_counter() - started
+            page.wait_for_load_state("networkidle")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+    kinds: dict[str, int] = {}
+    for url, size in seen:
+        name = url.split("?")[0].rsplit("/", 1)[-1]
+        kind = name.rsplit(".", 1)[-1] if "." in name else name
+        kinds[kind] = kinds.get(kind, 0) + max(size, 0)
+    return {
+        "requests": len(seen),
+        "bytes": sum(max(size, 0) for _, size in seen),
+        "by_type": kinds,
+        "seconds": seconds,
+    }
+
+
+def bench_size(size: int, args: argparse.Namespace) -> dict:
+    out = Path(args.out) / str(size)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    url = scratch_database(None, size)
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        PUBLISHER_MEDIA_ROOT=str(out / "media"),
+        PUBLISHER_TASKS="immediate",
+        DJANGO_SETTINGS_MODULE="publisher.settings",
+    )
+    row: dict = {"size": size}
+    try:
+        print(f"[{size:,} stories] seeding…", flush=True)
+        manage(env, "migrate", "-v0")
+        manage(
+            env, "seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
+            "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0",
+        )  # fmt: skip
+        build = [PYTHON, "manage.py", "build", "--no-progress"]
+        for name, search_on, build_dir in [
+            ("off", "false", out / "off"),
+            ("cold", "true", out / "on"),
+            ("warm", "true", out / "on"),
+        ]:
+            print(f"[{size:,}] build, search {name}…", flush=True)
+            step_env = dict(env, PUBLISHER_SEARCH=search_on, PUBLISHER_BUILD_DIR=str(build_dir))
+            seconds, rss, _ = run_measured(build, step_env)
+            row[f"build_{name}"] = (seconds, rss)
+        print(f"[{size:,}] index alone…", flush=True)
+        index_env = dict(env, BENCH_OUT=str(out / "index-only"), PYTHONPATH=str(ROOT))
+        seconds, rss, stdout = run_measured([PYTHON, __file__, "_index"], index_env)
+        row["index"] = {**json.loads(stdout.strip().splitlines()[-1]), "rss": rss}
+        shutil.rmtree(out / "index-only", ignore_errors=True)
+        for name, search_on, build_dir in [
+            ("publish_off", "false", out / "off"),
+            ("publish_on", "true", out / "on"),
+        ]:
+            print(f"[{size:,}] {name}…", flush=True)
+            step_env = dict(
+                env,
+                PUBLISHER_SEARCH=search_on,
+                PUBLISHER_BUILD_DIR=str(build_dir),
+                PYTHONPATH=str(ROOT),
+            )
+            _, _, stdout = run_measured([PYTHON, __file__, "_publish", str(args.repeat)], step_env)
+            row[name] = json.loads(stdout.strip().splitlines()[-1])["seconds"]
+        if args.browser:
+            print(f"[{size:,}] first search in Chromium…", flush=True)
+            row["first_search"] = first_search_bytes((out / "on" / "site").resolve(), args.query)
+    finally:
+        drop_database(None, url)
+        if not args.keep:
+            shutil.rmtree(out, ignore_errors=True)
+    return row
+
+
+def report(rows: list[dict]) -> None:
+    print()
+    print(
+        "stories | build off s/MB | search cold s/MB (ratio) | warm s/MB (ratio) | index alone s/MB | records | shards | bytes/item | save->searchable s (off) | first search KB (requests)"
+    )
+    for row in rows:
+        off_s, off_mb = row["build_off"]
+        cold_s, cold_mb = row["build_cold"]
+        warm_s, warm_mb = row["build_warm"]
+        index = row["index"]
+        per_item = index["shard_bytes"] / max(1, index["records"])
+        first = row.get("first_search")
+        first_text = f"{first['bytes'] / 1024:,.0f} ({first['requests']})" if first else "-"
+        print(
+            f"{row['size']:,} | {off_s:.1f}/{off_mb} | {cold_s:.1f}/{cold_mb} ({cold_s / off_s:.2f}) | "
+            f"{warm_s:.1f}/{warm_mb} ({warm_s / off_s:.2f}) | {index['seconds']:.1f}/{index['rss']} | "
+            f"{index['records']:,} | {index['shards']} | {per_item:,.0f} | "
+            f"{row['publish_on']:.2f} ({row['publish_off']:.2f}) | {first_text}"
+        )
+        if first:
+            print(
+                f"    first search by type: {json.dumps(first['by_type'])}; {first['seconds']:.2f} s to results"
+            )
+    print(json.dumps(rows))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_index":
+        child_index()
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_publish":
+        child_publish(int(sys.argv[2]))
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
+    parser.add_argument("--out", default="/tmp/newsroom-bench-search")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--query", default="council")
+    parser.add_argument("--no-browser", dest="browser", action="store_false")
+    parser.add_argument("--keep", action="store_true", help="keep the builds under --out")
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes:
+        rows.append(bench_size(size, args))
+        print(json.dumps(rows[-1]), flush=True)  # each size's figures as soon as they are in
+    report(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,395 @@
+"""Reader search: Pagefind indexes of the live items, written with the pages.
+
+Readers search in their browser against static files (``/search/``), so the
+site stays flat. What is indexed is declared by the page types: every
+``DetailPage`` with ``searchable = True`` gives a ``search_record`` for each
+live item (the same ``queryset`` its pages show, so a draft, an embargoed,
+unpublished or deleted item is never in it). Lists, archives and fronts are
+never indexed.
+
+The index is cut into shards by publish time (``PUBLISHER_SEARCH_SHARD``:
+year, quarter or month, in the newsroom's time zone). Publishing re-indexes
+only the shards its changes touch, and one Pagefind process holds one shard
+at a time, so memory follows the shard, not the archive. The browser merges
+the shards (Pagefind's ``mergeIndex``). Under the release::
+
+    search/pagefind/pagefind.js, pagefind-worker.js, wasm.en.pagefind
+                                        the search code, loaded once
+    search/pagefind/pagefind-entry.json, *.pf_meta, index/, fragment/
+                                        the primary index: one wordless record
+                                        (Pagefind needs one to load its code)
+    search/pagefind/shards.json         the shards to merge, newest first
+    search/pagefind/<shard>/…           one shard: entry, meta, index/,
+                                        fragment/, filter/
+
+Pagefind names its data files by their content, so a re-indexed shard
+shares most files with the one before: new files go in first,
+``pagefind-entry.json`` (and ``shards.json``), which name them, next, and
+the files no longer named go at once. An unpublished item's text leaves the
+index in the same publish that takes its page down (a reader whose search
+began a moment before may miss that one shard; searching again finds it).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from publisher import pagefind
+from publisher.files import write_atomic
+from publisher.pages.base import Change, Site, views_of
+from publisher.pages.detail import DetailPage
+from publisher.pages.registry import registry
+
+SEARCH_DIR = "search/pagefind"
+SHARDS_FILE = "shards.json"
+ENTRY = "pagefind-entry.json"
+# Not served (a dot file): a shard's files and the stamp of what it indexed.
+SHARD_STATE = ".shard.json"
+# What the browser needs of Pagefind's output: its code in the primary
+# index only (merged indexes share it), the data everywhere. The UI bundles
+# are not used: /search/ has its own page.
+CODE_FILES = ("pagefind.js", "pagefind-worker.js", f"wasm.{pagefind.LANGUAGE}.pagefind")
+DATA_DIRS = ("index", "fragment", "filter")
+PRIMARY_URL = "/search/"
+PRIMARY_WORD = "_"
+
+
+class SearchError(RuntimeError):
+    """The search index could not be written; the message says why."""
+
+
+@dataclass
+class SearchResult:
+    shards: int = 0
+    records: int = 0
+    written: list[str] = field(default_factory=list)  # paths relative to the release
+    removed: list[str] = field(default_factory=list)
+
+
+def enabled() -> bool:
+    return settings.PUBLISHER_SEARCH
+
+
+def _executable() -> str:
+    return pagefind.binary(settings.PUBLISHER_PAGEFIND)
+
+
+def _pagefind_version() -> str:
+    return _version_of(_executable())
+
+
+@functools.cache
+def _version_of(executable: str) -> str:
+    return pagefind.version(executable)
+
+
+def searchable_pages() -> list[DetailPage]:
+    return [page for page in registry().pages if isinstance(page, DetailPage) and page.searchable]
+
+
+# -- Shards ---------------------------------------------------------------------
+
+
+def shard_of(moment: datetime) -> str:
+    """The shard of an item published at ``moment``: ``2026``, ``2026-q4`` or ``2026-11``."""
+    local = timezone.localtime(moment)
+    period = settings.PUBLISHER_SEARCH_SHARD
+    if period == "year":
+        return f"{local.year:04d}"
+    if period == "quarter":
+        return f"{local.year:04d}-q{(local.month - 1) // 3 + 1}"
+    return f"{local.year:04d}-{local.month:02d}"
+
+
+def shard_span(name: str) -> tuple[datetime, datetime]:
+    """The publish times [start, end) of a shard, in the newsroom's time zone."""
+    year = int(name[:4])
+    if len(name) == 4:
+        first, months = 1, 12
+    elif name[5] == "q":
+        first, months = (int(name[6]) - 1) * 3 + 1, 3
+    else:
+        first, months = int(name[5:7]), 1
+    after = first + months
+    start = timezone.make_aware(datetime(year, first, 1))
+    end = timezone.make_aware(datetime(year + (after - 1) // 12, (after - 1) % 12 + 1, 1))
+    return start, end
+
+
+def site_shards(site: Site) -> list[str]:
+    """Every shard that holds a live item, newest first (one query per kind)."""
+    names: set[str] = set()
+    for page in searchable_pages():
+        months = page.model.objects.published(site.now).dates("publish_at", "month")
+        names.update(shard_of(timezone.make_aware(datetime(m.year, m.month, 15))) for m in months)
+    return sorted(names, reverse=True)
+
+
+def affected_shards(site: Site, changes: Iterable[Change]) -> set[str]:
+    """The shards that held or hold what readers saw or see of these changes."""
+    kinds = [page.kind for page in searchable_pages()]
+    if not kinds:
+        return set()
+    return {shard_of(view.publish_at) for view in views_of(site, changes, *kinds)}
+
+
+def records(site: Site, shard: str) -> Iterator[dict]:
+    """The Pagefind records of one shard: every searchable kind's live items
+    published in its span, in a fixed order (kinds in registry order, newest first)."""
+    start, end = shard_span(shard)
+    for page in searchable_pages():
+        for item in page.search_items(site, start, end):
+            yield page.search_record(site, item).payload()
+
+
+# -- Writing --------------------------------------------------------------------
+
+
+def write_index(root: Path, site: Site, previous: Path | None = None) -> SearchResult:
+    """The whole index into a new release (a full build): the primary and
+    every shard, one Pagefind process at a time. A shard whose records are
+    exactly those of the same shard in ``previous`` (the live release) is
+    linked from there instead of indexed again."""
+    result = SearchResult()
+    base = root / SEARCH_DIR
+    _write_primary(base)
+    shards = site_shards(site)
+    # What exists now lives as long as the indexing: the collections that
+    # free each batch of rows (keyset.stream) need not walk it every time.
+    gc.collect()
+    gc.freeze()
+    try:
+        for shard in shards:
+            payloads = list(records(site, shard))
+            old = previous / SEARCH_DIR / shard if previous is not None else None
+            if old is None or not _link_same(old, base / shard, payloads):
+                _write_shard(base, shard, payloads)
+            result.records += len(payloads)
+    finally:
+        gc.unfreeze()
+    _write_shards_file(base, shards)
+    result.shards = len(shards)
+    result.written = [
+        p.relative_to(root).as_posix() for p in sorted(base.rglob("*")) if p.is_file()
+    ]
+    return result
+
+
+def reindex(root: Path, site: Site, changes: list[Change]) -> SearchResult:
+    """Re-index, in the live release, only the shards these changes touch.
+    Returns the files written and removed (for the S3 push)."""
+    result = SearchResult()
+    base = root / SEARCH_DIR
+    shards = affected_shards(site, changes)
+    if not shards:
+        return result
+    if not (base / ENTRY).is_file():
+        # A release built before search (or with it off): start its index.
+        _write_primary(base)
+        result.written += [
+            p.relative_to(root).as_posix() for p in sorted(base.rglob("*")) if p.is_file()
+        ]
+    listed = set(read_shards(root))
+    emptied = []
+    for shard in sorted(shards):
+        payloads = list(records(site, shard))
+        result.records += len(payloads)
+        if not payloads:
+            listed.discard(shard)
+            emptied.append(shard)
+            continue
+        written, removed = _write_shard(base, shard, payloads)
+        result.written += [f"{SEARCH_DIR}/{shard}/{name}" for name in written]
+        result.removed += [f"{SEARCH_DIR}/{shard}/{name}" for name in removed]
+        listed.add(shard)
+    result.shards = len(shards)
+    if listed != set(read_shards(root)):
+        _write_shards_file(base, sorted(listed, reverse=True))
+        result.written.append(f"{SEARCH_DIR}/{SHARDS_FILE}")
+    # Only once no list names them: a shard left with no live item.
+    for shard in emptied:
+        result.removed += [f"{SEARCH_DIR}/{shard}/{name}" for name in _remove_shard(base / shard)]
+    return result
+
+
+def read_shards(root: Path) -> list[str]:
+    try:
+        return json.loads((root / SEARCH_DIR / SHARDS_FILE).read_text())["shards"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def _write_shards_file(base: Path, shards: list[str]) -> None:
+    body = json.dumps({"shards": shards}, separators=(",", ":")).encode()
+    write_atomic(base / SHARDS_FILE, body)
+
+
+def _write_primary(base: Path) -> None:
+    """The index the browser loads first: Pagefind's code and one record with
+    no word readers type (the page drops it), so merged shards share the code."""
+    payload = {"url": PRIMARY_URL, "content": PRIMARY_WORD, "meta": {"title": "Search"}}
+    with _scratch(base, "primary") as scratch:
+        _run_pagefind([payload], scratch)
+        for relative in [*CODE_FILES, *_data_files(scratch)]:
+            if relative != ENTRY:
+                _move(scratch / relative, base / relative)
+        _move(scratch / ENTRY, base / ENTRY)  # last: it names the rest
+
+
+def _run_pagefind(payloads: list[dict], output: Path) -> None:
+    with pagefind.Pagefind(_executable()) as index:
+        for payload in payloads:
+            index.add(payload)
+        index.write(output)
+        _wait_for_entry(output)  # before the process is told to stop
+
+
+# Pagefind 1.5.2 answers WriteFiles before its entry file has its bytes:
+# closing its stdin at once (it then exits) left an empty entry now and
+# then, and a shard with an empty entry breaks every search. Wait for a
+# whole entry naming a meta file that is there.
+ENTRY_WAIT = 30.0
+
+
+def _wait_for_entry(output: Path) -> None:
+    deadline = time.monotonic() + ENTRY_WAIT
+    while True:
+        try:
+            entry = json.loads((output / ENTRY).read_text())
+            language = entry["languages"][pagefind.LANGUAGE]
+            if (output / f"pagefind.{language['hash']}.pf_meta").stat().st_size:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        if time.monotonic() > deadline:
+            raise SearchError(
+                f"pagefind wrote no complete index into {output} in {ENTRY_WAIT:.0f} s"
+            )
+        time.sleep(0.05)
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def _write_shard(base: Path, shard: str, payloads: list[dict]) -> tuple[list[str], list[str]]:
+    """Index one shard and put it in place: data files first (a name already
+    there holds the same bytes: Pagefind names them by content), then the
+    entry that names them, then the files it no longer names go.
+    Returns the files written and removed, relative to the shard."""
+    target = base / shard
+    with _scratch(base, shard) as scratch:
+        _run_pagefind(payloads, scratch)
+        new = _data_files(scratch)
+        written = []
+        for relative in new:
+            if relative != ENTRY and not (target / relative).exists():
+                _move(scratch / relative, target / relative)
+                written.append(relative)
+        body = (scratch / ENTRY).read_bytes()
+    entry = target / ENTRY
+    if not entry.is_file() or entry.read_bytes() != body:
+        write_atomic(entry, body)
+        written.append(ENTRY)
+    keep = {*new, SHARD_STATE}
+    removed = []
+    for path in sorted(target.rglob("*")):
+        relative = path.relative_to(target).as_posix()
+        if path.is_file() and relative not in keep:
+            path.unlink()
+            removed.append(relative)
+    state = {"stamp": stamp(payloads), "files": new}
+    write_atomic(target / SHARD_STATE, json.dumps(state).encode())
+    return written, removed
+
+
+def _link_same(old: Path, target: Path, payloads: list[dict]) -> bool:
+    """Hard-link the shard ``old`` into ``target`` if it indexed exactly ``payloads``."""
+    state = _read_state(old)
+    files = state.get("files") or []
+    if not payloads or state.get("stamp") != stamp(payloads):
+        return False
+    if not all((old / relative).is_file() for relative in files):
+        return False
+    for relative in files:
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old / relative, destination)
+        except OSError:  # another filesystem
+            shutil.copy2(old / relative, destination)
+    write_atomic(target / SHARD_STATE, json.dumps(state).encode())
+    return True
+
+
+def _data_files(directory: Path) -> list[str]:
+    """What a shard serves of Pagefind's output (not its code nor its UI)."""
+    files = []
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).as_posix()
+        if path.is_file() and (
+            relative == ENTRY
+            or relative.endswith(".pf_meta")
+            or relative.split("/")[0] in DATA_DIRS
+        ):
+            files.append(relative)
+    return files
+
+
+def _read_state(target: Path) -> dict:
+    try:
+        return json.loads((target / SHARD_STATE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _remove_shard(target: Path) -> list[str]:
+    if not target.is_dir():
+        return []
+    removed = sorted(
+        p.relative_to(target).as_posix()
+        for p in target.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    )
+    shutil.rmtree(target)
+    return removed
+
+
+class _scratch:
+    """A directory beside the index for Pagefind to write into (the same
+    filesystem, so files move into place by rename; a dot name, so it is
+    never served nor uploaded), removed afterwards whatever happens."""
+
+    def __init__(self, base: Path, name: str) -> None:
+        self.path = base / f".scratch-{name}-{os.getpid()}"
+
+    def __enter__(self) -> Path:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def stamp(payloads: Iterable[dict]) -> str:
+    """A digest of exactly what a shard indexes, and with which Pagefind (a
+    build reuses a shard by it; tests compare publishing with a full build by it)."""
+    digest = hashlib.sha256(_pagefind_version().encode())
+    for payload in payloads:
+        digest.update(json.dumps(payload, sort_keys=True).encode())
+    return digest.hexdigest()

@@ -1,0 +1,383 @@
+"""Reader search: what the Pagefind index holds after a build and after
+publishing, read back from the files readers' browsers download."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from content.models import Status
+from publisher import search
+from publisher.build import build_site
+from publisher.headers import cache_control, content_type
+from publisher.models import PublishJob
+from publisher.pagefind import PagefindError
+from publisher.publish import process_queue
+from tests.support import make_crime, make_obituary, make_story
+
+SIGNATURE = b"pagefind_dcd"
+
+
+@pytest.fixture(autouse=True)
+def _search_on(settings):
+    settings.PUBLISHER_SEARCH = True
+
+
+def live_root(settings) -> Path:
+    return (Path(settings.PUBLISHER_BUILD_DIR) / "site").resolve()
+
+
+def indexed(root: Path) -> dict[str, str]:
+    """URL -> the text a search finds, for every record of every shard that
+    shards.json lists (the files a browser loads)."""
+    base = root / search.SEARCH_DIR
+    found: dict[str, str] = {}
+    for shard in json.loads((base / search.SHARDS_FILE).read_text())["shards"]:
+        entry = json.loads((base / shard / search.ENTRY).read_text())
+        state = json.loads((base / shard / search.SHARD_STATE).read_text())
+        fragments = [f for f in state["files"] if f.startswith("fragment/")]
+        assert len(fragments) == entry["languages"]["en"]["page_count"], shard
+        for name in fragments:
+            data = gzip.decompress((base / shard / name).read_bytes())
+            assert data.startswith(SIGNATURE)
+            record = json.loads(data[len(SIGNATURE) :])
+            found[record["url"]] = (
+                f"{record['meta']['title']} | {record['meta']['kind']} | {record['content']}"
+            )
+    return found
+
+
+def every_index_byte(root: Path) -> bytes:
+    """All of the search index's files on disk, unpacked: what S3 and readers can get."""
+    out = []
+    for path in (root / search.SEARCH_DIR).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            with contextlib.suppress(OSError):
+                data = gzip.decompress(data)
+            out.append(data.lower())
+    return b"\n".join(out)
+
+
+def start_live_site() -> None:
+    build_site(jobs=1)
+    PublishJob.objects.update(status=PublishJob.Status.LIVE)
+
+
+def test_a_build_indexes_every_live_item_and_nothing_else(newsroom, settings):
+    start_live_site()
+    root = live_root(settings)
+
+    found = indexed(root)
+
+    live = [
+        *newsroom["published"],
+        newsroom["hostile"],
+        *newsroom["obituaries"],
+        *newsroom["crimes"],
+    ]
+    assert sorted(found) == sorted(item.get_absolute_url() for item in live)
+    # Lists, archives, fronts, authors' pages: never results.
+    assert not any(url in found for url in ["/", "/news/", "/obituaries/", "/crime/", "/search/"])
+    everything = every_index_byte(root)
+    for words in newsroom["hidden_words"]:
+        assert words.lower().encode() not in everything, words
+
+
+def test_a_result_shows_title_kind_and_date_and_finds_each_kinds_own_fields(newsroom, settings):
+    story = make_story(
+        headline="Mill levy passes",
+        dek="Voters approve the school levy",
+        body="The **levy** passed by 212 votes.",
+        publish_at=timezone.now() - timedelta(days=1),
+    )
+    obit = make_obituary(
+        full_name="Margaret (Lindqvist) Hale",
+        hometown="Harlan",
+        service_place="St. Olaf Lutheran Church",
+        body="She taught piano.",
+    )
+    crime = make_crime(
+        title="Catalytic converter stolen",
+        address_block="700 block of Quarry Rd",
+        neighborhood="Riverside Flats",
+        body="Reported Tuesday.",
+    )
+    start_live_site()
+
+    found = indexed(live_root(settings))
+
+    author = story.bylines.first().author.name
+    assert found[story.get_absolute_url()].startswith("Mill levy passes | Story | ")
+    for words in ["Voters approve the school levy", "passed by 212 votes", author]:
+        assert words in found[story.get_absolute_url()]
+    assert found[obit.get_absolute_url()].startswith("Margaret (Lindqvist) Hale | Obituary | ")
+    for words in ["Harlan", "St. Olaf Lutheran Church", "She taught piano"]:
+        assert words in found[obit.get_absolute_url()]
+    assert found[crime.get_absolute_url()].startswith(
+        "Catalytic converter stolen | Crime report | "
+    )
+    for words in ["Theft", "700 block of Quarry Rd", "Riverside Flats", "Reported Tuesday"]:
+        assert words in found[crime.get_absolute_url()]
+
+
+def test_the_records_carry_the_filters_readers_narrow_by(newsroom, settings):
+    start_live_site()
+    site = search.registry().site()
+    story = newsroom["published"][0]
+    shard = search.shard_of(story.publish_at)
+
+    record = next(r for r in search.records(site, shard) if r["url"] == story.get_absolute_url())
+
+    year = str(timezone.localtime(story.publish_at).year)
+    assert record["filters"] == {"kind": ["Story"], "section": [story.section.name], "year": [year]}
+    assert record["meta"]["date"] == timezone.localtime(story.publish_at).date().isoformat()
+
+
+def test_publishing_a_story_makes_its_words_searchable_and_unpublishing_removes_them(
+    newsroom, settings
+):
+    start_live_site()
+    root = live_root(settings)
+
+    story = make_story(
+        headline="Zebra mussels found in Mill Creek",
+        body="Quaggaword in the creek.",
+        publish_at=timezone.now() - timedelta(minutes=5),
+    )
+    result = process_queue()
+
+    assert "Quaggaword" in indexed(root)[story.get_absolute_url()]
+    shard = search.shard_of(story.publish_at)
+    assert f"{search.SEARCH_DIR}/{shard}/{search.ENTRY}" in result.written
+    # Only its own shard was indexed again.
+    shards = {
+        p.split("/")[2] for p in result.written if p.startswith("search/") and p.count("/") > 2
+    }
+    assert shards == {shard}
+
+    story.status = Status.DRAFT
+    story.save()
+    process_queue()
+
+    assert story.get_absolute_url() not in indexed(root)
+    # Its text left the index files in the same publish, not only the listing.
+    assert b"quaggaword" not in every_index_byte(root)
+
+
+def test_an_edit_replaces_the_old_words_and_a_deleted_item_leaves_the_index(newsroom, settings):
+    start_live_site()
+    root = live_root(settings)
+    obit = newsroom["obituaries"][1]
+
+    obit.full_name = "Ada (Brightwater) Person1"
+    obit.save()
+    process_queue()
+    assert "Brightwater" in indexed(root)[obit.get_absolute_url()]
+
+    obit.full_name = "Ada Person1"
+    obit.save()
+    process_queue()
+    assert b"brightwater" not in every_index_byte(root)
+
+    url = obit.get_absolute_url()
+    obit.delete()
+    process_queue()
+    assert url not in indexed(root)
+
+
+def test_a_drafts_and_an_embargoed_items_words_are_never_indexed_until_they_go_live(
+    newsroom, settings
+):
+    start_live_site()
+    root = live_root(settings)
+
+    make_story(headline="Okapiword draft", status=Status.DRAFT)
+    make_story(headline="Narwhalword embargoed", publish_at=timezone.now() + timedelta(hours=2))
+    process_queue()
+
+    everything = every_index_byte(root)
+    assert b"okapiword" not in everything
+    assert b"narwhalword" not in everything
+
+
+def test_publishing_leaves_the_same_index_as_a_full_build(newsroom, settings, tmp_path):
+    start_live_site()
+    story = newsroom["published"][3]
+    story.headline = "Council story 3, corrected"
+    story.save()
+    moved = newsroom["crimes"][2]
+    moved.publish_at = timezone.now() - timedelta(days=400)  # into another shard
+    moved.save()
+    newsroom["obituaries"][0].delete()
+    process_queue()
+
+    fresh = build_site(build_dir=tmp_path / "oracle", jobs=1).release
+
+    def shards(root: Path) -> dict[str, str]:
+        base = root / search.SEARCH_DIR
+        return {
+            shard: json.loads((base / shard / search.SHARD_STATE).read_text())["stamp"]
+            for shard in search.read_shards(root)
+        }
+
+    assert shards(live_root(settings)) == shards(fresh)
+    assert indexed(live_root(settings)) == indexed(fresh)
+
+
+def test_a_shard_left_empty_is_unlisted_and_its_files_removed(db, settings):
+    old = make_story(headline="Lonely story", publish_at=timezone.now() - timedelta(days=800))
+    make_story(headline="Recent story")
+    start_live_site()
+    root = live_root(settings)
+    shard = search.shard_of(old.publish_at)
+    assert shard in search.read_shards(root)
+
+    old.delete()
+    result = process_queue()
+
+    assert shard not in search.read_shards(root)
+    assert not (root / search.SEARCH_DIR / shard).exists()
+    assert any(path.startswith(f"{search.SEARCH_DIR}/{shard}/fragment/") for path in result.removed)
+
+
+def test_a_build_reuses_the_live_releases_shards_that_did_not_change(newsroom, settings):
+    start_live_site()
+    first = live_root(settings)
+    story = newsroom["published"][0]
+    story.headline = "Council story 0, edited"
+    story.save()
+    changed = search.shard_of(story.publish_at)
+
+    second = build_site(jobs=1).release
+
+    for shard in search.read_shards(second):
+        entry = f"{search.SEARCH_DIR}/{shard}/{search.ENTRY}"
+        same_file = (first / entry).stat().st_ino == (second / entry).stat().st_ino
+        assert same_file == (shard != changed), shard
+    assert "Council story 0, edited" in indexed(second)[story.get_absolute_url()]
+
+
+@pytest.mark.parametrize(
+    "period,moment,name,start,end",
+    [
+        ("quarter", (2026, 11, 28), "2026-q4", (2026, 10, 1), (2027, 1, 1)),
+        ("quarter", (2026, 1, 1), "2026-q1", (2026, 1, 1), (2026, 4, 1)),
+        ("month", (2026, 12, 31), "2026-12", (2026, 12, 1), (2027, 1, 1)),
+        ("year", (1999, 7, 4), "1999", (1999, 1, 1), (2000, 1, 1)),
+    ],
+)
+def test_a_shard_spans_its_period_in_the_newsrooms_time_zone(
+    settings, period, moment, name, start, end
+):
+    from datetime import datetime
+
+    settings.PUBLISHER_SEARCH_SHARD = period
+    at = timezone.make_aware(datetime(*moment, 0, 30))
+    assert search.shard_of(at) == name
+    assert search.shard_span(name) == (
+        timezone.make_aware(datetime(*start)),
+        timezone.make_aware(datetime(*end)),
+    )
+
+
+def test_index_files_are_served_with_long_caching_only_where_the_name_changes_with_content():
+    immutable = "public, max-age=31536000, immutable"
+    for path in [
+        "/search/pagefind/2026-q4/fragment/en_3efc882.pf_fragment",
+        "/search/pagefind/2026-q4/index/en_4ae1a7a.pf_index",
+        "/search/pagefind/2026-q4/filter/en_2a9a99a.pf_filter",
+        "/search/pagefind/2026-q4/pagefind.en_6b5bb26f53.pf_meta",
+    ]:
+        assert (content_type(path), cache_control(path)) == ("application/octet-stream", immutable)
+    for path in [
+        "/search/pagefind/shards.json",
+        "/search/pagefind/2026-q4/pagefind-entry.json",
+        "/search/pagefind/pagefind.js",
+        "/search/pagefind/wasm.en.pagefind",
+    ]:
+        assert "must-revalidate" in cache_control(path), path
+    assert content_type("/search/pagefind/shards.json") == "application/json; charset=utf-8"
+
+
+def test_a_missing_pagefind_fails_the_build_and_leaves_the_live_site(newsroom, settings):
+    start_live_site()
+    live = live_root(settings)
+    settings.PUBLISHER_PAGEFIND = "/nonexistent/pagefind"
+
+    with pytest.raises(PagefindError, match="cannot start /nonexistent/pagefind"):
+        build_site(jobs=1)
+
+    assert live_root(settings) == live
+    assert indexed(live)
+
+
+def test_deploy_uploads_the_index_with_its_headers_and_the_entries_after_the_data(
+    newsroom, settings, s3
+):
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "site"
+    settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = ""
+    call_command("build", verbosity=0)
+    root = live_root(settings)
+    shard = search.read_shards(root)[0]
+    fragment = next((root / search.SEARCH_DIR / shard / "fragment").iterdir()).name
+
+    call_command("deploy", verbosity=0, no_progress=True)
+
+    head = s3.client.head_object(
+        Bucket=s3.bucket, Key=f"site/search/pagefind/{shard}/fragment/{fragment}"
+    )
+    assert (head["ContentType"], head["CacheControl"], head.get("ContentEncoding")) == (
+        "application/octet-stream",
+        "public, max-age=31536000, immutable",
+        None,  # gzip already: Pagefind unpacks it itself
+    )
+    entry = s3.client.head_object(
+        Bucket=s3.bucket, Key=f"site/search/pagefind/{shard}/pagefind-entry.json"
+    )
+    assert "must-revalidate" in entry["CacheControl"]
+    from publisher.deploy.local import SEARCH_NAMES_GROUP, upload_group
+
+    assert upload_group(f"search/pagefind/{shard}/pagefind-entry.json") == SEARCH_NAMES_GROUP
+    assert upload_group("search/pagefind/shards.json") == SEARCH_NAMES_GROUP
+    assert upload_group(f"search/pagefind/{shard}/fragment/{fragment}") < SEARCH_NAMES_GROUP
+
+
+def test_replaced_index_files_do_not_count_towards_the_delete_limit(settings, s3):
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "site"
+    settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = ""
+    root = Path(settings.PUBLISHER_BUILD_DIR) / "site"
+    old = [f"search/pagefind/2026-q4/fragment/en_{n:07x}.pf_fragment" for n in range(3)]
+    for relative in ["index.html", "a/index.html", "b/index.html", *old]:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(b"x" * 100)
+    call_command("deploy", verbosity=0, no_progress=True)
+    for relative in old:
+        (root / relative).unlink()
+
+    call_command("deploy", "--max-deletes", "1", verbosity=0, no_progress=True)
+
+    listed = s3.client.list_objects_v2(Bucket=s3.bucket, Prefix="site/search/").get("Contents", [])
+    assert listed == []
+    (root / "a/index.html").unlink()
+    (root / "b/index.html").unlink()
+    with pytest.raises(Exception, match="refusing to delete 2 objects"):
+        call_command("deploy", "--max-deletes", "1", verbosity=0, no_progress=True)
+
+
+def test_an_unknown_shard_period_stops_every_command_with_what_to_set(tmp_path):
+    from tests.support import check_with
+
+    result = check_with(tmp_path, PUBLISHER_SEARCH_SHARD="week")
+
+    assert result.returncode != 0
+    assert "PUBLISHER_SEARCH_SHARD='week' is not one of: year, quarter, month" in result.stderr
