@@ -15,7 +15,16 @@ from django.db.models import Prefetch
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
-from content.models import Byline, CrimeReport, Obituary, Publishable, Section, Story
+from content.models import (
+    Birth,
+    Byline,
+    CrimeReport,
+    Obituary,
+    Publishable,
+    Section,
+    Story,
+    Wedding,
+)
 
 if TYPE_CHECKING:
     from publisher.pages.base import Site
@@ -168,3 +177,28 @@ class CrimeFeed(NewsroomFeed):
 
     def item_categories(self, item: CrimeReport) -> list[str]:
         return [item.get_incident_type_display()]
+
+
+class BirthFeed(NewsroomFeed):
+    title_suffix = "Birth announcements"
+    link_path = "/births/"
+
+    def items(self) -> Any:
+        return Birth.objects.published(self.site.now).order_by("-publish_at", "-id")[:FEED_ITEMS]
+
+    def item_description(self, item: Birth) -> str:
+        return item.description
+
+
+class WeddingFeed(NewsroomFeed):
+    title_suffix = "Weddings and engagements"
+    link_path = "/weddings/"
+
+    def items(self) -> Any:
+        return Wedding.objects.published(self.site.now).order_by("-publish_at", "-id")[:FEED_ITEMS]
+
+    def item_description(self, item: Wedding) -> str:
+        return item.description
+
+    def item_categories(self, item: Wedding) -> list[str]:
+        return [item.get_announcement_display()]

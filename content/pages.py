@@ -22,8 +22,8 @@ from django.http import Http404
 from django.template import loader
 
 from content import routes
-from content.feeds import CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed
-from content.models import Author, Byline, CrimeReport, Obituary, Section, Story
+from content.feeds import BirthFeed, CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed, WeddingFeed
+from content.models import Author, Birth, Byline, CrimeReport, Obituary, Section, Story, Wedding
 from publisher.pages.archive import ArchivePage
 from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit, views_of
 from publisher.pages.detail import DetailPage
@@ -142,6 +142,24 @@ class CrimeIndexPage(KindListPage):
     kind = "crime"
     title = "Crime reports"
     feed = "feed_crime"
+
+
+class BirthIndexPage(KindListPage):
+    name = "births"
+    route = routes.BIRTHS
+    template = "content/birth_list.html"
+    kind = "birth"
+    title = "Birth announcements"
+    feed = "feed_births"
+
+
+class WeddingIndexPage(KindListPage):
+    name = "weddings"
+    route = routes.WEDDINGS
+    template = "content/wedding_list.html"
+    kind = "wedding"
+    title = "Weddings and engagements"
+    feed = "feed_weddings"
 
 
 class SectionPage(PaginatedPage):
@@ -288,6 +306,18 @@ class CrimePage(ItemPage):
     kind = "crime"
 
 
+class BirthPage(ItemPage):
+    name = "birth"
+    template = "content/birth_detail.html"
+    kind = "birth"
+
+
+class WeddingPage(ItemPage):
+    name = "wedding"
+    template = "content/wedding_detail.html"
+    kind = "wedding"
+
+
 class AuthorPage(Page):
     name = "author"
     route = routes.AUTHOR
@@ -373,6 +403,17 @@ class HomePage(Page):
             "top_stories": top[1:],
             "obituaries": list(newest_first(Obituary.objects.published(site.now))[:HOME_SIDEBAR]),
             "crimes": list(newest_first(CrimeReport.objects.published(site.now))[:HOME_SIDEBAR]),
+            # The community column: headlines only, the bodies stay in the database.
+            "births": list(
+                newest_first(Birth.objects.published(site.now)).defer("body", "body_html")[
+                    :HOME_SIDEBAR
+                ]
+            ),
+            "weddings": list(
+                newest_first(Wedding.objects.published(site.now)).defer("body", "body_html")[
+                    :HOME_SIDEBAR
+                ]
+            ),
         }
 
 
@@ -421,6 +462,24 @@ class CrimeFeedPage(FeedPage):
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
         return [{}] if views_of(site, changes, "crime") else []
+
+
+class BirthFeedPage(FeedPage):
+    name = "feed_births"
+    route = routes.FEED_BIRTHS
+    feed_class = BirthFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "birth") else []
+
+
+class WeddingFeedPage(FeedPage):
+    name = "feed_weddings"
+    route = routes.FEED_WEDDINGS
+    feed_class = WeddingFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "wedding") else []
 
 
 class MovedPage(RedirectPage):
@@ -474,6 +533,21 @@ KINDS = [
         plural="crimes",
         sitemap_part="crime",
     ),
+    # After the older kinds, so their sitemap parts keep their place.
+    Kind(
+        "birth",
+        Birth,
+        "birth announcement",
+        plural="births",
+        sitemap_part="births",
+    ),
+    Kind(
+        "wedding",
+        Wedding,
+        "wedding or engagement",
+        plural="weddings",
+        sitemap_part="weddings",
+    ),
     Kind("author", Author, "author", item=False),
 ]
 
@@ -483,6 +557,8 @@ REGISTRY = Registry(
         StoryPage(),
         ObituaryPage(),
         CrimePage(),
+        BirthPage(),
+        WeddingPage(),
         MovedPage(),
         AuthorPage(),
         MonthArchivePage(),
@@ -490,10 +566,14 @@ REGISTRY = Registry(
         NewsIndexPage(),
         ObituaryIndexPage(),
         CrimeIndexPage(),
+        BirthIndexPage(),
+        WeddingIndexPage(),
         NewsFeedPage(),
         SectionFeedPage(),
         ObituaryFeedPage(),
         CrimeFeedPage(),
+        BirthFeedPage(),
+        WeddingFeedPage(),
         SitemapPartPage(),
         SitemapPage(),
         RobotsPage(),
@@ -502,5 +582,15 @@ REGISTRY = Registry(
     ],
     KINDS,
     site_class=NewsroomSite,
-    fronts=["home", "news", "obituaries", "crimes", "section", "author", "archive"],
+    fronts=[
+        "home",
+        "news",
+        "obituaries",
+        "crimes",
+        "births",
+        "weddings",
+        "section",
+        "author",
+        "archive",
+    ],
 )

@@ -8,7 +8,17 @@ from typing import Any
 
 from django.utils import timezone
 
-from content.models import Author, Byline, CrimeReport, Obituary, Section, Status, Story
+from content.models import (
+    Author,
+    Birth,
+    Byline,
+    CrimeReport,
+    Obituary,
+    Section,
+    Status,
+    Story,
+    Wedding,
+)
 
 _seq = itertools.count(1)
 
@@ -79,6 +89,39 @@ def make_crime(**overrides: Any) -> CrimeReport:
         "body": f"Report {n}.",
     }
     return CrimeReport.objects.create(**{**fields, **overrides})
+
+
+def make_birth(**overrides: Any) -> Birth:
+    n = _n()
+    fields = {
+        "baby_name": f"Baby Number{n}",
+        "slug": f"baby-{n}",
+        "status": Status.PUBLISHED,
+        "publish_at": timezone.now() - timedelta(hours=n),
+        "birth_date": date(2024, 5, 1),
+        "parents": f"Anna and Mark Number{n}",
+        "hometown": "Millbrook",
+        "weight_pounds": 7,
+        "weight_ounces": 4,
+        "body": f"Birth {n}.",
+    }
+    return Birth.objects.create(**{**fields, **overrides})
+
+
+def make_wedding(**overrides: Any) -> Wedding:
+    n = _n()
+    fields = {
+        "partner_one": f"Jo Number{n}",
+        "partner_two": f"Sam Other{n}",
+        "slug": f"jo-and-sam-{n}",
+        "status": Status.PUBLISHED,
+        "publish_at": timezone.now() - timedelta(hours=n),
+        "announcement": Wedding.Announcement.WEDDING,
+        "date": date(2024, 6, 1),
+        "place": "First Lutheran Church, Millbrook",
+        "body": f"Wedding {n}.",
+    }
+    return Wedding.objects.create(**{**fields, **overrides})
 
 
 def make_photo(name: str, size: tuple[int, int] = (16, 12), fmt: str = "JPEG") -> str:

@@ -270,6 +270,7 @@ def test_it_refuses_a_database_with_content_and_loses_nothing():
 
     assert str(error.value) == (
         "the database already has 60 stories, 20 obituaries, 20 crime reports, "
+        "80 birth announcements, 40 weddings and engagements, "
         "8 sections, 24 authors; run with --replace to delete all content first"
     )
     assert snapshot() == before
@@ -334,8 +335,8 @@ def test_it_prints_a_one_line_summary_and_nothing_at_verbosity_0():
     output = seed()
 
     assert re.fullmatch(
-        r"seed_demo: 60 stories, 20 obituaries, 20 crime reports, 8 sections, 24 authors "
-        r"in \d+\.\d s\n",
+        r"seed_demo: 60 stories, 20 obituaries, 20 crime reports, 80 birth announcements, "
+        r"40 weddings and engagements, 8 sections, 24 authors in \d+\.\d s\n",
         output,
     )
     quiet = StringIO()

@@ -16,7 +16,14 @@ from content import pages
 from publisher.build import build_site
 from publisher.pages import keyset, lists, sitemap
 
-CONTENT_TABLES = {"content_story", "content_obituary", "content_crimereport", "content_byline"}
+CONTENT_TABLES = {
+    "content_story",
+    "content_obituary",
+    "content_crimereport",
+    "content_byline",
+    "content_birth",
+    "content_wedding",
+}
 
 
 def seed(stories: int) -> None:
