@@ -5,6 +5,7 @@ readers never see."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 import feedparser
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from content.models import Birth, Status, Wedding
 from publisher.models import PublishJob
+from publisher.pages import sitemap as sitemaps
 from publisher.publish import process_queue
 from tests.factories import make_birth, make_photo, make_story, make_wedding
 from tests.publisher.test_publish import assert_same_as_full_build, live_root, start_live_site
@@ -241,3 +243,69 @@ def test_wedding_words_read_well_without_a_date_or_place():
     assert married.description == "Married June 1, 2024."
     assert Birth(weight_pounds=8, weight_ounces=0).weight == "8 lb"
     assert Birth().weight == ""
+
+
+def random_announcement_edit(rng: random.Random) -> str:
+    """One editor's change to a birth or a wedding, of the kinds that move
+    pages: new, renamed, re-dated, unpublished, embargoed, deleted, photo."""
+    op = rng.choice(["create", "rename", "date", "unpublish", "publish", "embargo", "delete",
+                     "photo", "announcement"])  # fmt: skip
+    model, make = rng.choice([(Birth, make_birth), (Wedding, make_wedding)])
+    item = rng.choice(list(model.objects.order_by("id")))
+    now = timezone.now()
+    if op == "create":
+        make(publish_at=now - timedelta(days=rng.randint(0, 120), minutes=rng.randint(1, 999)))
+    elif op == "rename":
+        if model is Birth:
+            item.baby_name = f"Renamed Baby{rng.randint(0, 10**6)}"
+        else:
+            item.partner_two = f"Renamed Partner{rng.randint(0, 10**6)}"
+        item.save()
+    elif op == "date":
+        item.publish_at = min(item.publish_at - timedelta(days=rng.randint(-30, 60)), now)
+        item.save()
+    elif op == "unpublish":
+        item.status = Status.DRAFT
+        item.save()
+    elif op == "publish":
+        item.status = Status.PUBLISHED
+        item.save()
+    elif op == "embargo":
+        item.publish_at = now + timedelta(days=rng.randint(1, 9))
+        item.save()
+    elif op == "delete" and model.objects.count() > 3:
+        item.delete()
+    elif op == "photo":
+        item.photo = (
+            make_photo(f"community/{rng.randint(0, 10**6)}.jpg") if rng.random() < 0.7 else ""
+        )
+        item.photo_alt = "A photo" if item.photo else ""
+        item.save()
+    elif op == "announcement" and model is Wedding:
+        item.announcement = "engagement" if item.announcement == "wedding" else "wedding"
+        item.save()
+    return op
+
+
+@pytest.mark.parametrize(
+    ("seed", "sitemap_limit", "part_size"),
+    # An index of parts (as past 50,000 URLs); one sitemap.xml in parts of 3.
+    [(1, 50_000, 1000), (2, 12, 1000), (3, 50_000, 3)],
+)
+def test_after_any_sequence_of_edits_the_site_equals_a_full_build(
+    community, settings, tmp_path, monkeypatch, seed, sitemap_limit, part_size
+):
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", sitemap_limit)
+    monkeypatch.setattr(sitemaps, "PART_SIZE", part_size)
+    start_live_site()
+    rng = random.Random(seed)
+    done = []
+    for step in range(20):
+        for _ in range(rng.randint(1, 3)):
+            done.append(random_announcement_edit(rng))
+        if step % 10 == 9:
+            assert_same_as_full_build(settings, tmp_path)
+        else:
+            process_queue()
+    assert_same_as_full_build(settings, tmp_path)
+    assert len(set(done)) >= 6, done
