@@ -135,7 +135,7 @@ class PhotoWidget(AdminFileWidget):
 
 
 class PublishableAdmin(admin.ModelAdmin):
-    """What the story, obituary and crime report admins share."""
+    """What the admins of every kind of item share."""
 
     date_hierarchy = "publish_at"
     list_filter: tuple = (PublishStateFilter, ("publish_at", admin.DateFieldListFilter))

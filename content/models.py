@@ -105,7 +105,7 @@ class PublishableQuerySet(models.QuerySet):
 
 
 class Publishable(models.Model):
-    """What every story, obituary and crime report shares."""
+    """What every kind of item shares (stories, obituaries, crime reports, announcements)."""
 
     slug = models.SlugField(
         max_length=120, unique=True, validators=[lowercase_slug], help_text=SLUG_HELP
@@ -152,7 +152,7 @@ class Publishable(models.Model):
             )
         ]
 
-    kind = ""  # set by each subclass: "story", "obituary", "crime"
+    kind = ""  # set by each subclass: "story", "obituary", "crime", "birth", "wedding"
 
     # The body text body_html was last rendered from (None: not this instance).
     _rendered_from: str | None = None
