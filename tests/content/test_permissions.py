@@ -7,7 +7,14 @@ from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
 from content.models import Section, Status, Story
-from tests.factories import make_author, make_crime, make_obituary, make_story
+from tests.factories import (
+    make_author,
+    make_birth,
+    make_crime,
+    make_obituary,
+    make_story,
+    make_wedding,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +98,13 @@ def test_an_editor_publishes(client):
 
 # --- preview -------------------------------------------------------------------------
 
-PREVIEW_KINDS = [("story", make_story), ("obituary", make_obituary), ("crime", make_crime)]
+PREVIEW_KINDS = [
+    ("story", make_story),
+    ("obituary", make_obituary),
+    ("crime", make_crime),
+    ("birth", make_birth),
+    ("wedding", make_wedding),
+]
 
 
 @pytest.mark.parametrize(("kind", "make"), PREVIEW_KINDS)
