@@ -27,6 +27,7 @@ from django.utils.html import format_html, format_html_join
 
 from content.models import (
     Author,
+    Birth,
     Byline,
     Correction,
     CrimeReport,
@@ -36,6 +37,7 @@ from content.models import (
     Section,
     Status,
     Story,
+    Wedding,
 )
 from content.text import MAX_BODY_CHARS, render_body
 from publisher.models import PublishJob
@@ -145,7 +147,7 @@ class PublishableForm(forms.ModelForm):
 
 
 class PublishableAdmin(admin.ModelAdmin):
-    """What the story, obituary and crime report admins share."""
+    """What the admins of every kind of item share."""
 
     form = PublishableForm
 
@@ -633,3 +635,74 @@ class CrimeReportAdmin(PublishableAdmin):
         ),
         PUBLISHING_FIELDSET,
     )
+
+
+@admin.register(Birth)
+class BirthAdmin(PublishableAdmin):
+    list_display = (
+        "baby_name",
+        "birth_date",
+        "hometown",
+        "live_state",
+        "site_status",
+        "publish_at",
+        "updated_at",
+    )
+    search_fields = ("baby_name", "slug", "parents", "hometown")
+    prepopulated_fields = {"slug": ("baby_name",)}
+    fieldsets = (
+        (
+            "Content",
+            {
+                "fields": (
+                    "baby_name",
+                    "birth_date",
+                    "parents",
+                    "hometown",
+                    ("weight_pounds", "weight_ounces"),
+                    "body",
+                )
+            },
+        ),
+        ("Photo", {"fields": ("photo", "photo_alt")}),
+        PUBLISHING_FIELDSET,
+    )
+
+
+@admin.register(Wedding)
+class WeddingAdmin(PublishableAdmin):
+    list_display = (
+        "couple",
+        "announcement",
+        "date",
+        "live_state",
+        "site_status",
+        "publish_at",
+        "updated_at",
+    )
+    list_filter = (
+        PublishStateFilter,
+        "announcement",
+        ("publish_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("partner_one", "partner_two", "slug", "place")
+    prepopulated_fields = {"slug": ("partner_one", "partner_two")}
+    fieldsets = (
+        (
+            "Content",
+            {
+                "fields": (
+                    ("partner_one", "partner_two"),
+                    "announcement",
+                    ("date", "place"),
+                    "body",
+                )
+            },
+        ),
+        ("Photo", {"fields": ("photo", "photo_alt")}),
+        PUBLISHING_FIELDSET,
+    )
+
+    @admin.display(description="couple", ordering="partner_one")
+    def couple(self, obj: Wedding) -> str:
+        return obj.title

@@ -15,7 +15,17 @@ from django.db.models import Prefetch
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
-from content.models import Byline, Correction, CrimeReport, Obituary, Publishable, Section, Story
+from content.models import (
+    Birth,
+    Byline,
+    Correction,
+    CrimeReport,
+    Obituary,
+    Publishable,
+    Section,
+    Story,
+    Wedding,
+)
 
 if TYPE_CHECKING:
     from publisher.pages.base import Site
@@ -193,3 +203,28 @@ class CorrectionsFeed(NewsroomFeed):
 
     def item_updateddate(self, item: Correction) -> datetime:
         return item.publish_at
+
+
+class BirthFeed(NewsroomFeed):
+    title_suffix = "Birth announcements"
+    link_path = "/births/"
+
+    def items(self) -> Any:
+        return Birth.objects.published(self.site.now).order_by("-publish_at", "-id")[:FEED_ITEMS]
+
+    def item_description(self, item: Birth) -> str:
+        return item.description
+
+
+class WeddingFeed(NewsroomFeed):
+    title_suffix = "Weddings and engagements"
+    link_path = "/weddings/"
+
+    def items(self) -> Any:
+        return Wedding.objects.published(self.site.now).order_by("-publish_at", "-id")[:FEED_ITEMS]
+
+    def item_description(self, item: Wedding) -> str:
+        return item.description
+
+    def item_categories(self, item: Wedding) -> list[str]:
+        return [item.get_announcement_display()]

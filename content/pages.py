@@ -24,8 +24,26 @@ from django.template import loader
 from django.utils import timezone
 
 from content import routes
-from content.feeds import CorrectionsFeed, CrimeFeed, NewsFeed, ObituaryFeed, SectionFeed
-from content.models import Author, Byline, Correction, CrimeReport, Obituary, Section, Story
+from content.feeds import (
+    BirthFeed,
+    CorrectionsFeed,
+    CrimeFeed,
+    NewsFeed,
+    ObituaryFeed,
+    SectionFeed,
+    WeddingFeed,
+)
+from content.models import (
+    Author,
+    Birth,
+    Byline,
+    Correction,
+    CrimeReport,
+    Obituary,
+    Section,
+    Story,
+    Wedding,
+)
 from publisher.changes import ABSENT
 from publisher.pagefind import Record
 from publisher.pages.archive import ArchivePage
@@ -150,6 +168,24 @@ class CrimeIndexPage(KindListPage):
     kind = "crime"
     title = "Crime reports"
     feed = "feed_crime"
+
+
+class BirthIndexPage(KindListPage):
+    name = "births"
+    route = routes.BIRTHS
+    template = "content/birth_list.html"
+    kind = "birth"
+    title = "Birth announcements"
+    feed = "feed_births"
+
+
+class WeddingIndexPage(KindListPage):
+    name = "weddings"
+    route = routes.WEDDINGS
+    template = "content/wedding_list.html"
+    kind = "wedding"
+    title = "Weddings and engagements"
+    feed = "feed_weddings"
 
 
 class SectionPage(PaginatedPage):
@@ -421,6 +457,18 @@ class CrimePage(ItemPage):
         return (item.get_incident_type_display(), item.address_block, item.neighborhood)
 
 
+class BirthPage(ItemPage):
+    name = "birth"
+    template = "content/birth_detail.html"
+    kind = "birth"
+
+
+class WeddingPage(ItemPage):
+    name = "wedding"
+    template = "content/wedding_detail.html"
+    kind = "wedding"
+
+
 class AuthorPage(Page):
     name = "author"
     route = routes.AUTHOR
@@ -506,6 +554,17 @@ class HomePage(Page):
             "top_stories": top[1:],
             "obituaries": list(newest_first(Obituary.objects.published(site.now))[:HOME_SIDEBAR]),
             "crimes": list(newest_first(CrimeReport.objects.published(site.now))[:HOME_SIDEBAR]),
+            # The community column: headlines only, the bodies stay in the database.
+            "births": list(
+                newest_first(Birth.objects.published(site.now)).defer("body", "body_html")[
+                    :HOME_SIDEBAR
+                ]
+            ),
+            "weddings": list(
+                newest_first(Wedding.objects.published(site.now)).defer("body", "body_html")[
+                    :HOME_SIDEBAR
+                ]
+            ),
         }
 
 
@@ -571,6 +630,24 @@ class LatestNewsSitemapPage(NewsSitemapPage):
     route = routes.NEWS_SITEMAP
     language = "en"
     titles = {"story": "headline", "obituary": "full_name", "crime": "title"}
+
+
+class BirthFeedPage(FeedPage):
+    name = "feed_births"
+    route = routes.FEED_BIRTHS
+    feed_class = BirthFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "birth") else []
+
+
+class WeddingFeedPage(FeedPage):
+    name = "feed_weddings"
+    route = routes.FEED_WEDDINGS
+    feed_class = WeddingFeed
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if views_of(site, changes, "wedding") else []
 
 
 class MovedPage(RedirectPage):
@@ -643,6 +720,21 @@ KINDS = [
         plural="crimes",
         sitemap_part="crime",
     ),
+    # After the older kinds, so their sitemap parts keep their place.
+    Kind(
+        "birth",
+        Birth,
+        "birth announcement",
+        plural="births",
+        sitemap_part="births",
+    ),
+    Kind(
+        "wedding",
+        Wedding,
+        "wedding or engagement",
+        plural="weddings",
+        sitemap_part="weddings",
+    ),
     Kind("author", Author, "author", item=False),
 ]
 
@@ -652,6 +744,8 @@ REGISTRY = Registry(
         StoryPage(),
         ObituaryPage(),
         CrimePage(),
+        BirthPage(),
+        WeddingPage(),
         MovedPage(),
         AuthorPage(),
         MonthArchivePage(),
@@ -659,11 +753,15 @@ REGISTRY = Registry(
         NewsIndexPage(),
         ObituaryIndexPage(),
         CrimeIndexPage(),
+        BirthIndexPage(),
+        WeddingIndexPage(),
         CorrectionsPage(),
         NewsFeedPage(),
         SectionFeedPage(),
         ObituaryFeedPage(),
         CrimeFeedPage(),
+        BirthFeedPage(),
+        WeddingFeedPage(),
         CorrectionsFeedPage(),
         SitemapPartPage(),
         SitemapPage(),
@@ -675,5 +773,16 @@ REGISTRY = Registry(
     ],
     KINDS,
     site_class=NewsroomSite,
-    fronts=["home", "news", "obituaries", "crimes", "corrections", "section", "author", "archive"],
+    fronts=[
+        "home",
+        "news",
+        "obituaries",
+        "crimes",
+        "births",
+        "weddings",
+        "corrections",
+        "section",
+        "author",
+        "archive",
+    ],
 )

@@ -18,6 +18,10 @@ OBITUARIES = "obituaries/"
 OBITUARY = "obituaries/<yyyy:year>/<mm:month>/<slug:slug>/"
 CRIMES = "crime/"
 CRIME = "crime/<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/"
+BIRTHS = "births/"
+BIRTH = "births/<yyyy:year>/<mm:month>/<slug:slug>/"
+WEDDINGS = "weddings/"
+WEDDING = "weddings/<yyyy:year>/<mm:month>/<slug:slug>/"
 AUTHOR = "authors/<slug:slug>/"
 ARCHIVE = "archive/<yyyy:year>/<mm:month>/"
 FEED_NEWS = "feeds/news.xml"
@@ -28,6 +32,8 @@ CORRECTIONS = "corrections/"
 FEED_CORRECTIONS = "feeds/corrections.xml"
 NEWS_SITEMAP = "sitemaps/news.xml"
 SEARCH = "search/"
+FEED_BIRTHS = "feeds/births.xml"
+FEED_WEDDINGS = "feeds/weddings.xml"
 
 
 def dated(item: Any) -> Params:
@@ -37,7 +43,7 @@ def dated(item: Any) -> Params:
 
 
 def monthly(item: Any) -> Params:
-    """Year, month and slug of an item's address (no day: obituaries)."""
+    """Year, month and slug of an item's address (no day: obituaries, births, weddings)."""
     when = timezone.localtime(item.publish_at)
     return {"year": when.year, "month": when.month, "slug": item.slug}
 
@@ -47,6 +53,8 @@ ITEM_ROUTES = {
     "story": (STORY, dated),
     "obituary": (OBITUARY, monthly),
     "crime": (CRIME, dated),
+    "birth": (BIRTH, monthly),
+    "wedding": (WEDDING, monthly),
 }
 _ITEM_URLS = {kind: (formatter(route), params) for kind, (route, params) in ITEM_ROUTES.items()}
 _section_url = formatter(SECTION)

@@ -12,7 +12,6 @@ worst case.
 
 from __future__ import annotations
 
-import functools
 import html
 from typing import Any
 
@@ -43,18 +42,24 @@ MAX_BODY_CHARS = 50_000
 # Python-Markdown's habits kept, so stored bodies render as before: raw HTML
 # passes through to the sanitiser, tables work, <br> rather than <br />.
 # Nesting is capped (blockquotes, lists) by CommonMark's own maxNesting.
-@functools.cache
-def _parser() -> Any:
-    # Made on first use: only a save renders Markdown, and a build's or a
-    # publish's processes need not carry the parser.
-    from markdown_it import MarkdownIt
+# Made on first use: only a save renders Markdown, and a build's or a
+# publish's processes need not carry the parser.
+_parser: Any = None
 
-    parser = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False}).enable("table")
-    # Every link is a link, as it was: nh3's scheme allow-list is the one guard,
-    # and it keeps the link text while dropping a javascript: href, where the
-    # parser would leave the whole [text](javascript:…) source on the page.
-    parser.validateLink = lambda url: True
-    return parser
+
+def _markdown() -> Any:
+    global _parser
+    if _parser is None:
+        from markdown_it import MarkdownIt
+
+        parser = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False}).enable("table")
+        # Every link is a link, as it was: nh3's scheme allow-list is the one
+        # guard, and it keeps the link text while dropping a javascript: href,
+        # where the parser would leave the whole [text](javascript:…) source
+        # on the page.
+        parser.validateLink = lambda url: True
+        _parser = parser
+    return _parser
 
 
 def render_body(source: str) -> str:
@@ -62,7 +67,7 @@ def render_body(source: str) -> str:
     return nh3.clean(
         # Blocks end in a newline here, and not in Python-Markdown: stored
         # bodies keep their bytes.
-        _parser().render(source or "").rstrip("\n"),
+        _markdown().render(source or "").rstrip("\n"),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

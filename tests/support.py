@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import itertools
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -22,7 +24,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -37,7 +40,17 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from content.models import Author, Byline, CrimeReport, Obituary, Section, Status, Story
+from content.models import (
+    Author,
+    Birth,
+    Byline,
+    CrimeReport,
+    Obituary,
+    Section,
+    Status,
+    Story,
+    Wedding,
+)
 from publisher.build import build_site
 from publisher.lighttpd import AdminProxy, lighttpd_config, prepare_var_dir, write_redirect_rules
 from publisher.models import PublishJob
@@ -118,6 +131,39 @@ def make_crime(**overrides: Any) -> CrimeReport:
         "body": f"Report {n}.",
     }
     return CrimeReport.objects.create(**{**fields, **overrides})
+
+
+def make_birth(**overrides: Any) -> Birth:
+    n = unique_number()
+    fields = {
+        "baby_name": f"Baby Number{n}",
+        "slug": f"baby-{n}",
+        "status": Status.PUBLISHED,
+        "publish_at": timezone.now() - timedelta(hours=n),
+        "birth_date": date(2024, 5, 1),
+        "parents": f"Anna and Mark Number{n}",
+        "hometown": "Millbrook",
+        "weight_pounds": 7,
+        "weight_ounces": 4,
+        "body": f"Birth {n}.",
+    }
+    return Birth.objects.create(**{**fields, **overrides})
+
+
+def make_wedding(**overrides: Any) -> Wedding:
+    n = unique_number()
+    fields = {
+        "partner_one": f"Jo Number{n}",
+        "partner_two": f"Sam Other{n}",
+        "slug": f"jo-and-sam-{n}",
+        "status": Status.PUBLISHED,
+        "publish_at": timezone.now() - timedelta(hours=n),
+        "announcement": Wedding.Announcement.WEDDING,
+        "date": date(2024, 6, 1),
+        "place": "First Lutheran Church, Millbrook",
+        "body": f"Wedding {n}.",
+    }
+    return Wedding.objects.create(**{**fields, **overrides})
 
 
 def make_photo(name: str, size: tuple[int, int] = (16, 12), fmt: str = "JPEG") -> str:
@@ -466,3 +512,33 @@ def check_with(var_dir: Path, **environ: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (8, 6), mode: str = "RGB") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+# -- The demo newsroom (seed_demo) -------------------------------------------------
+
+ANCHOR = date(2024, 6, 30)
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The kinds seeded before births and weddings existed (their rows must not change).
+DEMO_MODELS = (Section, Author, Story, Byline, Obituary, CrimeReport)
+
+
+def demo_rows() -> dict[str, list[tuple]]:
+    """Every column of every content row, ids included, in id order."""
+    return {
+        model.__name__: list(
+            model.objects.order_by("pk").values_list(
+                *(field.attname for field in model._meta.concrete_fields)
+            )
+        )
+        for model in DEMO_MODELS
+    }
+
+
+def anchor_start() -> datetime:
+    return datetime.combine(ANCHOR, day_time(), tzinfo=timezone.get_default_timezone())

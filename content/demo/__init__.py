@@ -1,7 +1,8 @@
 """A deterministic demo newsroom: The Millbrook Ledger at any size.
 
 ``seed.seed_demo()`` fills an empty database with sections, authors, stories
-(with bylines), obituaries and crime reports, dated relative to an anchor day,
+(with bylines), obituaries, crime reports, birth announcements and wedding
+and engagement announcements, dated relative to an anchor day,
 plus a small pool of generated photos under MEDIA_ROOT. The same arguments
 always give the same rows (ids and timestamps included) and the same photo
 bytes, so two demo sites seeded alike render byte-identical pages (DESIGN.md,
@@ -16,6 +17,7 @@ The words, places, names and story templates are data files under ``data/``
 - ``newsroom``: sections, authors and the town's officials
 - ``slots``: the values a story's templates are filled with
 - ``text``: AP-style dates, times, numbers and lists; body HTML
-- ``stories``, ``obituaries``, ``crimes``: one generator of rows per kind
+- ``stories``, ``obituaries``, ``crimes``, ``births``, ``weddings``: one
+  generator of rows per kind
 - ``photos``: the drawn photo pool
 """

@@ -38,6 +38,8 @@ class Ground:
 
 SCENE_SIZE = (800, 533)
 PORTRAIT_SIZE = (400, 500)
+BABY_SIZE = (400, 400)
+COUPLE_SIZE = (600, 400)
 
 _PALETTE = toml("photos")
 SKIES = [
@@ -89,6 +91,25 @@ def write_demo_images(rng: random.Random, scenes: int = 12, portraits: int = 8) 
         _write_if_changed(root / name, _draw_portrait(rng))
         portrait_photos.append(Photo(name, "", "", *PORTRAIT_SIZE))
     return Images(scene_photos, portrait_photos)
+
+
+def write_community_images(
+    rng: random.Random, babies: int = 4, couples: int = 4
+) -> tuple[list[Photo], list[Photo]]:
+    """Draw the births' and the weddings' photos as ``write_demo_images``
+    draws its pool; from a random stream of their own, so that pool keeps
+    its bytes whether or not these are drawn."""
+    root = Path(settings.MEDIA_ROOT)
+    baby_photos, couple_photos = [], []
+    for i in range(1, babies + 1):
+        name = f"births/demo/baby-{i:02d}.jpg"
+        _write_if_changed(root / name, _draw_baby(rng))
+        baby_photos.append(Photo(name, "", "", *BABY_SIZE))
+    for i in range(1, couples + 1):
+        name = f"weddings/demo/couple-{i:02d}.jpg"
+        _write_if_changed(root / name, _draw_couple(rng))
+        couple_photos.append(Photo(name, "", "", *COUPLE_SIZE))
+    return baby_photos, couple_photos
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -197,6 +218,41 @@ def _draw_portrait(rng: random.Random, size: tuple[int, int] = PORTRAIT_SIZE) ->
     draw.ellipse([120, 110, 280, 310], fill=skin)
     hair = rng.choice(((230, 230, 230), (190, 190, 195), (120, 100, 80), (60, 50, 45)))
     draw.chord([112, 96, 288, 250], 180, 360, fill=hair)
+    return _jpeg(image)
+
+
+def _draw_baby(rng: random.Random, size: tuple[int, int] = BABY_SIZE) -> bytes:
+    """A swaddled newborn on a pastel blanket."""
+    width, height = size
+    blanket = rng.choice(((250, 215, 225), (205, 225, 245), (245, 240, 205), (215, 240, 220)))
+    image = Image.new("RGB", size, blanket)
+    draw = ImageDraw.Draw(image)
+    for y in range(0, height, 24):  # the blanket's stripes
+        draw.line([(0, y), (width, y)], fill=_mix(blanket, (255, 255, 255), 0.5), width=8)
+    wrap = rng.choice(((255, 255, 255), (235, 235, 240), (250, 245, 235)))
+    draw.ellipse([110, 150, 290, 380], fill=wrap)
+    skin = rng.choice(((240, 205, 185), (215, 170, 140), (170, 120, 90), (245, 220, 205)))
+    draw.ellipse([140, 60, 260, 180], fill=skin)
+    draw.chord([130, 50, 270, 170], 180, 360, fill=wrap)  # a knitted cap
+    return _jpeg(image)
+
+
+def _draw_couple(rng: random.Random, size: tuple[int, int] = COUPLE_SIZE) -> bytes:
+    """Two people side by side against a garden or a church wall."""
+    width, height = size
+    background = rng.choice(((200, 220, 190), (235, 230, 220), (210, 215, 230)))
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        draw.line([(0, y), (width, y)], fill=_mix(background, (250, 250, 250), y / height / 2))
+    for centre, clothes in ((210, rng.choice(((250, 250, 250), (240, 230, 220)))),
+                            (390, rng.choice(((40, 45, 60), (70, 70, 75), (90, 80, 70))))):  # fmt: skip
+        skin = rng.choice(((230, 200, 175), (205, 165, 135), (160, 115, 85), (240, 215, 195)))
+        hair = rng.choice(((120, 100, 80), (60, 50, 45), (200, 170, 110), (30, 25, 25)))
+        draw.ellipse([centre - 110, 250, centre + 110, 480], fill=clothes)
+        draw.rectangle([centre - 20, 200, centre + 20, 260], fill=skin)
+        draw.ellipse([centre - 60, 80, centre + 60, 220], fill=skin)
+        draw.chord([centre - 66, 70, centre + 66, 190], 180, 360, fill=hair)
     return _jpeg(image)
 
 

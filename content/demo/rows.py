@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from django.core.management.color import no_style
 from django.db import connection, models
 
-from content.models import Author, Byline, CrimeReport, Obituary, Section, Story
+from content.models import Author, Birth, Byline, CrimeReport, Obituary, Section, Story, Wedding
 from publisher.pages.keyset import chunks
 
 # Children first, so no foreign key ever points at a deleted row.
@@ -21,6 +21,8 @@ CONTENT_MODELS: tuple[type[models.Model], ...] = (
     Story,
     Obituary,
     CrimeReport,
+    Birth,
+    Wedding,
     Author,
     Section,
 )

@@ -15,22 +15,29 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from content.demo.births import birth_rows
 from content.demo.crimes import crime_rows
 from content.demo.newsroom import create_newsroom
 from content.demo.obituaries import obituary_rows
-from content.demo.photos import write_demo_images
+from content.demo.photos import write_community_images, write_demo_images
 from content.demo.rows import delete_content, insert, insert_stories, reset_sequences
 from content.demo.stories import story_rows
 from content.demo.timeline import span_days
-from content.models import Author, CrimeReport, Obituary, Section, Story
+from content.demo.weddings import wedding_rows
+from content.models import Author, Birth, CrimeReport, Obituary, Section, Story, Wedding
 
 BATCH_SIZE = 1000
+# A small town's announcements over the default demo's seven months.
+DEFAULT_BIRTHS = 80
+DEFAULT_WEDDINGS = 40
 
 # Plural and singular names for counts, in the order the summary lists them.
 NOUNS = {
     "stories": ("story", "stories"),
     "obituaries": ("obituary", "obituaries"),
     "crimes": ("crime report", "crime reports"),
+    "births": ("birth announcement", "birth announcements"),
+    "weddings": ("wedding or engagement", "weddings and engagements"),
     "sections": ("section", "sections"),
     "authors": ("author", "authors"),
 }
@@ -51,6 +58,8 @@ class SeedResult:
     stories: int
     obituaries: int
     crimes: int
+    births: int
+    weddings: int
     sections: int
     authors: int
     bylines: int
@@ -75,6 +84,8 @@ def existing_content() -> dict[str, int]:
         "stories": Story.objects.count(),
         "obituaries": Obituary.objects.count(),
         "crimes": CrimeReport.objects.count(),
+        "births": Birth.objects.count(),
+        "weddings": Wedding.objects.count(),
         "sections": Section.objects.count(),
         "authors": Author.objects.count(),
     }
@@ -86,6 +97,8 @@ def seed_demo(
     obituaries: int,
     crimes: int,
     seed: int,
+    births: int = DEFAULT_BIRTHS,
+    weddings: int = DEFAULT_WEDDINGS,
     anchor: date | None = None,
     replace: bool = False,
     progress: Callable[[int], object] | None = None,
@@ -99,7 +112,14 @@ def seed_demo(
     Refuses a database that has any content unless ``replace`` is true, which
     deletes all content first, in the same transaction.
     """
-    for name, n in (("stories", stories), ("obituaries", obituaries), ("crimes", crimes)):
+    counts = {
+        "stories": stories,
+        "obituaries": obituaries,
+        "crimes": crimes,
+        "births": births,
+        "weddings": weddings,
+    }
+    for name, n in counts.items():
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise SeedError(f"{name} must be a whole number, 0 or more (got {n!r})")
     if not isinstance(seed, int) or isinstance(seed, bool):
@@ -109,6 +129,8 @@ def seed_demo(
     elif not isinstance(anchor, date) or isinstance(anchor, datetime):
         raise SeedError(f"anchor must be a date (got {anchor!r})")
     report = progress or (lambda n: None)
+    # Births and weddings live within the others' span: counting them in
+    # would move every older kind's dates whenever they outnumber the rest.
     span = span_days(max(stories, obituaries, crimes))
 
     with transaction.atomic():
@@ -133,16 +155,33 @@ def seed_demo(
         insert(
             CrimeReport, crime_rows(_rng(seed, "crimes"), crimes, anchor, span), report, batch_size
         )
+        babies, couples = [], []
+        if births or weddings:
+            babies, couples = write_community_images(_rng(seed, "photos/community"))
+        insert(
+            Birth,
+            birth_rows(_rng(seed, "births"), births, anchor, span, babies),
+            report,
+            batch_size,
+        )
+        insert(
+            Wedding,
+            wedding_rows(_rng(seed, "weddings"), weddings, anchor, span, couples),
+            report,
+            batch_size,
+        )
         reset_sequences()
 
     return SeedResult(
         stories=stories,
         obituaries=obituaries,
         crimes=crimes,
+        births=births,
+        weddings=weddings,
         sections=len(newsroom.sections),
         authors=len(newsroom.authors),
         bylines=n_bylines,
-        images=len(images.scenes) + len(images.portraits),
+        images=len(images.scenes) + len(images.portraits) + len(babies) + len(couples),
     )
 
 

@@ -18,11 +18,13 @@ from publisher.models import Redirect
 from tests.support import (
     file_for,
     make_author,
+    make_birth,
     make_crime,
     make_obituary,
     make_photo,
     make_section,
     make_story,
+    make_wedding,
 )
 
 HOSTILE = "Fire chief says </script><script>alert(1)</script> & <!-- more"
@@ -102,6 +104,8 @@ def build_one_of_each(settings: Any) -> Newsroom:
         publish_at=now - timedelta(hours=5),
     )
     make_crime(title="Second report", slug="second-report", publish_at=now - timedelta(hours=6))
+    make_birth(slug="baby-one", publish_at=now - timedelta(hours=7))
+    make_wedding(slug="jo-and-sam", publish_at=now - timedelta(hours=8))
     Redirect.objects.create(
         old_path="/news/2020/01/01/old-slug/", new_path=plain.get_absolute_url()
     )

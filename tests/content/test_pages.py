@@ -15,7 +15,14 @@ from content.models import Status
 from content.pages import REGISTRY
 from publisher.headers import content_type, file_headers
 from publisher.pages import sitemap
-from tests.support import build, make_story, one_page_of_each_type, page_files
+from tests.support import (
+    build,
+    make_birth,
+    make_story,
+    make_wedding,
+    one_page_of_each_type,
+    page_files,
+)
 
 PAGES = REGISTRY.by_name
 
@@ -34,6 +41,7 @@ def test_the_dev_server_sends_the_header_policys_headers_for_every_page_type(
     newsroom, client, monkeypatch
 ):
     monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 6)  # an index and its parts
+    make_birth(), make_wedding()  # the newsroom has none
     urls = one_page_of_each_type(REGISTRY)
     assert set(urls) == {page.name for page in REGISTRY.pages if page.routes()}
     for name, url in urls.items():

@@ -7,7 +7,15 @@ from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
 from content.models import Section, Status, Story
-from tests.support import make_author, make_crime, make_obituary, make_story, member_of
+from tests.support import (
+    make_author,
+    make_birth,
+    make_crime,
+    make_obituary,
+    make_story,
+    make_wedding,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +93,13 @@ def test_an_editor_publishes(client):
 
 # --- preview -------------------------------------------------------------------------
 
-PREVIEW_KINDS = [("story", make_story), ("obituary", make_obituary), ("crime", make_crime)]
+PREVIEW_KINDS = [
+    ("story", make_story),
+    ("obituary", make_obituary),
+    ("crime", make_crime),
+    ("birth", make_birth),
+    ("wedding", make_wedding),
+]
 
 
 @pytest.mark.parametrize(("kind", "make"), PREVIEW_KINDS)

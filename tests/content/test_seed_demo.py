@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -26,14 +26,13 @@ from content.models import (
     age_on,
 )
 from content.text import render_body
+from tests.support import ANCHOR, DEMO_MODELS, SLUG, anchor_start
+from tests.support import demo_rows as snapshot
 
 pytestmark = pytest.mark.django_db
 
-ANCHOR = date(2024, 6, 30)
 SMALL = ["--stories", "60", "--obituaries", "20", "--crimes", "20"]
 ITEMS = (Story, Obituary, CrimeReport)
-ALL_MODELS = (Section, Author, Story, Byline, Obituary, CrimeReport)
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def seed(*args: str, seed: int = 7, anchor: date = ANCHOR) -> str:
@@ -42,22 +41,6 @@ def seed(*args: str, seed: int = 7, anchor: date = ANCHOR) -> str:
         "seed_demo", *SMALL, "--seed", str(seed), "--anchor", anchor.isoformat(), *args, stdout=out
     )
     return out.getvalue()
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every column of every content row, ids included, in id order."""
-    return {
-        model.__name__: list(
-            model.objects.order_by("pk").values_list(
-                *(field.attname for field in model._meta.concrete_fields)
-            )
-        )
-        for model in ALL_MODELS
-    }
-
-
-def anchor_start() -> datetime:
-    return datetime.combine(ANCHOR, time(), tzinfo=timezone.get_default_timezone())
 
 
 def stamps() -> dict[str, list[tuple]]:
@@ -157,7 +140,7 @@ def test_every_slug_is_valid_unique_and_never_reserved():
 def test_every_row_passes_model_validation():
     seed()
 
-    for model in ALL_MODELS:
+    for model in DEMO_MODELS:
         for obj in model.objects.all():
             obj.full_clean()
 
@@ -270,6 +253,7 @@ def test_it_refuses_a_database_with_content_and_loses_nothing():
 
     assert str(error.value) == (
         "the database already has 60 stories, 20 obituaries, 20 crime reports, "
+        "80 birth announcements, 40 weddings and engagements, "
         "8 sections, 24 authors; run with --replace to delete all content first"
     )
     assert snapshot() == before
@@ -334,8 +318,8 @@ def test_it_prints_a_one_line_summary_and_nothing_at_verbosity_0():
     output = seed()
 
     assert re.fullmatch(
-        r"seed_demo: 60 stories, 20 obituaries, 20 crime reports, 8 sections, 24 authors "
-        r"in \d+\.\d s\n",
+        r"seed_demo: 60 stories, 20 obituaries, 20 crime reports, 80 birth announcements, "
+        r"40 weddings and engagements, 8 sections, 24 authors in \d+\.\d s\n",
         output,
     )
     quiet = StringIO()

@@ -3,7 +3,6 @@ not on the live site (drafts', embargoed items')."""
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from pathlib import Path
@@ -11,12 +10,12 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from content.models import Obituary, Status, Story
 from content.uploads import NOT_A_PHOTO
 from tests.support import (
     admin_url,
+    image_bytes,
     make_author,
     make_photo,
     make_story,
@@ -25,12 +24,6 @@ from tests.support import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def image_bytes(fmt: str, size: tuple[int, int] = (8, 6), mode: str = "RGB") -> bytes:
-    buffer = io.BytesIO()
-    Image.new(mode, size).save(buffer, format=fmt)
-    return buffer.getvalue()
 
 
 def png_header_only(width: int, height: int) -> bytes:

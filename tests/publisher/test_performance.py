@@ -16,7 +16,14 @@ from content import pages
 from publisher.build import build_site
 from publisher.pages import keyset, lists, sitemap
 
-CONTENT_TABLES = {"content_story", "content_obituary", "content_crimereport", "content_byline"}
+CONTENT_TABLES = {
+    "content_story",
+    "content_obituary",
+    "content_crimereport",
+    "content_byline",
+    "content_birth",
+    "content_wedding",
+}
 
 
 def seed(stories: int) -> None:
@@ -25,6 +32,9 @@ def seed(stories: int) -> None:
         stories=stories,
         obituaries=stories // 5,
         crimes=stories // 5,
+        # Every kind grows with the site, so doubling it doubles the pages.
+        births=stories // 5,
+        weddings=stories // 5,
         seed=3,
         anchor=date(2026, 6, 1),
         replace=True,
@@ -79,7 +89,9 @@ def test_a_full_build_makes_at_most_one_query_per_50_pages_plus_a_constant(setti
         small_queries,
         big_queries,
     )
-    constant = 80
+    # About ten per kind of item (its count, pages, list, feed, month
+    # archives, sitemap part, photos), whatever the number of items.
+    constant = 100
     assert big_queries <= big_pages / 50 + constant
 
 
@@ -143,4 +155,4 @@ def test_every_list_and_detail_query_uses_an_index_on_mariadb(settings, monkeypa
                 if plan["table"] in CONTENT_TABLES and plan["type"] == "ALL":
                     full_scans.append((plan["table"], sql[:300]))
     assert selects
-    assert full_scans == []
+    assert full_scans == [], "\n".join(map(str, full_scans))

@@ -37,6 +37,8 @@ from tests.support import (
     file_for,
     free_port,
     lighttpd,
+    make_birth,
+    make_wedding,
     needs_lighttpd,
     one_page_of_each_type,
     page_files,
@@ -100,6 +102,7 @@ def test_the_dev_server_sends_what_lighttpd_sends_with_the_built_file_of_every_p
     newsroom, settings, tmp_path, client, monkeypatch
 ):
     monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 6)  # an index and its parts
+    make_birth(), make_wedding()  # the newsroom has none
     call_command("build", verbosity=0)
     pages = registry()
     urls = one_page_of_each_type(pages)

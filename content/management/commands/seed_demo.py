@@ -8,7 +8,13 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from content.demo.seed import DatabaseNotEmpty, SeedError, seed_demo
+from content.demo.seed import (
+    DEFAULT_BIRTHS,
+    DEFAULT_WEDDINGS,
+    DatabaseNotEmpty,
+    SeedError,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -21,6 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--stories", type=int, default=2000, metavar="N")
         parser.add_argument("--obituaries", type=int, default=300, metavar="N")
         parser.add_argument("--crimes", type=int, default=300, metavar="N")
+        parser.add_argument("--births", type=int, default=DEFAULT_BIRTHS, metavar="N")
+        parser.add_argument(
+            "--weddings",
+            type=int,
+            default=DEFAULT_WEDDINGS,
+            metavar="N",
+            help="Wedding and engagement announcements.",
+        )
         parser.add_argument("--seed", type=int, default=1, metavar="S")
         parser.add_argument(
             "--anchor",
@@ -31,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="Delete all sections, authors, stories, obituaries and crime reports first.",
+            help="Delete all sections, authors and items of every kind first.",
         )
         parser.add_argument(
             "--if-empty",
@@ -42,7 +56,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         anchor = self.parse_anchor(options["anchor"])
-        counts = (options["stories"], options["obituaries"], options["crimes"])
+        counts = [
+            options[name] for name in ("stories", "obituaries", "crimes", "births", "weddings")
+        ]
         total = sum(n for n in counts if isinstance(n, int) and n > 0)  # seed_demo validates
         show_progress = options["verbosity"] >= 1 and self.stdout.isatty()
         started = time.perf_counter()
@@ -52,6 +68,8 @@ class Command(BaseCommand):
                     stories=options["stories"],
                     obituaries=options["obituaries"],
                     crimes=options["crimes"],
+                    births=options["births"],
+                    weddings=options["weddings"],
                     seed=options["seed"],
                     anchor=anchor,
                     replace=options["replace"],

@@ -41,7 +41,8 @@ def test_past_the_limit_the_sitemap_becomes_an_index_of_parts(newsroom, settings
     for part in parts:
         part_root = ET.parse(file_for(small_limit_site, part)).getroot()
         urls = [el.text for el in part_root.findall("sm:url/sm:loc", NS)]
-        assert 0 < len(urls) <= 6
+        # A kind with nothing published (births here) keeps its one empty file.
+        assert len(urls) <= 6 and (urls or part.endswith("-1.xml")), part
         listed += urls
     monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 50_000)
     whole = build(settings)
