@@ -156,3 +156,18 @@ def test_every_list_and_detail_query_uses_an_index_on_mariadb(settings, monkeypa
                     full_scans.append((plan["table"], sql[:300]))
     assert selects
     assert full_scans == [], "\n".join(map(str, full_scans))
+
+
+@pytest.mark.django_db
+def test_a_publishs_photos_are_looked_up_by_name_not_by_walking_the_archive():
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is read from SQLite's EXPLAIN QUERY PLAN")
+    site = pages.REGISTRY.site()
+    with CaptureQueriesContext(connection) as queries:
+        pages.REGISTRY.live_media(site, ["photos/a.jpg"])
+    assert len(queries.captured_queries) == 4  # one per kind with a photo
+    for query in queries.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "photo_lookup" in plan, (query["sql"], plan)
