@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from content.demo.photos import Photo
+from content.demo.photos import Photo, maybe_photo
 from content.demo.text import body_html, long_date, weekday
 from content.demo.timeline import Slugs, local_date, timeline
 from content.demo.words import (
@@ -78,14 +78,7 @@ def birth_rows(
                 )
             )
 
-        photo, photo_alt, size = "", "", (None, None)
-        if photos and rng.random() < 1 / 3:
-            chosen = rng.choice(photos)
-            photo, photo_alt, size = (
-                chosen.name,
-                f"{baby_name}, a few days old",
-                (chosen.width, chosen.height),
-            )
+        photo = maybe_photo(rng, photos, f"{baby_name}, a few days old")
         yield Birth(
             id=birth_id,
             slug=slugs(baby_name),
@@ -99,10 +92,7 @@ def birth_rows(
             hometown=hometown,
             weight_pounds=weight_pounds,
             weight_ounces=weight_ounces,
-            photo=photo,
-            photo_width=size[0],
-            photo_height=size[1],
-            photo_alt=photo_alt,
+            **photo,
             body="\n\n".join(blocks),
             body_html=body_html(blocks),
         )

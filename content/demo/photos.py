@@ -13,6 +13,7 @@ import random
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from PIL import Image, ImageDraw
@@ -110,6 +111,20 @@ def write_community_images(
         _write_if_changed(root / name, _draw_couple(rng))
         couple_photos.append(Photo(name, "", "", *COUPLE_SIZE))
     return baby_photos, couple_photos
+
+
+def maybe_photo(rng: random.Random, photos: list[Photo], alt: str) -> dict[str, Any]:
+    """An announcement's photo fields: a third of them have one, drawn from
+    ``photos`` (sized, so saving it opens no file)."""
+    if photos and rng.random() < 1 / 3:
+        chosen = rng.choice(photos)
+        return {
+            "photo": chosen.name,
+            "photo_width": chosen.width,
+            "photo_height": chosen.height,
+            "photo_alt": alt,
+        }
+    return {"photo": "", "photo_width": None, "photo_height": None, "photo_alt": ""}
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

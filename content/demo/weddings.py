@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from content.demo.photos import Photo
+from content.demo.photos import Photo, maybe_photo
 from content.demo.text import body_html, long_date, weekday
 from content.demo.timeline import Slugs, local_date, timeline
 from content.demo.words import (
@@ -73,10 +73,7 @@ def wedding_rows(
         if not engaged and rng.random() < 0.7:
             blocks.append(f"After {rng.choice(TRIPS)}, the couple will live in {town}.")
 
-        photo, photo_alt, size = "", "", (None, None)
-        if photos and rng.random() < 1 / 3:
-            chosen = rng.choice(photos)
-            photo, photo_alt, size = chosen.name, f"{one} and {two}", (chosen.width, chosen.height)
+        photo = maybe_photo(rng, photos, f"{one} and {two}")
         announcement = Wedding.Announcement.ENGAGEMENT if engaged else Wedding.Announcement.WEDDING
         yield Wedding(
             id=wedding_id,
@@ -90,10 +87,7 @@ def wedding_rows(
             announcement=announcement,
             date=day,
             place=place,
-            photo=photo,
-            photo_width=size[0],
-            photo_height=size[1],
-            photo_alt=photo_alt,
+            **photo,
             body="\n\n".join(blocks),
             body_html=body_html(blocks),
         )
