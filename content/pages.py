@@ -44,6 +44,7 @@ from content.models import (
     Story,
     Wedding,
 )
+from content.submit_fallback import SubmitUnavailablePage
 from publisher.changes import ABSENT
 from publisher.pagefind import Record
 from publisher.pages.archive import ArchivePage
@@ -768,6 +769,7 @@ REGISTRY = Registry(
         LatestNewsSitemapPage(),
         RobotsPage(),
         SearchPage(),
+        SubmitUnavailablePage(),
         NotFoundPage(),
         HomePage(),
     ],

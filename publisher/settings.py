@@ -215,6 +215,24 @@ try:
     BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7, minimum=0)
     BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4, minimum=0)
     BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+    # Reader submissions (/submit/, the desk app): where the newsroom is told
+    # of one (and readers may write when the forms are down), the phone shown
+    # beside it, where submitted photos wait for an editor (never under
+    # MEDIA_ROOT, never served), and how many a reader's address may send.
+    PUBLISHER_NEWSROOM_EMAIL = env_str("PUBLISHER_NEWSROOM_EMAIL", "newsroom@localhost")
+    PUBLISHER_NEWSROOM_PHONE = env_str("PUBLISHER_NEWSROOM_PHONE", "")
+    PUBLISHER_SUBMISSIONS_ROOT = Path(
+        env_str("PUBLISHER_SUBMISSIONS_ROOT", str(VAR_DIR / "submissions"))
+    ).resolve()
+    PUBLISHER_SUBMIT_RATE = env_str("PUBLISHER_SUBMIT_RATE", "10/h")
+    # Mail (the newsroom's notices): SMTP when EMAIL_HOST is set, else printed
+    # to the console (the demo).
+    EMAIL_HOST = env_str("EMAIL_HOST", "")
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -259,6 +277,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "publisher",
     "content",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -313,6 +332,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The readers' forms count submissions per address here (django-ratelimit).
+# Files, not memory: gunicorn's workers are separate processes and must share
+# the counts; files need no table and no server, and work while the database
+# is down. Counting is not atomic (a read and a write), so a burst of
+# parallel posts may slip one or two past the limit: the limit is against
+# floods, not a quota.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+RATELIMIT_USE_CACHE = "default"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
