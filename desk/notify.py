@@ -25,6 +25,9 @@ def newsroom_notice(submission: Submission) -> tuple[str, str]:
     subject = f"[{submission.reference}] {submission.get_kind_display()}"
     if submission.name:
         subject += f" from {submission.name}"
+    # One line, whatever a reader typed: a line break in a header is refused
+    # by Django's mail (and the newsroom would not be told at all).
+    subject = " ".join(subject.split())
     lines = [
         f"{submission.get_kind_display()} received "
         f"{timezone.localtime(submission.received_at):%Y-%m-%d %H:%M}, "

@@ -234,3 +234,31 @@ def test_one_address_may_send_only_so_many(client, settings):
     other = {"HTTP_X_FORWARDED_FOR": "198.51.100.8"}
     assert post(client, "tip", submit_form("tip"), **other).status_code == 302
     assert Submission.objects.count() == 3
+
+
+def test_a_line_break_in_a_name_cannot_stop_the_newsroom_being_told(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "tip", submit_form("tip", name="Anna\r\nBcc: everyone@example.com"))
+    (notice,) = mail.outbox
+    assert notice.to == ["desk@ledger.example"] and notice.bcc == []
+    assert "\n" not in notice.subject and notice.subject.endswith(
+        "from Anna Bcc: everyone@example.com"
+    )
+
+
+def test_with_the_database_failing_the_reader_is_told_and_keeps_what_they_typed(
+    client, monkeypatch
+):
+    from django.db import OperationalError
+
+    def fail(*args, **kwargs):  # a fault we cannot provoke inside a test's transaction
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Submission, "save", fail)
+    response = post(client, "letter", submit_form("letter"))
+    assert response.status_code == 503
+    text = response.content.decode()
+    assert "We could not save your submission just now" in text
+    assert "Keep the library open on Sundays" in text
