@@ -72,6 +72,8 @@ class NewsroomSite(Site):
     sections: list[Section] = field(default_factory=list)
     # Reader search is on (PUBLISHER_SEARCH): the masthead links to it.
     search: bool = False
+    # Where the footer sends readers with news (PUBLISHER_SUBMIT_URL; empty: no link).
+    submit_url: str = ""
 
     @classmethod
     def current(cls, now: datetime | None = None, previous: Path | None = None) -> NewsroomSite:
@@ -79,6 +81,7 @@ class NewsroomSite(Site):
         assert isinstance(site, NewsroomSite)
         site.sections = list(Section.objects.all())
         site.search = settings.PUBLISHER_SEARCH
+        site.submit_url = settings.PUBLISHER_SUBMIT_URL
         return site
 
     @cached_property

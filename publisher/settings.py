@@ -164,6 +164,25 @@ def _site_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _submit_rate(rate: str) -> str:
+    # django-ratelimit's own syntax: a number of posts per (a number of) s, m, h or d.
+    if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", rate):
+        raise ImproperlyConfigured(
+            f"PUBLISHER_SUBMIT_RATE={rate!r} is not a rate: set it to submissions per "
+            "period, e.g. 10/h (also N/s, N/m, N/d, or 5/15m)"
+        )
+    return rate
+
+
+def _submit_url(url: str) -> str:
+    if url == "-" or url.startswith("/") or urlsplit(url).scheme in ("http", "https"):
+        return "" if url == "-" else url
+    raise ImproperlyConfigured(
+        f"PUBLISHER_SUBMIT_URL={url!r} is neither a path nor an http(s) URL: set it to "
+        "/submit/ (the forms behind lighttpd), https://forms.example.com/submit/, or - for no link"
+    )
+
+
 try:
     DEBUG = env_bool("DJANGO_DEBUG", False)
     SECRET_KEY = _secret_key()
@@ -224,7 +243,10 @@ try:
     PUBLISHER_SUBMISSIONS_ROOT = Path(
         env_str("PUBLISHER_SUBMISSIONS_ROOT", str(VAR_DIR / "submissions"))
     ).resolve()
-    PUBLISHER_SUBMIT_RATE = env_str("PUBLISHER_SUBMIT_RATE", "10/h")
+    PUBLISHER_SUBMIT_RATE = _submit_rate(env_str("PUBLISHER_SUBMIT_RATE", "10/h"))
+    # Where pages send readers with news: the forms behind lighttpd, or (a
+    # site on S3 alone) the address of a Django that runs them; empty: no link.
+    PUBLISHER_SUBMIT_URL = _submit_url(env_str("PUBLISHER_SUBMIT_URL", "/submit/"))
     # Mail (the newsroom's notices): SMTP when EMAIL_HOST is set, else printed
     # to the console (the demo).
     EMAIL_HOST = env_str("EMAIL_HOST", "")
