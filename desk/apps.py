@@ -7,3 +7,6 @@ class DeskConfig(AppConfig):
     name = "desk"
     verbose_name = "Community desk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from desk import signals  # noqa: F401 (connects the handlers)

@@ -189,3 +189,16 @@ def test_the_submitted_photo_is_shown_only_behind_login(client, editor):
     client.logout()
     response = client.get(url("photo", submission))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_deleting_a_submission_deletes_its_photo(
+    client, editor, settings, django_capture_on_commit_callbacks
+):
+    photo = upload("baby.jpg", image_bytes("JPEG", (20, 10)))
+    submission = sent(client, "birth", photo=photo, photo_alt="A baby")
+    stored = Path(settings.PUBLISHER_SUBMISSIONS_ROOT) / submission.photo.name
+    assert stored.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("delete", submission), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Submission.objects.exists() and not stored.exists()
