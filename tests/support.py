@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import itertools
+import json
 import random
 import re
 import shutil
@@ -602,3 +603,26 @@ def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+# -- The Nu HTML Checker (npm vnu-jar, installed by scripts/setup dev) ---------------
+
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def nu_html_checker(files: list[Path]) -> list[dict]:
+    """The checker's messages for ``files`` (one Java start for all of them)."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip(
+            "java is missing: the Nu HTML Checker needs a JRE (scripts/setup dev installs one)"
+        )
+    assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run scripts/setup dev (it runs npm ci)"
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(result.stderr)["messages"]
