@@ -80,6 +80,13 @@ class SubmissionForm(forms.Form):
         widget=TrapInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The kind's own fields first, in item order, the photo with its
+        # description; then the sender and the trap.
+        described = [name for name in self.item_fields if name != "photo_alt"]
+        self.order_fields([*described, "photo", "photo_alt"])
+
     def clean_website(self) -> str:
         value = self.cleaned_data.get(HONEYPOT, "")
         if value:
@@ -172,17 +179,6 @@ class BirthForm(AnnouncementForm):
         label="Weight: ounces", min_value=0, max_value=15, required=False
     )
     body = long_text("Anything else (optional)", MESSAGE_CHARS, required=False)
-    field_order = [
-        "baby_name",
-        "birth_date",
-        "parents",
-        "hometown",
-        "weight_pounds",
-        "weight_ounces",
-        "body",
-        "photo",
-        "photo_alt",
-    ]
 
 
 class WeddingForm(AnnouncementForm):
@@ -217,16 +213,6 @@ class WeddingForm(AnnouncementForm):
         "Place", 200, required=False, help_text="e.g. “St. Mark's Lutheran Church, Millbrook”."
     )
     body = long_text("Anything else (optional)", MESSAGE_CHARS, required=False)
-    field_order = [
-        "partner_one",
-        "partner_two",
-        "announcement",
-        "date",
-        "place",
-        "body",
-        "photo",
-        "photo_alt",
-    ]
 
 
 class ObituaryForm(AnnouncementForm):
@@ -237,6 +223,7 @@ class ObituaryForm(AnnouncementForm):
         "For families and funeral homes. We check every obituary with its sender before it runs."
     )
     item_fields = (
+        "sent_by",
         "full_name",
         "birth_date",
         "death_date",
@@ -245,7 +232,6 @@ class ObituaryForm(AnnouncementForm):
         "service_place",
         "body",
         "photo_alt",
-        "sent_by",
     )
 
     sent_by = forms.ChoiceField(
@@ -267,18 +253,6 @@ class ObituaryForm(AnnouncementForm):
     )
     service_place = text("Service: place", 200, required=False)
     body = long_text("The obituary", OBITUARY_CHARS)
-    field_order = [
-        "sent_by",
-        "full_name",
-        "birth_date",
-        "death_date",
-        "hometown",
-        "service_time",
-        "service_place",
-        "body",
-        "photo",
-        "photo_alt",
-    ]
 
 
 class TipForm(SubmissionForm):
@@ -290,7 +264,6 @@ class TipForm(SubmissionForm):
 
     name = text("Your name (optional)", 120, required=False)
     body = long_text("What should we know?", TIP_CHARS)
-    field_order = ["body"]
 
 
 class LetterForm(SubmissionForm):
@@ -305,7 +278,6 @@ class LetterForm(SubmissionForm):
     hometown = text("Your town", 120)
     subject = text("Subject", 150)
     body = long_text("Your letter", LETTER_CHARS)
-    field_order = ["subject", "body", "hometown"]
 
 
 FORMS: dict[str, type[SubmissionForm]] = {
