@@ -20,7 +20,7 @@ REDIRECTS_FILE = "redirects.json"
 # Site paths only: what slugs and routes produce. No quotes, spaces, '%' or
 # '$', so a path can go into lighttpd's config and an S3 header as it is.
 _SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
-_SITE_PATH = re.compile(rf"^/(?:{_SEGMENT}/)*(?:{_SEGMENT})?$")
+SITE_PATH = re.compile(rf"^/(?:{_SEGMENT}/)*(?:{_SEGMENT})?$")
 
 
 class RedirectsError(ValueError):
@@ -45,7 +45,7 @@ def load_redirects(build_dir: Path) -> dict[str, str]:
         raise RedirectsError(f"{path}: expected an object {{old path: new path}}")
     for old, new in raw.items():
         for value in (old, new):
-            if not isinstance(value, str) or not _SITE_PATH.match(value):
+            if not isinstance(value, str) or not SITE_PATH.match(value):
                 raise RedirectsError(f"{path}: {value!r} is not a site path like /news/a-story/")
         if old == "/" or old.startswith(("/static/", "/media/")):
             raise RedirectsError(f"{path}: {old!r} cannot be redirected")

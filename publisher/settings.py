@@ -259,6 +259,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "publisher",
     "content",
+    # Revisions of every item (django-reversion, with a diff view), takedown
+    # requests and the audit log: after content, whose admin it extends.
+    "reversion",
+    "reversion_compare",
+    "records",
 ]
 
 MIDDLEWARE = [
