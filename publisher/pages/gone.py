@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 
 from publisher.files import write_atomic
@@ -80,34 +81,30 @@ class GonePage(Page):
 
     def apply(self, site: Site, changes: list[Change]) -> frozenset[str]:
         """An item live again gives its addresses back (its page, or the
-        redirects publishing leaves, answer them again); returns those."""
-        retaken: set[str] = set()
+        redirects publishing leaves, answer them again); returns those.
+        One query when nothing is gone (every publish asks)."""
+        mine = Q(pk__in=[])
         for change in changes:
-            if change.kind not in self.registry.kinds or change.now(site) is None:
-                continue
-            mine = Gone.objects.filter(kind=change.kind, object_id=change.id)
-            retaken |= set(mine.values_list("path", flat=True))
-            mine.delete()
-            page = self.registry.detail(change.kind)
-            url = page.url(page.params_for(change.now(site)))
-            found = Gone.objects.filter(path=url)
-            retaken |= set(found.values_list("path", flat=True))
-            found.delete()
-        return frozenset(retaken)
+            now = change.now(site) if change.kind in self.registry.kinds else None
+            if now is not None:
+                page = self.registry.detail(change.kind)
+                mine |= Q(kind=change.kind, object_id=change.id)
+                mine |= Q(path=page.url(page.params_for(now)))
+        retaken = frozenset(Gone.objects.filter(mine).values_list("path", flat=True))
+        if retaken:
+            Gone.objects.filter(path__in=retaken).delete()
+        return retaken
 
     def pages_gone(
         self, site: Site, changes: list[Change], retaken: frozenset[str]
     ) -> Iterable[Params]:
         """The removed addresses of the changed items, and those ``apply``
         gave back (which render as 404: removed, unless a page is there)."""
-        paths = set(retaken)
+        items = Q(pk__in=[])
         for change in changes:
-            if change.id is not None:
-                paths |= set(
-                    Gone.objects.filter(kind=change.kind, object_id=change.id).values_list(
-                        "path", flat=True
-                    )
-                )
+            if change.id is not None and change.kind in self.registry.kinds:
+                items |= Q(kind=change.kind, object_id=change.id)
+        paths = set(retaken) | set(Gone.objects.filter(items).values_list("path", flat=True))
         return [{"path": path} for path in sorted(paths)]
 
 

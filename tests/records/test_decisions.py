@@ -15,7 +15,17 @@ from publisher.publish import process_queue
 from records.decisions import decide
 from records.models import AuditEntry, Decision, TakedownRequest
 from tests.records.conftest import NAME, files_naming
-from tests.support import assert_same_as_full_build, file_for, live_root
+from tests.support import (
+    assert_same_as_full_build,
+    file_for,
+    live_root,
+    make_birth,
+    make_crime,
+    make_obituary,
+    make_wedding,
+    member_of,
+    start_live_site,
+)
 
 
 def anonymise(asked: TakedownRequest, editor) -> TakedownRequest:
@@ -119,3 +129,25 @@ def test_anonymising_needs_the_name_and_wording_that_does_not_repeat_it(desk, as
     with pytest.raises(ValidationError, match="contains the name"):
         decide(asked, desk["editor"])
     assert Story.objects.get(pk=desk["story"].pk).headline.startswith(NAME)
+
+
+def test_every_kind_of_item_can_be_anonymised_by_its_declaration_alone(db, settings, tmp_path):
+    settings.PUBLISHER_SEARCH = True
+    items = [
+        make_obituary(full_name="Walter Zyndrowski", slug="walter-zyndrowski"),
+        make_crime(title="Zyndrowski arrested", slug="zyndrowski-arrested", body="Zyndrowski, 40."),
+        make_birth(baby_name="Mia Zyndrowski", parents="Jo and Al Zyndrowski", slug="mia-z"),
+        make_wedding(partner_one="Ann Zyndrowski", partner_two="Bo Lee", slug="ann-zyndrowski-bo"),
+    ]
+    start_live_site()
+    editor = member_of("Editors", "eddie")
+    assert files_naming(live_root(settings))
+    for item in items:
+        asked = TakedownRequest.objects.create(
+            requester="Family", contact="x@example.org", kind=item.kind, object_id=item.pk,
+            reason="Please.", decision=Decision.ANONYMISE, names="Zyndrowski", replacement="Z.",
+        )  # fmt: skip
+        decide(asked, editor)
+    process_queue()
+    assert files_naming(live_root(settings)) == []
+    assert_same_as_full_build(settings, tmp_path)

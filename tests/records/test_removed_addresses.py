@@ -14,7 +14,7 @@ from publisher.pyserver import python_server
 from records.decisions import decide
 from records.models import Decision
 from tests.records.conftest import files_naming
-from tests.support import fetch, lighttpd, live_root, needs_lighttpd
+from tests.support import assert_same_as_full_build, fetch, lighttpd, live_root, needs_lighttpd
 
 
 def remove(desk, asked) -> str:
@@ -102,8 +102,6 @@ def test_an_address_that_redirected_to_the_removed_item_is_gone_too(
 
 
 def test_publishing_the_item_again_gives_its_address_back(desk, asked, settings, tmp_path):
-    from tests.support import assert_same_as_full_build
-
     url = remove(desk, asked)
     story = desk["story"]
     story.refresh_from_db()
