@@ -3,8 +3,11 @@ revisions, and restore), the takedown request queue, the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +34,16 @@ class HistoryAdmin(CompareVersionAdmin):
     when, what), compares any two, and reverts through the publish path."""
 
     history_latest_first = True
+
+    @contextmanager
+    def create_revision(self, request: HttpRequest) -> Iterator[None]:
+        # Not in a transaction of its own (reversion's default): the admin
+        # renders a body before its saving transaction (on SQLite, the write
+        # lock), and must still. The admin's own transaction holds the save;
+        # the revision follows right after it.
+        with reversion.create_revision(atomic=False):
+            reversion.set_user(request.user)
+            yield
 
     def _reversion_revisionform_view(
         self, request: HttpRequest, version: Version, template_name: str, extra_context: Any = None

@@ -4,12 +4,13 @@ audit log come back with a restore."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from reversion.models import Revision, Version
 
 from content.models import CrimeReport
 from records.models import AuditEntry, TakedownRequest, log
-from tests.support import make_crime, member_of
+from tests.support import make_crime
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_revisions_requests_and_the_audit_log_survive_a_backup_and_restore(settings, s3):
     settings.BACKUP_S3_BUCKET = s3.bucket
     settings.BACKUP_S3_PREFIX = "backups"
-    editor = member_of("Editors", "eddie")
+    editor = User.objects.create_user("eddie", password="pw-for-tests-only", is_staff=True)
     crime = make_crime(title="Bicycle stolen")
     crime.title = "Two bicycles stolen"
     crime.save()
