@@ -10,11 +10,10 @@ S3 cannot set a status, so the page alone is there.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
-from publisher.redirects_file import SITE_PATH, RedirectsError
+from publisher.redirects_file import SITE_PATH, RedirectsError, read_json_object
 
 GONE_FILE = "gone.json"
 
@@ -28,14 +27,7 @@ def load_gone(build_dir: Path) -> dict[str, str]:
     """``<build_dir>/gone.json`` checked: {path: removal time}; ``{}`` when
     there is no such file."""
     path = Path(build_dir) / GONE_FILE
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise GoneError(f"{path}: not readable JSON ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise GoneError(f"{path}: expected an object {{path: removal time}}")
+    raw = read_json_object(path, GoneError, "{path: removal time}")
     for old, when in raw.items():
         if not isinstance(old, str) or not SITE_PATH.match(old) or not old.endswith("/"):
             raise GoneError(f"{path}: {old!r} is not a page path like /news/a-story/")

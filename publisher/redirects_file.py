@@ -27,6 +27,20 @@ class RedirectsError(ValueError):
     """redirects.json cannot be used; the message says which entry and why."""
 
 
+def read_json_object(path: Path, error: type[ValueError], shape: str) -> dict:
+    """The JSON object in ``path`` ({} when there is no file), or ``error``
+    saying why it cannot be used."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise error(f"{path}: not readable JSON ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise error(f"{path}: expected an object {shape}")
+    return raw
+
+
 def load_redirects(build_dir: Path) -> dict[str, str]:
     """``<build_dir>/redirects.json`` checked, chains followed (a -> b -> c
     becomes a -> c); ``{}`` when there is no such file.
@@ -35,14 +49,7 @@ def load_redirects(build_dir: Path) -> dict[str, str]:
     publishing leaves a small page there too (the fallback where a real
     redirect is not possible); a path that is a page again must leave it."""
     path = Path(build_dir) / REDIRECTS_FILE
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise RedirectsError(f"{path}: not readable JSON ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise RedirectsError(f"{path}: expected an object {{old path: new path}}")
+    raw = read_json_object(path, RedirectsError, "{old path: new path}")
     for old, new in raw.items():
         for value in (old, new):
             if not isinstance(value, str) or not SITE_PATH.match(value):

@@ -492,6 +492,34 @@ def body_of(s3: Any, key: str) -> bytes:
     return gzip.decompress(body) if response.get("ContentEncoding") == "gzip" else body
 
 
+def make_distribution(cloudfront: Any, bucket: str) -> str:
+    """A CloudFront distribution (moto's) in front of ``bucket``; its id."""
+    return cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": f"newsroom-{bucket}",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "bucket",
+                        "DomainName": f"{bucket}.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "bucket",
+                "ViewerProtocolPolicy": "allow-all",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0},
+            },
+        }
+    )["Distribution"]["Id"]
+
+
 def put(s3: Any, key: str, body: bytes = b"not ours", **metadata: str) -> None:
     """An object put there by someone else (another application, a backup)."""
     s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body, Metadata=metadata)

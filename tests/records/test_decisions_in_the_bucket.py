@@ -14,7 +14,7 @@ from publisher.s3 import make_client
 from records.decisions import decide
 from records.models import Decision
 from tests.records.conftest import NAME, SPELLINGS, unpacked
-from tests.support import body_of, keys
+from tests.support import body_of, keys, make_distribution
 
 
 @pytest.fixture
@@ -23,30 +23,7 @@ def in_the_bucket(desk, settings, s3):
     settings.PUBLISHER_S3_BUCKET = s3.bucket
     settings.PUBLISHER_S3_PREFIX = "site"
     cloudfront = make_client("cloudfront")
-    distribution = cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": f"newsroom-{s3.bucket}",
-            "Comment": "",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "bucket",
-                        "DomainName": f"{s3.bucket}.s3.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "bucket",
-                "ViewerProtocolPolicy": "allow-all",
-                "MinTTL": 0,
-                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                "TrustedSigners": {"Enabled": False, "Quantity": 0},
-            },
-        }
-    )["Distribution"]["Id"]
+    distribution = make_distribution(cloudfront, s3.bucket)
     settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = distribution
     deploy_site()
 
