@@ -706,3 +706,7 @@ class WeddingAdmin(PublishableAdmin):
     @admin.display(description="couple", ordering="partner_one")
     def couple(self, obj: Wedding) -> str:
         return obj.title
+
+
+# The unpublishing policy has an admin module of its own.
+from content import policies_admin  # noqa: E402, F401

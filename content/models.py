@@ -798,3 +798,7 @@ class Wedding(Publishable):
                 errors["place"] = "Give where the wedding was."
             if errors:
                 raise ValidationError(errors)
+
+
+# Declared in its own module; imported here so Django finds it with the app's models.
+from content.policies import UnpublishingPolicy  # noqa: E402, F401

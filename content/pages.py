@@ -44,6 +44,8 @@ from content.models import (
     Story,
     Wedding,
 )
+from content.policies import UnpublishingPolicy
+from content.signals import POLICY
 from content.submit_fallback import SubmitUnavailablePage
 from publisher.changes import ABSENT
 from publisher.pagefind import Record
@@ -51,6 +53,7 @@ from publisher.pages.archive import ArchivePage
 from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit, views_of
 from publisher.pages.detail import DetailPage
 from publisher.pages.feeds import FeedPage
+from publisher.pages.gone import GonePage
 from publisher.pages.keyset import CHUNK, keyed, newer_than, newest_first, older_than, stream
 from publisher.pages.lists import PaginatedPage
 from publisher.pages.news_sitemap import NewsSitemapPage
@@ -658,6 +661,12 @@ class MovedPage(RedirectPage):
     template = "content/redirect.html"
 
 
+class RemovedPage(GonePage):
+    """A removed item's address (``records.decisions``): 410 Gone, and this page."""
+
+    template = "content/gone.html"
+
+
 class RobotsPage(Page):
     name = "robots"
     route = "robots.txt"
@@ -677,6 +686,21 @@ class SearchPage(Page):
     name = "search"
     route = routes.SEARCH
     template = "content/search.html"
+
+
+class UnpublishingPolicyPage(Page):
+    """/policies/unpublishing/: the policy editors keep in the admin; saving
+    it republishes this page (``content.signals``)."""
+
+    name = "unpublishing_policy"
+    route = routes.UNPUBLISHING_POLICY
+    template = "content/policy.html"
+
+    def context(self, site: Site, params: Params) -> Context:
+        return {"policy": UnpublishingPolicy.current()}
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        return [{}] if any(change.kind == POLICY for change in changes) else []
 
 
 class NotFoundPage(Page):
@@ -751,6 +775,7 @@ REGISTRY = Registry(
         BirthPage(),
         WeddingPage(),
         MovedPage(),
+        RemovedPage(),
         AuthorPage(),
         MonthArchivePage(),
         SectionPage(),
@@ -773,6 +798,7 @@ REGISTRY = Registry(
         RobotsPage(),
         SearchPage(),
         SubmitUnavailablePage(),
+        UnpublishingPolicyPage(),
         NotFoundPage(),
         HomePage(),
     ],

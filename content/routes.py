@@ -32,6 +32,7 @@ CORRECTIONS = "corrections/"
 FEED_CORRECTIONS = "feeds/corrections.xml"
 NEWS_SITEMAP = "sitemaps/news.xml"
 SEARCH = "search/"
+UNPUBLISHING_POLICY = "policies/unpublishing/"
 FEED_BIRTHS = "feeds/births.xml"
 FEED_WEDDINGS = "feeds/weddings.xml"
 

@@ -12,8 +12,12 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from content.models import Author, Byline, Correction, Section
+from content.policies import UnpublishingPolicy
 from publisher.changes import record, stored_state
 from publisher.models import PublishJob
+
+# The publish job's kind for a policy page (not an item: no state to keep).
+POLICY = "policy"
 
 
 def _story_part_changed(
@@ -50,6 +54,11 @@ def _author_deleted(sender: type, instance: Author, **kwargs: Any) -> None:
     record("author", instance.pk, {"slug": instance.slug})
 
 
+def _policy_saved(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        record(POLICY, instance.pk, None)
+
+
 def connect() -> None:
     for model in (Byline, Correction):
         name = model._meta.model_name
@@ -58,4 +67,5 @@ def connect() -> None:
     post_save.connect(_site_changed, sender=Section, dispatch_uid="publish-section")
     post_delete.connect(_site_changed, sender=Section, dispatch_uid="publish-section-del")
     post_save.connect(_author_saved, sender=Author, dispatch_uid="publish-author")
+    post_save.connect(_policy_saved, sender=UnpublishingPolicy, dispatch_uid="publish-policy")
     post_delete.connect(_author_deleted, sender=Author, dispatch_uid="publish-author-del")

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from publisher import media, releases, search
 from publisher.locks import build_lock, publish_lock
+from publisher.pages.gone import write_gone_file
 from publisher.pages.redirects import write_redirects_file
 from publisher.pages.registry import registry
 from publisher.queue import requeue_since
@@ -109,6 +110,7 @@ def build_site(
         with publish_lock(build_dir) if lock_publish else nullcontext():
             releases.switch_live(build_dir, release)
             write_redirects_file(build_dir)
+            write_gone_file(build_dir)
             catch_up = requeue_since(began)
         pruned = releases.prune(build_dir, keep)
     return BuildResult(

@@ -16,6 +16,7 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher.gone_file import load_gone
 from publisher.headers import (
     CACHE_RULES,
     COMPRESSIBLE_TYPES,
@@ -66,20 +67,48 @@ def include_dir(var_dir: Path) -> Path:
     return Path(var_dir) / "lighttpd.d"
 
 
+def gone_rules(gone: dict[str, str]) -> str:
+    """lighttpd rules: 410 Gone for each removed address (with or without its
+    final slash, any query string), answered with the short page left there."""
+    lines = ["# Generated from gone.json by publisher.lighttpd.write_redirect_rules; do not edit."]
+    for path in gone:
+        pattern = "^" + _pcre_literal(path.rstrip("/")) + "/?(?:\\?|$)"
+        # mod_redirect with a 4xx code sends no Location, only the status;
+        # the error handler then serves the page at the address, status kept.
+        lines += [
+            f'$HTTP["url"] =~ "{pattern}" {{',
+            f'  url.redirect = ("" => "{path}")',
+            "  url.redirect-code = 410",
+            f'  server.error-handler = "{path}index.html"',
+            "}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def write_redirect_rules(build_dir: Path, var_dir: Path) -> bool:
-    """Write ``var/lighttpd.d/redirects.conf`` from redirects.json; True if it changed.
+    """Write ``var/lighttpd.d/redirects.conf`` from redirects.json and
+    ``gone.conf`` from gone.json; True if either changed.
 
     A running lighttpd picks the new rules up on a graceful restart
     (``reload_lighttpd``)."""
-    text = redirect_rules(load_redirects(build_dir))
-    path = include_dir(var_dir) / "redirects.conf"
+    redirects = load_redirects(build_dir)
+    gone = load_gone(build_dir)
+    # An address is either moved or gone: gone wins (the item is no more).
+    redirects = {
+        old: new for old, new in redirects.items() if old not in gone and old + "/" not in gone
+    }
+    changed = _write_rules(include_dir(var_dir) / "redirects.conf", redirect_rules(redirects))
+    return _write_rules(include_dir(var_dir) / "gone.conf", gone_rules(gone)) or changed
+
+
+def _write_rules(path: Path, text: str) -> bool:
     try:
         if path.read_text() == text:
             return False
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".redirects.conf.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
     return True
@@ -164,7 +193,8 @@ $HTTP["url"] =~ "{feeds}" {{
 # On every file of the site (the admin's block below leaves Django's own).
 setenv.add-response-header = ({site_headers})
 {admin}
-# Redirects that publishing leaves when a URL changes (from redirects.json).
+# Redirects that publishing leaves when a URL changes (from redirects.json),
+# and 410 Gone for removed items (from gone.json).
 include "{include_dir}/*.conf"
 """
 

@@ -58,3 +58,25 @@ class Redirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_path} → {self.new_path}"
+
+
+class Gone(models.Model):
+    """An address of an item taken down for good: servers answer it with
+    410 Gone and a short page saying when it was removed (S3, which cannot
+    set a status, serves that page). ``kind`` and ``object_id`` name the
+    item, so its every address (older ones that redirected to it too) goes
+    with it; an item live again at one of these addresses takes it back."""
+
+    path = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    removed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "removed address"
+        indexes = [models.Index(fields=["kind", "object_id"], name="gone_item")]
+
+    def __str__(self) -> str:
+        return f"{self.path} (removed)"

@@ -29,6 +29,7 @@ from publisher.lighttpd import reload_lighttpd, write_redirect_rules
 from publisher.locks import publish_lock
 from publisher.models import PublishJob
 from publisher.pages.base import Change, Page, Site
+from publisher.pages.gone import GonePage, write_gone_file
 from publisher.pages.redirects import Moves, RedirectPage, write_redirects_file
 from publisher.pages.registry import registry
 from publisher.paths import file_path
@@ -53,6 +54,8 @@ class PublishResult:
     seconds: float = 0.0
     full_build: bool = False
     failed: int = 0
+    # Removed addresses rendered (or given back): gone.json follows.
+    gone_pages: int = 0
 
 
 def process_queue(build_dir: Path | None = None) -> PublishResult:
@@ -112,12 +115,15 @@ def publish_jobs(jobs: list[PublishJob], build_dir: Path) -> PublishResult:
     pages = registry()
     site = pages.site(previous=live)
     redirects = pages.find(RedirectPage)
-    moves = Moves()
-    if redirects is not None:
-        with transaction.atomic():
+    gone = pages.gone()
+    moves, retaken = Moves(), frozenset[str]()
+    with transaction.atomic():
+        if redirects is not None:
             moves = redirects.apply(site, changes)
-    result = render_affected(live, site, changes, moves, pages.pages)
-    if moves.changed:
+        if gone is not None:
+            retaken = gone.apply(site, changes)
+    result = render_affected(live, site, changes, moves, pages.pages, retaken)
+    if moves.changed or result.gone_pages:
         redirects_changed(build_dir)
     result.jobs = len(jobs)
     result.seconds = time.perf_counter() - started
@@ -158,16 +164,21 @@ def render_affected(
     changes: list[Change],
     moves: Moves | None = None,
     pages: Iterable[Page] | None = None,
+    retaken: frozenset[str] = frozenset(),
 ) -> PublishResult:
     """Render every affected page first, then write: a failing template leaves
     the live site untouched, not half updated. ``moves`` are the redirects
-    these changes made (``RedirectPage.apply``)."""
+    these changes made (``RedirectPage.apply``), ``retaken`` the removed
+    addresses they gave back (``GonePage.apply``)."""
     result = PublishResult()
     rendered: list[tuple[str, bytes]] = []
     gone: list[str] = []
     for page in registry().pages if pages is None else pages:
         if isinstance(page, RedirectPage):
             targets = page.pages_moved(site, changes, moves or Moves())
+        elif isinstance(page, GonePage):
+            targets = list(page.pages_gone(site, changes, retaken))
+            result.gone_pages += len(targets)
         else:
             targets = page.affected(site, changes)
         seen: set[tuple] = set()
@@ -217,9 +228,10 @@ def _prune_empty_dirs(directory: Path, root: Path) -> None:
 
 
 def redirects_changed(build_dir: Path) -> None:
-    """Tell the servers: rewrite redirects.json and lighttpd's rules, and
+    """Tell the servers: rewrite redirects.json, gone.json and lighttpd's rules, and
     gracefully restart a lighttpd started by ``manage.py serve``."""
     write_redirects_file(build_dir)
+    write_gone_file(build_dir)
     var_dir = Path(settings.VAR_DIR)
     if write_redirect_rules(build_dir, var_dir):
         reload_lighttpd(var_dir)

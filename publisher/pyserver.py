@@ -27,6 +27,7 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         return content_type(self.path.split("?", 1)[0])
 
     redirects: dict[str, str] = {}
+    gone: dict[str, str] = {}
 
     def send_response(self, code: int, message: str | None = None) -> None:
         self._status = code
@@ -46,6 +47,9 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         if not is_served(relative):
             self.send_error(404)
             return None
+        removed = path if path in self.gone else path + "/"
+        if removed in self.gone:
+            return self._send_gone(removed)
         target = self.redirects.get(path) or self.redirects.get(path + "/")
         if target is None:
             return super().send_head()
@@ -54,6 +58,17 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
         return None
+
+    def _send_gone(self, path: str) -> None:
+        # 410 with the short page publishing left at the address, as lighttpd.
+        page = Path(self.directory) / path.lstrip("/") / "index.html"
+        body = page.read_bytes() if page.is_file() else b""
+        self.send_response(410)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:  # type: ignore[override]
         # A directory without index.html is not a page.
@@ -74,8 +89,14 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def python_server(
-    docroot: Path, host: str, port: int, redirects: dict[str, str] | None = None
+    docroot: Path,
+    host: str,
+    port: int,
+    redirects: dict[str, str] | None = None,
+    gone: dict[str, str] | None = None,
 ) -> http.server.ThreadingHTTPServer:
-    handler_class = type("Handler", (_StaticHandler,), {"redirects": redirects or {}})
+    handler_class = type(
+        "Handler", (_StaticHandler,), {"redirects": redirects or {}, "gone": gone or {}}
+    )
     handler = functools.partial(handler_class, directory=str(docroot))
     return http.server.ThreadingHTTPServer((host, port), handler)

@@ -20,11 +20,25 @@ REDIRECTS_FILE = "redirects.json"
 # Site paths only: what slugs and routes produce. No quotes, spaces, '%' or
 # '$', so a path can go into lighttpd's config and an S3 header as it is.
 _SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
-_SITE_PATH = re.compile(rf"^/(?:{_SEGMENT}/)*(?:{_SEGMENT})?$")
+SITE_PATH = re.compile(rf"^/(?:{_SEGMENT}/)*(?:{_SEGMENT})?$")
 
 
 class RedirectsError(ValueError):
     """redirects.json cannot be used; the message says which entry and why."""
+
+
+def read_json_object(path: Path, error: type[ValueError], shape: str) -> dict:
+    """The JSON object in ``path`` ({} when there is no file), or ``error``
+    saying why it cannot be used."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise error(f"{path}: not readable JSON ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise error(f"{path}: expected an object {shape}")
+    return raw
 
 
 def load_redirects(build_dir: Path) -> dict[str, str]:
@@ -35,17 +49,10 @@ def load_redirects(build_dir: Path) -> dict[str, str]:
     publishing leaves a small page there too (the fallback where a real
     redirect is not possible); a path that is a page again must leave it."""
     path = Path(build_dir) / REDIRECTS_FILE
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise RedirectsError(f"{path}: not readable JSON ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise RedirectsError(f"{path}: expected an object {{old path: new path}}")
+    raw = read_json_object(path, RedirectsError, "{old path: new path}")
     for old, new in raw.items():
         for value in (old, new):
-            if not isinstance(value, str) or not _SITE_PATH.match(value):
+            if not isinstance(value, str) or not SITE_PATH.match(value):
                 raise RedirectsError(f"{path}: {value!r} is not a site path like /news/a-story/")
         if old == "/" or old.startswith(("/static/", "/media/")):
             raise RedirectsError(f"{path}: {old!r} cannot be redirected")

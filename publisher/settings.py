@@ -300,6 +300,11 @@ INSTALLED_APPS = [
     "publisher",
     "content",
     "desk",
+    # Revisions of every item (django-reversion, with a diff view), takedown
+    # requests and the audit log: after content, whose admin it extends.
+    "reversion",
+    "reversion_compare",
+    "records",
 ]
 
 MIDDLEWARE = [

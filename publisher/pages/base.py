@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import timezone
 
@@ -306,5 +306,14 @@ class Page:
         """The dev server's (and django-distill's) way in: same context, same
         bytes, and the headers lighttpd and S3 send with the built file."""
         site = self.registry.site()
-        body = self.render(site, params, self.context(site, params))
+        try:
+            context = self.context(site, params)
+        except Http404:
+            # A removed item's address answers 410 Gone, as lighttpd does.
+            gone = self.registry.gone()
+            answer = gone.answer(site, request.path) if gone is not None else None
+            if answer is None:
+                raise
+            return answer
+        body = self.render(site, params, context)
         return HttpResponse(body, headers=file_headers(self.url(params)))

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 
 from publisher.pages.base import Page, Site
 from publisher.pages.detail import DetailPage
+from publisher.pages.gone import GonePage
 
 P = TypeVar("P", bound=Page)
 
@@ -106,6 +107,10 @@ class Registry:
         return {
             name for kind in self.item_kinds for name in self.detail(kind.name).media(site, names)
         }
+
+    def gone(self) -> GonePage | None:
+        """The page removed items leave behind, if the site declares one."""
+        return self.find(GonePage)
 
     def detail(self, kind: str) -> DetailPage:
         found = self.kinds[kind]

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from content.models import Author, CrimeReport, Obituary, Story
-from publisher.models import Redirect
+from publisher.models import Gone, Redirect
 from tests.support import (
     file_for,
     make_author,
@@ -44,7 +44,7 @@ class Newsroom:
 
 def build_one_of_each(settings: Any) -> Newsroom:
     """Every page type with something on it (a second page of a list, a
-    redirect too), built into the test's own build directory."""
+    redirect and a removed address too), built into the test's own build directory."""
     settings.PUBLISHER_PAGE_SIZE = 2
     now = timezone.now()
     news = make_section(name="Local News", slug="local-news", position=0)
@@ -108,6 +108,10 @@ def build_one_of_each(settings: Any) -> Newsroom:
     make_wedding(slug="jo-and-sam", publish_at=now - timedelta(hours=8))
     Redirect.objects.create(
         old_path="/news/2020/01/01/old-slug/", new_path=plain.get_absolute_url()
+    )
+    # An item removed under the unpublishing policy leaves a page at its address.
+    Gone.objects.create(
+        path="/crime/2020/01/01/removed-report/", kind="crime", object_id=999, removed_at=now
     )
     call_command("build", verbosity=0)
     return Newsroom(

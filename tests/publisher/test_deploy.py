@@ -18,7 +18,15 @@ from publisher.deploy.manifest import MANIFEST_NAME
 from publisher.deploy.sync import deploy_changes, deploy_site
 from publisher.headers import PAGE_CACHE
 from publisher.s3 import RequestCounter, make_client
-from tests.support import PLAIN_SITE, body_of, bucket_state, keys, put, write_site
+from tests.support import (
+    PLAIN_SITE,
+    body_of,
+    bucket_state,
+    keys,
+    make_distribution,
+    put,
+    write_site,
+)
 
 
 @pytest.fixture
@@ -469,30 +477,7 @@ def test_moved_pages_become_website_redirects(site, s3, settings):
 
 def test_a_cloudfront_distribution_gets_one_invalidation_for_the_changed_paths(site, s3, settings):
     cloudfront = make_client("cloudfront")
-    distribution = cloudfront.create_distribution(
-        DistributionConfig={
-            "CallerReference": "newsroom-test",
-            "Comment": "",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "bucket",
-                        "DomainName": f"{s3.bucket}.s3.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "bucket",
-                "ViewerProtocolPolicy": "allow-all",
-                "MinTTL": 0,
-                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                "TrustedSigners": {"Enabled": False, "Quantity": 0},
-            },
-        }
-    )["Distribution"]["Id"]
+    distribution = make_distribution(cloudfront, s3.bucket)
     settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = distribution
 
     def invalidations() -> list[list[str]]:

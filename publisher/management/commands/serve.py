@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from publisher.gone_file import load_gone
 from publisher.lighttpd import (
     AdminProxy,
     deflate_installed,
@@ -181,11 +182,12 @@ class Command(BaseCommand):
     def run_python(self, build_dir: Path, docroot: Path, options: dict[str, Any]) -> None:
         try:
             redirects = load_redirects(build_dir)
+            gone = load_gone(build_dir)
         except RedirectsError as exc:
             raise CommandError(str(exc)) from exc
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"serve: Python http.server on {url}; Ctrl-C to stop")
         self.stdout.flush()
-        server = python_server(docroot, options["host"], options["port"], redirects)
+        server = python_server(docroot, options["host"], options["port"], redirects, gone)
         with server, contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
