@@ -13,7 +13,7 @@ month archive of 800 items that was most of the page's rendering time.
 - A format of day and time-of-day characters (``"F j, Y, g:i a"``) is cut
   into runs of each: Django formats character by character, so the text is
   the day runs' (once per day) followed by the time runs' (once per minute
-  of the day and format).
+  of the day and format; per second when they show seconds).
 - Anything else goes to Django's filter unchanged.
 
 ``format_date`` is the same for a caller that knows the language already
@@ -88,6 +88,12 @@ def _time_text(clock: tuple[int, int, int], format_string: str, language: str | 
     return django_date(datetime(2000, 1, 1, *clock), format_string)
 
 
+def _clock(value: datetime, run: str) -> tuple[int, int, int]:
+    # The seconds only when the run shows them: a minute's texts are then
+    # asked for every item published that minute, whatever its second.
+    return (value.hour, value.minute, value.second if "s" in run else 0)
+
+
 def format_date(value: Any, arg: str | None, language: str | None) -> str:
     """The filter, for a value already in local time and the active language."""
     if arg == "c" and isinstance(value, datetime):
@@ -98,9 +104,11 @@ def format_date(value: Any, arg: str | None, language: str | None) -> str:
             return _day_text(day, arg, language)
         runs = day_and_time_runs(arg) if isinstance(value, datetime) else None
         if runs is not None:
-            day, clock = value.date(), (value.hour, value.minute, value.second)
+            day = value.date()
             return "".join(
-                _time_text(clock, run, language) if is_time else _day_text(day, run, language)
+                _time_text(_clock(value, run), run, language)
+                if is_time
+                else _day_text(day, run, language)
                 for is_time, run in runs
             )
     return django_date(value, arg)

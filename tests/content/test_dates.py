@@ -25,7 +25,7 @@ def sample_values() -> list[object]:
     values: list[object] = [None, ""]
     start = datetime(1999, 12, 31, 23, 59, tzinfo=UTC)
     for _ in range(150):
-        when = start + timedelta(minutes=rng.randint(0, 40 * 365 * 24 * 60))
+        when = start + timedelta(seconds=rng.randint(0, 40 * 365 * 24 * 3600))
         values += [timezone.localtime(when), when.date()]
     # Either side of the daylight-saving changes in Chicago.
     values += [timezone.localtime(datetime(2026, 3, 8, h, 30, tzinfo=UTC)) for h in range(6, 10)]
