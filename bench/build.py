@@ -4,6 +4,8 @@
     .venv/bin/python bench/build.py --quick      # 5,000 stories only
     .venv/bin/python bench/build.py --sizes 1000 --database-url mysql://root@127.0.0.1:3306/x
     .venv/bin/python bench/build.py --quick --against 5cf6dcb --repeat 3
+    .venv/bin/python bench/build.py --sizes 10000,50000 --against 2c43702 --repeat 3 \
+        --reuse /dev/shm/bench --out /dev/shm/bench/out --skip-distill --skip-floor
 
 For each size (S stories, S/5 obituaries, S/5 crime reports) it seeds a
 scratch database with seed_demo, then runs, each in its own process tree:
@@ -19,7 +21,13 @@ file here; --out /dev/shm/... for a RAM disk). Scratch databases are removed.
 
 With --against REV the same database is also built by the engine of commit
 REV (checked out beside this one, see bench/against.py), the two builds taking
-turns --repeat times; the medians and their ratio are printed.
+turns --repeat times; the medians and their ratio are printed, with each
+build's CPU time per page (every process of its tree: a figure the other
+work on a shared machine disturbs less than pages/s) and the share of that
+CPU time spent inside templates (Django's or Jinja2's ``Template.render``).
+Both builds are measured by this script (the other tree's engine, this
+tree's measuring code). --reuse DIR keeps the seeded databases in DIR
+(seeded once, then reused by later runs: 50,000 stories take a while).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -66,10 +75,14 @@ def _rss_kb(pid: int) -> int:
 
 
 def run_measured(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, int, str]:
-    """Run a command; return (seconds, peak summed RSS in MB of its tree, stdout)."""
+    """Run a command; return (seconds, peak summed RSS in MB of its tree, stdout).
+
+    The CPU seconds of its tree (every process it waited for) are left in
+    ``run_measured.cpu``."""
     # Start on a quiet disk: the writes of the step before (seeding, the
     # last run's output) would otherwise be flushed during this one.
     os.sync()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
     peak = 0
@@ -90,6 +103,8 @@ def run_measured(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> tupl
     sampler.start()
     out, _ = process.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run_measured.cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)  # type: ignore[attr-defined]
     done.set()
     sampler.join()
     if process.returncode != 0:
@@ -101,7 +116,9 @@ def run_measured(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> tupl
 
 
 def _setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
+    # The tree under test: this one, or the --against checkout (its engine,
+    # measured by this script).
+    sys.path.insert(0, os.environ.get("BENCH_TREE", str(ROOT)))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publisher.settings")
     import django
 
@@ -130,9 +147,49 @@ def child_build(jobs: int) -> None:
     connection_created.connect(instrument)
     from django.db import connections
 
+    template_cpu = _time_templates(multiprocessing.get_context("fork").Value("d", 0.0))
     connections.close_all()
     result = build_site(jobs=jobs)
-    print(json.dumps({"pages": result.pages, "seconds": result.seconds, "queries": queries.value}))
+    print(
+        json.dumps(
+            {
+                "pages": result.pages,
+                "seconds": result.seconds,
+                "queries": queries.value,
+                "template_cpu": template_cpu.value,
+            }
+        )
+    )
+
+
+def _time_templates(total):  # type: ignore[no-untyped-def]
+    """Add the CPU time of every template render (either engine, in every
+    process the build forks) to the shared ``total``. The rendering thread's
+    own CPU clock: the writer threads beside it are not counted."""
+    from django.template.backends import django as django_backend
+    from django.template.backends import jinja2 as jinja2_backend
+
+    depth = 0
+
+    def timed(render):  # type: ignore[no-untyped-def]
+        def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal depth
+            if depth:  # a render inside a render (counted by the outer one)
+                return render(self, *args, **kwargs)
+            depth += 1
+            started = time.thread_time()
+            try:
+                return render(self, *args, **kwargs)
+            finally:
+                depth -= 1
+                with total.get_lock():
+                    total.value += time.thread_time() - started
+
+        return wrapper
+
+    for backend in (django_backend, jinja2_backend):
+        backend.Template.render = timed(backend.Template.render)
+    return total
 
 
 def child_floor(jobs: int, sample: int) -> None:
@@ -184,6 +241,13 @@ def child_floor(jobs: int, sample: int) -> None:
 
 
 # -- orchestration --------------------------------------------------------------
+
+
+def reused_database(directory: str, size: int) -> tuple[str, bool]:
+    """(URL, already seeded) of the kept SQLite database of ``size`` stories."""
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    path = Path(directory) / f"newsroom-bench-{size}.sqlite3"
+    return f"sqlite:///{path}", path.is_file()
 
 
 def scratch_database(base_url: str | None, size: int) -> str:
@@ -243,52 +307,60 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
     out = Path(args.out) / str(size)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    url = scratch_database(args.database_url, size)
+    if args.reuse:
+        url, seeded = reused_database(args.reuse, size)
+    else:
+        url, seeded = scratch_database(args.database_url, size), False
     env = dict(
         os.environ,
         DATABASE_URL=url,
         PUBLISHER_BUILD_DIR=str(out / "build"),
-        PUBLISHER_MEDIA_ROOT=str(out / "media"),
+        PUBLISHER_MEDIA_ROOT=str(
+            Path(args.reuse) / f"media-{size}" if args.reuse else out / "media"
+        ),
         PYTHONPATH=str(ROOT),
     )
     try:
-        print(f"[{size:,} stories] seeding…", flush=True)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(
-            env, "seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
-            "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0",
-        )  # fmt: skip
+        if not seeded:
+            print(f"[{size:,} stories] seeding…", flush=True)
+            manage(env, "migrate", "--noinput", "-v0")
+            manage(
+                env, "seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
+                "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0",
+            )  # fmt: skip
         runs: dict[str, list[tuple[float, int, dict]]] = {"this": [], "against": []}
         for turn in range(args.repeat):
             for which, tree in trees(args):
                 print(f"[{size:,} stories] build --jobs {args.jobs} ({which}, {turn + 1})…")
                 # (The floor below reads the static files this tree's build collected.)
                 build_dir = out / ("build" if which == "this" else f"build-{which}")
-                tree_env = dict(env, PYTHONPATH=str(tree), PUBLISHER_BUILD_DIR=str(build_dir))
-                argv = [PYTHON, str(tree / "bench" / "build.py"), "_build", str(args.jobs)]
+                tree_env = dict(
+                    env,
+                    PYTHONPATH=str(tree),
+                    BENCH_TREE=str(tree),
+                    PUBLISHER_BUILD_DIR=str(build_dir),
+                )
+                argv = [PYTHON, __file__, "_build", str(args.jobs)]
                 seconds, rss, stdout = run_measured(argv, tree_env, cwd=tree)
-                runs[which].append((seconds, rss, json.loads(stdout.strip().splitlines()[-1])))
-        seconds, rss, build = median_run(runs["this"])
-        row = {
-            "size": size,
-            "pages": build["pages"],
-            "build_s": seconds,
-            "build_pps": build["pages"] / seconds,
-            "build_rss": rss,
-            "queries": build["queries"],
-        }
+                build = json.loads(stdout.strip().splitlines()[-1])
+                build["cpu"] = run_measured.cpu  # type: ignore[attr-defined]
+                runs[which].append((seconds, rss, build))
+                print(
+                    f"  {build['pages'] / seconds:,.0f} pages/s, {rss} MB, "
+                    f"{1000 * build['cpu'] / build['pages']:.2f} CPU ms/page, "
+                    f"templates {build['template_cpu'] / build['cpu']:.0%} of CPU",
+                    flush=True,
+                )
+        row = {"size": size, **_figures("build", runs["this"])}
+        row["pages"], row["queries"] = row.pop("build_pages"), row.pop("build_queries")
         if runs["against"]:
-            seconds, rss, build = median_run(runs["against"])
-            row.update(
-                against_pages=build["pages"],
-                against_pps=build["pages"] / seconds,
-                against_rss=rss,
+            row.update(_figures("against", runs["against"]))
+        if not args.skip_floor:
+            print(f"[{size:,} stories] floor…", flush=True)
+            _, floor_rss, stdout = run_measured(
+                [PYTHON, __file__, "_floor", str(args.jobs), str(args.sample)], env
             )
-        print(f"[{size:,} stories] floor…", flush=True)
-        _, floor_rss, stdout = run_measured(
-            [PYTHON, __file__, "_floor", str(args.jobs), str(args.sample)], env
-        )
-        row["floor_pps"] = json.loads(stdout.strip().splitlines()[-1])["pages_per_second"]
+            row["floor_pps"] = json.loads(stdout.strip().splitlines()[-1])["pages_per_second"]
         if not args.skip_distill:
             print(f"[{size:,} stories] distill generate…", flush=True)
             target = out / "distill"
@@ -305,9 +377,29 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
             )
         return row
     finally:
-        drop_database(args.database_url, url)
+        if not args.reuse:
+            drop_database(args.database_url, url)
         if not args.keep_output:
             shutil.rmtree(out, ignore_errors=True)
+
+
+def _figures(which: str, runs: list[tuple[float, int, dict]]) -> dict:
+    """A tree's median build (by time), and the median CPU per page and
+    template share of its runs."""
+    seconds, rss, build = median_run(runs)
+
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    return {
+        f"{which}_pages": build["pages"],
+        f"{which}_s": seconds,
+        f"{which}_pps": build["pages"] / seconds,
+        f"{which}_rss": rss,
+        f"{which}_queries": build["queries"],
+        f"{which}_cpu_ms": median([1000 * b["cpu"] / b["pages"] for _, _, b in runs]),
+        f"{which}_templates": median([b["template_cpu"] / b["cpu"] for _, _, b in runs]),
+    }
 
 
 def report(rows: list[dict], args: argparse.Namespace) -> None:
@@ -322,11 +414,12 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
     print(head)
     for row in rows:
         distill = row.get("distill_pps")
+        floor = row.get("floor_pps")
         print(
             f"{row['size']:>8,} {row['pages']:>7,} {row['build_pps']:>10,.0f} "
-            f"{distill or 0:>12,.0f} {row['floor_pps']:>10,.0f} "
+            f"{distill or 0:>12,.0f} {floor or 0:>10,.0f} "
             f"{(row['build_pps'] / distill) if distill else 0:>8.1f}× "
-            f"{row['build_pps'] / row['floor_pps']:>6.0%} {row['build_rss']:>9,} "
+            f"{(row['build_pps'] / floor) if floor else 0:>6.0%} {row['build_rss']:>9,} "
             f"{row.get('distill_rss', 0):>11,} {row['queries']:>8,} "
             f"{row['pages'] / max(1, row['queries']):>12,.0f}"
         )
@@ -340,12 +433,16 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
         print()
         print(f"against {rev} (median of {args.repeat}, taking turns, same database):")
         print(f"{'stories':>8} {'pages':>7} {'this p/s':>9} {rev + ' p/s':>12} {'ratio':>6} "
-              f"{'this MB':>8} {rev + ' MB':>11}")  # fmt: skip
+              f"{'this MB':>8} {rev + ' MB':>11} {'CPU ms/page':>12} {rev:>8} {'ratio':>6} "
+              f"{'templates':>10} {rev:>8}")  # fmt: skip
         for row in rows:
             print(
                 f"{row['size']:>8,} {row['pages']:>7,} {row['build_pps']:>9,.0f} "
                 f"{row['against_pps']:>12,.0f} {row['build_pps'] / row['against_pps']:>5.2f}× "
-                f"{row['build_rss']:>8,} {row['against_rss']:>11,}"
+                f"{row['build_rss']:>8,} {row['against_rss']:>11,} "
+                f"{row['build_cpu_ms']:>12.2f} {row['against_cpu_ms']:>8.2f} "
+                f"{row['against_cpu_ms'] / row['build_cpu_ms']:>5.2f}× "
+                f"{row['build_templates']:>10.0%} {row['against_templates']:>8.0%}"
             )
     print("budgets: build ≥ 4× distill, ≥ 80% of floor, < 250 MB, ≥ 50 pages per query")
 
@@ -367,6 +464,10 @@ def main() -> None:
         "--sample", type=int, default=400, help="contexts per page type for the floor"
     )
     parser.add_argument("--skip-distill", action="store_true")
+    parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument(
+        "--reuse", metavar="DIR", help="keep the seeded SQLite databases in DIR and reuse them"
+    )
     parser.add_argument("--keep-output", action="store_true")
     parser.add_argument("--against", metavar="REV", help="also build with the engine of REV")
     parser.add_argument("--repeat", type=int, default=1, help="builds of each tree, in turns")

@@ -22,6 +22,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.template import loader
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from content import routes
 from content.feeds import (
@@ -62,6 +63,9 @@ from publisher.pages.registry import Kind, Registry
 from publisher.pages.routes import Params
 from publisher.pages.sitemap import SitemapPage, SitemapPartPage
 
+# The reader templates are Jinja2 (content/jinja2/, content/templating.py);
+# the admin's stay Django's.
+TEMPLATE_ENGINE = "jinja2"
 HOME_STORIES = 10
 HOME_SIDEBAR = 5
 AUTHOR_STORIES = 50
@@ -90,7 +94,10 @@ class NewsroomSite(Site):
     @cached_property
     def nav_html(self) -> str:
         """The section navigation, the same on every page: rendered once per build."""
-        return loader.render_to_string("content/_nav.html", {"sections": self.sections})
+        html = loader.render_to_string(
+            "content/_nav.html", {"sections": self.sections}, using=TEMPLATE_ENGINE
+        )
+        return mark_safe(html)  # noqa: S308 (rendered with escaping)
 
     def section(self, slug: str) -> Section:
         for section in self.sections:
@@ -804,6 +811,7 @@ REGISTRY = Registry(
     ],
     KINDS,
     site_class=NewsroomSite,
+    template_engine=TEMPLATE_ENGINE,
     fronts=[
         "home",
         "news",

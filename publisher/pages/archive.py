@@ -200,18 +200,18 @@ class ArchivePage(Page):
                 yield (-year, -month), kind.plural, item
 
         merged = merge(*(dated(kind) for kind in self.kinds), key=lambda entry: entry[0])
-        found = {
-            (-key[0], -key[1]): _group_by_kind(entries)
-            for key, entries in groupby(merged, key=lambda entry: entry[0])
-        }
-        for index, (year, month) in enumerate(run):
-            if (year, month) not in found:
-                continue
+        # One month's items at a time (months come newest first, as in the
+        # run): a run of every month held the whole archive in memory, and
+        # each batch's collection (see keyset.stream) walked all of it.
+        for (neg_year, neg_month), entries in groupby(merged, key=lambda entry: entry[0]):
+            year, month = -neg_year, -neg_month
+            index = run.index((year, month))
             newer_month = run[index - 1] if index > 0 else newer
             older_month = run[index + 1] if index + 1 < len(run) else older
+            groups = _group_by_kind(entries)
             yield (
                 {"year": year, "month": month},
-                self._month_context(year, month, found[(year, month)], older_month, newer_month),
+                self._month_context(year, month, groups, older_month, newer_month),
             )
 
     def _month_context(

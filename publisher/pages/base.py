@@ -223,6 +223,9 @@ class Page:
     name: str
     route: str
     template: str = ""
+    # The ``TEMPLATES`` alias that renders ``template``; None: the registry's
+    # (``Registry(template_engine=...)``).
+    template_engine: str | None = None
     # What the editors' preview and the dev server's 404 send; it must be what
     # the header policy (publisher.headers) gives this page type's files.
     content_type = "text/html; charset=utf-8"
@@ -300,7 +303,8 @@ class Page:
     def render(self, site: Site, params: Params, context: Context) -> bytes:
         url = self.url(params)
         context = {"site": site, "page_url": url, "canonical_url": site.absolute(url), **context}
-        return loader.get_template(self.template).render(context).encode()
+        engine = self.template_engine or self.registry.template_engine
+        return loader.get_template(self.template, using=engine).render(context).encode()
 
     def view(self, request: HttpRequest, **params: Any) -> HttpResponse:
         """The dev server's (and django-distill's) way in: same context, same

@@ -63,6 +63,7 @@ class Registry:
         kinds: Iterable[Kind],
         site_class: type[Site] = Site,
         fronts: Iterable[str] = (),
+        template_engine: str | None = None,
     ) -> None:
         self.pages = list(pages)
         self.by_name = {page.name: page for page in self.pages}
@@ -74,6 +75,9 @@ class Registry:
         self.site_class = site_class
         # The page types whose pages the sitemap lists as fronts, in order.
         self.fronts = list(fronts)
+        # The TEMPLATES alias the page types' templates render through (a
+        # page type may name another); None: the first engine that has one.
+        self.template_engine = template_engine
 
     def page(self, name: str) -> Page:
         return self.by_name[name]

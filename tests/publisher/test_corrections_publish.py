@@ -43,7 +43,7 @@ def test_a_published_correction_shows_on_its_story_with_its_date_and_an_updated_
     box = re.search(r'<aside class="corrections".*?</aside>', html, re.S).group(0)
     assert '<h2 id="corrections-title">Correction</h2>' in box
     assert f'id="correction-{correction.pk}"' in box and day in box
-    assert "misspelled the mayor&#x27;s name" in box
+    assert "misspelled the mayor&#39;s name" in box
     assert '<span class="updated">Updated <time datetime="' in html
     story.refresh_from_db()
     assert story.shown_updated_at == correction.publish_at

@@ -166,7 +166,7 @@ def test_the_crontabs_own_lines_read_env_literally(checkout, tmp_path, s3):
     assert not pwned.exists(), "a backtick or $( ) in .env was run"
     # ... and what each line did with it: the build, the deploy, the backup.
     page = (tmp_path / "build" / "site" / "index.html").read_text()
-    assert "Millbrook Ledger&#x27;s &quot;Weekend&quot; $HOME edition" in page
+    assert "Millbrook Ledger&#39;s &#34;Weekend&#34; $HOME edition" in page
     uploaded = s3.client.get_object(Bucket=s3.bucket, Key="www/index.html")["Body"].read()
     assert uploaded.decode() == page
     listing = s3.client.list_objects_v2(Bucket=backups).get("Contents", [])

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from content.models import Status, Story
 from content.pages import REGISTRY
-from publisher.pages import archive
+from publisher.pages import archive, keyset
 from publisher.pages import archive as pages
 from publisher.publish import process_queue
 from tests.support import make_story, start_live_site
@@ -113,3 +113,28 @@ def test_the_archive_lists_exactly_the_months_with_something_published(monkeypat
     assert PAGES["archive"].months(site) == [
         (2025, 5), (2024, 1), (2023, 9), (2023, 6), (2023, 3),
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_run_of_months_is_read_one_month_at_a_time(monkeypatch):
+    # A build with one process renders every month in one run: holding the
+    # whole run made each batch's collection walk the whole archive.
+    monkeypatch.setattr(keyset, "CHUNK", 2)
+    for days in (1, 2, 3, 4, 40, 41, 42, 43, 80, 81, 82, 83):
+        make_story(publish_at=timezone.now() - timedelta(days=days))
+    page = PAGES["archive"]
+    site = REGISTRY.site()
+    (unit,) = page.units(site)
+    with CaptureQueriesContext(connection) as queries:
+        months = page.unit_contexts(site, unit)
+        first_params, first = next(months)
+        after_first = len(queries.captured_queries)
+        rest = list(months)
+    assert len(rest) + 1 == len(page.months(site)) >= 3
+    assert first_params == dict(zip(("year", "month"), page.months(site)[0], strict=True))
+    assert len(first["stories"]) == sum(
+        1 for s in Story.objects.published() if archive.local_month(s) == page.months(site)[0]
+    )
+    # The first month's page came before the older months' rows were read
+    # (four stories each, two a query).
+    assert after_first <= len(queries.captured_queries) - 4
