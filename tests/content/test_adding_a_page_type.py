@@ -21,15 +21,14 @@ from tests.support import make_story
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def readme_example() -> tuple[str, str, str]:
-    """The Python block, the template's syntax and the template block of the
-    README's example."""
+def readme_example() -> tuple[str, str]:
+    """The Python block and the (Jinja2) template block of the README's example."""
     text = README.read_text()
     section = text.split("## Adding a page type", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S)
-    template = re.search(r"```(jinja|django)\n(.*?)```", section, re.S)
+    template = re.search(r"```jinja\n(.*?)```", section, re.S)
     assert code and template, "the README's example lost its code blocks"
-    return _dedent(code.group(1)), template.group(1), _dedent(template.group(2))
+    return _dedent(code.group(1)), _dedent(template.group(1))
 
 
 def _dedent(block: str) -> str:
@@ -40,7 +39,7 @@ def _dedent(block: str) -> str:
 
 @pytest.fixture
 def example_registry(settings, tmp_path):
-    code, syntax, template = readme_example()
+    code, template = readme_example()
     templates = tmp_path / "templates"
     (templates / "content").mkdir(parents=True)
     (templates / "content" / "latest_headlines.txt").write_text(template)
@@ -48,9 +47,6 @@ def example_registry(settings, tmp_path):
     # Declared as the README says: in content/pages.py's namespace.
     namespace = dict(vars(newsroom_pages))
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
-    if syntax == "django":
-        # A README from before the reader templates were Jinja2's.
-        namespace["LatestHeadlinesPage"].template_engine = "django"
     page_types = [type(page) for page in newsroom_pages.REGISTRY.pages]
     # After the story pages it links to, before the pages that link to it.
     page_types.insert(3, namespace["LatestHeadlinesPage"])
