@@ -265,6 +265,28 @@ def test_a_build_reuses_the_live_releases_shards_that_did_not_change(newsroom, s
     assert "Council story 0, edited" in indexed(second)[story.get_absolute_url()]
 
 
+def test_a_build_indexes_again_a_shard_whose_byline_or_section_names_changed(newsroom, settings):
+    # The stories' own rows (and updated_at) stay as they were: only the
+    # names their records show changed.
+    start_live_site()
+    story = newsroom["published"][0]
+    author = story.bylines.first().author
+    type(author).objects.filter(pk=author.pk).update(name="Wilhelmina Quillfeather")
+    type(story.section).objects.filter(pk=story.section_id).update(name="Quarrynews")
+
+    second = build_site(jobs=1).release
+
+    found = indexed(second)[story.get_absolute_url()]
+    assert "Wilhelmina Quillfeather" in found
+    record = next(
+        r
+        for r in search.records(search.registry().site(), search.shard_of(story.publish_at))
+        if r["url"] == story.get_absolute_url()
+    )
+    assert record["filters"]["section"] == ["Quarrynews"]
+    assert b"quarrynews" in every_index_byte(second)
+
+
 @pytest.mark.parametrize(
     "period,moment,name,start,end",
     [
