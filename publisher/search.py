@@ -60,6 +60,7 @@ SHARDS_FILE = "shards.json"
 ENTRY = "pagefind-entry.json"
 # Not served (a dot file): a shard's files and the stamp of what it indexed.
 SHARD_STATE = ".shard.json"
+PRIMARY_STATE = ".primary.json"  # the same for the primary index
 # What the browser needs of Pagefind's output: its code in the primary
 # index only (merged indexes share it), the data everywhere. The UI bundles
 # are not used: /search/ has its own page.
@@ -173,7 +174,8 @@ def write_index(root: Path, site: Site, previous: Path | None = None) -> SearchR
     100 MB for 1,100 items), one being fed about a quarter of that."""
     result = SearchResult()
     base = root / SEARCH_DIR
-    _write_primary(base)
+    if previous is None or not _link_primary(previous / SEARCH_DIR, base):
+        _write_primary(base)
     shards = site_shards(site)
     # What exists now lives as long as the indexing: the collections that
     # free each batch of rows (keyset.stream) need not walk it every time.
@@ -331,10 +333,27 @@ def _write_primary(base: Path) -> None:
     payload = {"url": PRIMARY_URL, "content": PRIMARY_WORD, "meta": {"title": "Search"}}
     with _scratch(base, "primary") as scratch:
         _run_pagefind([payload], scratch)
-        for relative in [*CODE_FILES, *_data_files(scratch)]:
+        files = [*CODE_FILES, *_data_files(scratch)]
+        for relative in files:
             if relative != ENTRY:
                 _move(scratch / relative, base / relative)
         _move(scratch / ENTRY, base / ENTRY)  # last: it names the rest
+    state = {"pagefind": _pagefind_version(), "files": files}
+    write_atomic(base / PRIMARY_STATE, json.dumps(state).encode())
+
+
+def _link_primary(old: Path, base: Path) -> bool:
+    """Hard-link the primary index of ``old`` (the live release) into ``base``
+    if the same Pagefind wrote it: it holds nothing else."""
+    state = _read_state(old, PRIMARY_STATE)
+    files = state.get("files") or []
+    if state.get("pagefind") != _pagefind_version() or ENTRY not in files:
+        return False
+    if not all((old / relative).is_file() for relative in files):
+        return False
+    _link_files(old, base, files)
+    write_atomic(base / PRIMARY_STATE, json.dumps(state).encode())
+    return True
 
 
 def _run_pagefind(payloads: list[dict], output: Path) -> None:
@@ -421,6 +440,12 @@ def _link_same(old: Path, target: Path, stamped: str) -> int | None:
         return None
     if not all((old / relative).is_file() for relative in files):
         return None
+    _link_files(old, target, files)
+    write_atomic(target / SHARD_STATE, json.dumps(state).encode())
+    return int(state.get("records", 0))
+
+
+def _link_files(old: Path, target: Path, files: list[str]) -> None:
     for relative in files:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -428,8 +453,6 @@ def _link_same(old: Path, target: Path, stamped: str) -> int | None:
             os.link(old / relative, destination)
         except OSError:  # another filesystem
             shutil.copy2(old / relative, destination)
-    write_atomic(target / SHARD_STATE, json.dumps(state).encode())
-    return int(state.get("records", 0))
 
 
 def _data_files(directory: Path) -> list[str]:
@@ -446,9 +469,9 @@ def _data_files(directory: Path) -> list[str]:
     return files
 
 
-def _read_state(target: Path) -> dict:
+def _read_state(target: Path, name: str = SHARD_STATE) -> dict:
     try:
-        return json.loads((target / SHARD_STATE).read_text())
+        return json.loads((target / name).read_text())
     except (OSError, ValueError):
         return {}
 

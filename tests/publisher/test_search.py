@@ -307,6 +307,10 @@ def test_a_build_reuses_the_live_releases_shards_that_did_not_change(newsroom, s
         entry = f"{search.SEARCH_DIR}/{shard}/{search.ENTRY}"
         same_file = (first / entry).stat().st_ino == (second / entry).stat().st_ino
         assert same_file == (shard != changed), shard
+    # The primary index (Pagefind's code) holds nothing of the items: linked too.
+    for name in ["pagefind.js", search.ENTRY]:
+        code = f"{search.SEARCH_DIR}/{name}"
+        assert (first / code).stat().st_ino == (second / code).stat().st_ino
     assert "Council story 0, edited" in indexed(second)[story.get_absolute_url()]
 
 
