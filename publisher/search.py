@@ -40,6 +40,7 @@ import json
 import os
 import shutil
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ PRIMARY_STATE = ".primary.json"  # the same for the primary index
 # are not used: /search/ has its own page.
 CODE_FILES = ("pagefind.js", "pagefind-worker.js", f"wasm.{pagefind.LANGUAGE}.pagefind")
 DATA_DIRS = ("index", "fragment", "filter")
+DATA_SUFFIXES = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter")  # gzipped
 PRIMARY_URL = "/search/"
 PRIMARY_WORD = "_"
 
@@ -364,28 +366,62 @@ def _run_pagefind(payloads: list[dict], output: Path) -> None:
         _wait_for_entry(output)  # before the process is told to stop
 
 
-# Pagefind 1.5.2 answers WriteFiles before its entry file has its bytes:
-# closing its stdin at once (it then exits) left an empty entry now and
-# then, and a shard with an empty entry breaks every search. Wait for a
-# whole entry naming a meta file that is there.
+# Pagefind 1.5.2 answers WriteFiles before its files have their bytes (it
+# hands each write to a background thread and does not wait for it):
+# closing its stdin at once (it then exits) left an empty entry now and then,
+# and a shard with an empty entry breaks every search; a short
+# pagefind-worker.js was seen too. Wait for a whole entry naming a meta file
+# that is there, a fragment per page, every gzipped file whole (gzip ends
+# with a length and a CRC), and no file growing between two looks.
 ENTRY_WAIT = 30.0
+SETTLE = 0.05  # seconds between two looks that must agree
 
 
 def _wait_for_entry(output: Path) -> None:
     deadline = time.monotonic() + ENTRY_WAIT
+    seen: dict[str, int] | None = None
     while True:
-        try:
-            entry = json.loads((output / ENTRY).read_text())
-            language = entry["languages"][pagefind.LANGUAGE]
-            if (output / f"pagefind.{language['hash']}.pf_meta").stat().st_size:
-                return
-        except (OSError, ValueError, KeyError):
-            pass
+        sizes = _complete_sizes(output)
+        if sizes is not None and sizes == seen:
+            return
+        seen = sizes
         if time.monotonic() > deadline:
             raise SearchError(
                 f"pagefind wrote no complete index into {output} in {ENTRY_WAIT:.0f} s"
             )
-        time.sleep(0.05)
+        time.sleep(SETTLE)
+
+
+def _complete_sizes(output: Path) -> dict[str, int] | None:
+    """Every file's size if Pagefind's output looks whole, else None."""
+    try:
+        entry = json.loads((output / ENTRY).read_text())
+        language = entry["languages"][pagefind.LANGUAGE]
+        if not (output / f"pagefind.{language['hash']}.pf_meta").stat().st_size:
+            return None
+        fragments = output / "fragment"
+        pages = len(os.listdir(fragments)) if fragments.is_dir() else 0
+        if pages != language["page_count"]:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    sizes = {}
+    for directory, _dirs, files in os.walk(output):
+        for name in files:
+            path = os.path.join(directory, name)
+            try:
+                data = Path(path).read_bytes()
+                if name.endswith(DATA_SUFFIXES):
+                    gzipped = zlib.decompressobj(wbits=31)
+                    gzipped.decompress(data)
+                    if not gzipped.eof:  # cut short
+                        return None
+            except (OSError, zlib.error):
+                return None
+            if not data:
+                return None
+            sizes[path] = len(data)
+    return sizes
 
 
 def _move(source: Path, target: Path) -> None:
