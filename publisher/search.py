@@ -136,11 +136,19 @@ def shard_span(name: str) -> tuple[datetime, datetime]:
 
 def site_shards(site: Site) -> list[str]:
     """Every shard that holds a live item, newest first (one query per kind)."""
-    names: set[str] = set()
+    return sorted(_pages_by_shard(site), reverse=True)
+
+
+def _pages_by_shard(site: Site) -> dict[str, list[DetailPage]]:
+    """The searchable page types with a live item in each shard (a build
+    asks nothing of a kind about a shard where it has none)."""
+    found: dict[str, list[DetailPage]] = {}
     for page in searchable_pages():
         months = page.model.objects.published(site.now).dates("publish_at", "month")
-        names.update(shard_of(timezone.make_aware(datetime(m.year, m.month, 15))) for m in months)
-    return sorted(names, reverse=True)
+        shards = {shard_of(timezone.make_aware(datetime(m.year, m.month, 15))) for m in months}
+        for shard in shards:
+            found.setdefault(shard, []).append(page)
+    return found
 
 
 def affected_shards(site: Site, changes: Iterable[Change]) -> set[str]:
@@ -151,11 +159,12 @@ def affected_shards(site: Site, changes: Iterable[Change]) -> set[str]:
     return {shard_of(view.publish_at) for view in views_of(site, changes, *kinds)}
 
 
-def records(site: Site, shard: str) -> Iterator[dict]:
+def records(site: Site, shard: str, pages: list[DetailPage] | None = None) -> Iterator[dict]:
     """The Pagefind records of one shard: every searchable kind's live items
-    published in its span, in a fixed order (kinds in registry order, newest first)."""
+    published in its span, in a fixed order (kinds in registry order, newest
+    first). ``pages``: only these kinds (those with items in the shard)."""
     start, end = shard_span(shard)
-    for page in searchable_pages():
+    for page in searchable_pages() if pages is None else pages:
         for item in page.search_items(site, start, end):
             yield page.search_record(site, item).payload()
 
@@ -178,7 +187,8 @@ def write_index(root: Path, site: Site, previous: Path | None = None) -> SearchR
     base = root / SEARCH_DIR
     if previous is None or not _link_primary(previous / SEARCH_DIR, base):
         _write_primary(base)
-    shards = site_shards(site)
+    by_shard = _pages_by_shard(site)
+    shards = sorted(by_shard, reverse=True)
     # What exists now lives as long as the indexing: the collections that
     # free each batch of rows (keyset.stream) need not walk it every time.
     gc.collect()
@@ -186,14 +196,14 @@ def write_index(root: Path, site: Site, previous: Path | None = None) -> SearchR
     try:
         with _Pipeline(base) as pipeline:
             for shard in shards:
-                stamped = shard_stamp(site, shard)
+                stamped = shard_stamp(site, shard, by_shard[shard])
                 old = previous / SEARCH_DIR / shard if previous is not None else None
                 reused = _link_same(old, base / shard, stamped) if old is not None else None
                 if reused is not None:
                     result.records += reused
                     continue
                 index = pipeline.start()
-                for payload in records(site, shard):
+                for payload in records(site, shard, by_shard[shard]):
                     index.add(payload)
                 result.records += index.records
                 pipeline.write(index, shard, stamped)
@@ -541,22 +551,25 @@ class _scratch:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def shard_stamp(site: Site, shard: str) -> str:
+def shard_stamp(site: Site, shard: str, pages: list[DetailPage] | None = None) -> str:
     """A digest of what decides a shard's records, read from the rows without
     building a record: each live item's id, ``updated_at`` and its page's
     ``search_depends`` (a byline's names, a section's), plus the code that
     makes records and the Pagefind that indexes them. A build reuses a shard
-    by it; tests compare publishing with a full build by it.
+    by it; tests compare publishing with a full build by it. ``pages``: only
+    these kinds (those with items in the shard; the others add nothing).
 
     Every save stamps ``updated_at`` (``auto_now``); a bulk ``update()`` of
     indexed fields must stamp it too (or change this code) for the next
     build to see the change."""
     start, end = shard_span(shard)
     digest = hashlib.sha256(_code_version().encode())
-    for page in searchable_pages():
-        digest.update(f"\0{page.name}\0".encode())
+    for page in searchable_pages() if pages is None else pages:
+        # A kind with no item in the shard adds nothing (``pages`` may leave it out).
+        marker = f"\0{page.name}\0".encode()
         for row in page.search_fingerprint(site, start, end):
-            digest.update(repr(row).encode())
+            digest.update(marker + repr(row).encode())
+            marker = b""
     return digest.hexdigest()
 
 
