@@ -44,6 +44,7 @@ from content.models import (
     Story,
     Wedding,
 )
+from content.submit_fallback import SubmitUnavailablePage
 from publisher.changes import ABSENT
 from publisher.pagefind import Record
 from publisher.pages.archive import ArchivePage
@@ -71,6 +72,8 @@ class NewsroomSite(Site):
     sections: list[Section] = field(default_factory=list)
     # Reader search is on (PUBLISHER_SEARCH): the masthead links to it.
     search: bool = False
+    # Where the footer sends readers with news (PUBLISHER_SUBMIT_URL; empty: no link).
+    submit_url: str = ""
 
     @classmethod
     def current(cls, now: datetime | None = None, previous: Path | None = None) -> NewsroomSite:
@@ -78,6 +81,7 @@ class NewsroomSite(Site):
         assert isinstance(site, NewsroomSite)
         site.sections = list(Section.objects.all())
         site.search = settings.PUBLISHER_SEARCH
+        site.submit_url = settings.PUBLISHER_SUBMIT_URL
         return site
 
     @cached_property
@@ -770,6 +774,7 @@ REGISTRY = Registry(
         LatestNewsSitemapPage(),
         RobotsPage(),
         SearchPage(),
+        SubmitUnavailablePage(),
         NotFoundPage(),
         HomePage(),
     ],

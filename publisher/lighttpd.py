@@ -32,6 +32,9 @@ from publisher.redirects_file import load_redirects
 # takes none to speak of; the admin takes a photo upload (capped at 15 MB by
 # the upload form) with the rest of its form.
 SITE_MAX_REQUEST_KB = 64
+# Where, under the document root, the build writes the pages lighttpd answers
+# /submit/ with when Django is down: <this><status>.html, for 502, 503, 504.
+SUBMIT_ERRORS = "submit/unavailable/"
 ADMIN_MAX_REQUEST_KB = 20 * 1024
 
 # -- Redirects left by publishing -------------------------------------------------
@@ -98,7 +101,8 @@ def reload_lighttpd(var_dir: Path) -> bool:
 
 @dataclass
 class AdminProxy:
-    """Where gunicorn (Django: the admin and the editors' preview) listens."""
+    """Where gunicorn (Django: the admin, the editors' preview and the readers'
+    forms at /submit/) listens."""
 
     host: str
     port: int
@@ -186,6 +190,19 @@ $HTTP["url"] =~ "^/(admin|preview)/" {{
   proxy.forwarded = ("for" => 1, "proto" => 1, "host" => 1)
   # A photo upload with its form (KB).
   server.max-request-size = {max_request_kb}
+  setenv.set-response-header = ()
+  setenv.add-response-header = ()
+{admin_deflate}}}
+# The readers' forms (/submit/): Django too, the one dynamic path readers
+# reach. When Django does not answer, lighttpd answers 502, 503 or 504 with
+# the page the build writes for it ({submit_errors}<status>.html): the forms
+# are down, and how else to reach the newsroom. Every other path is static.
+$HTTP["url"] =~ "^/submit(/|$)" {{
+  proxy.server = ("" => (("host" => "{host}", "port" => {port})))
+  proxy.forwarded = ("for" => 1, "proto" => 1, "host" => 1)
+  # A photo with its form (KB).
+  server.max-request-size = {max_request_kb}
+  server.errorfile-prefix = "{docroot}/{submit_errors}"
   setenv.set-response-header = ()
   setenv.add-response-header = ()
 {admin_deflate}}}
@@ -279,6 +296,8 @@ def lighttpd_config(
             port=int(admin.port),
             max_request_kb=ADMIN_MAX_REQUEST_KB,
             admin_deflate="  deflate.mimetypes = ()\n" if compress else "",
+            docroot=docroot_s,
+            submit_errors=SUBMIT_ERRORS,
         )
         if admin
         else "",

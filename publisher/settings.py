@@ -164,6 +164,25 @@ def _site_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _submit_rate(rate: str) -> str:
+    # django-ratelimit's own syntax: a number of posts per (a number of) s, m, h or d.
+    if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", rate):
+        raise ImproperlyConfigured(
+            f"PUBLISHER_SUBMIT_RATE={rate!r} is not a rate: set it to submissions per "
+            "period, e.g. 10/h (also N/s, N/m, N/d, or 5/15m)"
+        )
+    return rate
+
+
+def _submit_url(url: str) -> str:
+    if url == "-" or url.startswith("/") or urlsplit(url).scheme in ("http", "https"):
+        return "" if url == "-" else url
+    raise ImproperlyConfigured(
+        f"PUBLISHER_SUBMIT_URL={url!r} is neither a path nor an http(s) URL: set it to "
+        "/submit/ (the forms behind lighttpd), https://forms.example.com/submit/, or - for no link"
+    )
+
+
 try:
     DEBUG = env_bool("DJANGO_DEBUG", False)
     SECRET_KEY = _secret_key()
@@ -215,6 +234,27 @@ try:
     BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7, minimum=0)
     BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4, minimum=0)
     BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+    # Reader submissions (/submit/, the desk app): where the newsroom is told
+    # of one (and readers may write when the forms are down), the phone shown
+    # beside it, where submitted photos wait for an editor (never under
+    # MEDIA_ROOT, never served), and how many a reader's address may send.
+    PUBLISHER_NEWSROOM_EMAIL = env_str("PUBLISHER_NEWSROOM_EMAIL", "newsroom@localhost")
+    PUBLISHER_NEWSROOM_PHONE = env_str("PUBLISHER_NEWSROOM_PHONE", "")
+    PUBLISHER_SUBMISSIONS_ROOT = Path(
+        env_str("PUBLISHER_SUBMISSIONS_ROOT", str(VAR_DIR / "submissions"))
+    ).resolve()
+    PUBLISHER_SUBMIT_RATE = _submit_rate(env_str("PUBLISHER_SUBMIT_RATE", "10/h"))
+    # Where pages send readers with news: the forms behind lighttpd, or (a
+    # site on S3 alone) the address of a Django that runs them; empty: no link.
+    PUBLISHER_SUBMIT_URL = _submit_url(env_str("PUBLISHER_SUBMIT_URL", "/submit/"))
+    # Mail (the newsroom's notices): SMTP when EMAIL_HOST is set, else printed
+    # to the console (the demo).
+    EMAIL_HOST = env_str("EMAIL_HOST", "")
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -259,6 +299,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "publisher",
     "content",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -313,6 +354,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The readers' forms count submissions per address here (django-ratelimit).
+# Files, not memory: gunicorn's workers are separate processes and must share
+# the counts; files need no table and no server, and work while the database
+# is down. Counting is not atomic (a read and a write), so a burst of
+# parallel posts may slip one or two past the limit: the limit is against
+# floods, not a quota.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+RATELIMIT_USE_CACHE = "default"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

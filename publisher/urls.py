@@ -1,4 +1,4 @@
-"""URLs: the admin, the editors' preview, and every public page type.
+"""URLs: the admin, the editors' preview, the readers' forms, and every public page type.
 
 The public pages come from the page registry (``PUBLISHER_REGISTRY``), each
 registered with django-distill's ``distill_path`` so that ``manage.py distill
@@ -8,7 +8,7 @@ generate`` renders the very same site as ``manage.py build``.
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django_distill import distill_path
 
 from content.views import not_found, preview, preview_media
@@ -19,6 +19,8 @@ urlpatterns = [
     # Uploads for editors (behind login), live or not; readers get /media/.
     path("preview/media/<path:name>", preview_media, name="preview_media"),
     path("preview/<str:kind>/<int:pk>/", preview, name="preview"),
+    # The readers' forms: the one dynamic path readers reach (lighttpd forwards it).
+    path("submit/", include("desk.urls")),
 ]
 for page in registry().pages:
     for route, name, enumerate_params in page.routes():

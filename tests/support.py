@@ -569,3 +569,86 @@ def demo_rows() -> dict[str, list[tuple]]:
 
 def anchor_start() -> datetime:
     return datetime.combine(ANCHOR, day_time(), tzinfo=timezone.get_default_timezone())
+
+
+# -- Reader submissions (desk): the forms as a reader's browser posts them -----------
+
+SUBMIT_FIELDS: dict[str, dict[str, str]] = {
+    "birth": {
+        "baby_name": "Nora Quist",
+        "birth_date": "2024-04-02",
+        "parents": "Anna and Mark Quist",
+        "hometown": "Millbrook",
+        "weight_pounds": "8",
+        "weight_ounces": "12",
+        "body": "Nora joins big brother Theo.",
+        "photo_alt": "",
+    },
+    "wedding": {
+        "partner_one": "Jo Lind",
+        "partner_two": "Sam Ekberg",
+        "announcement": "wedding",
+        "date": "2024-06-01",
+        "place": "First Lutheran Church, Millbrook",
+        "body": "A reception followed at the Grange.",
+        "photo_alt": "",
+    },
+    "obituary": {
+        "sent_by": "funeral-home",
+        "full_name": "Walter Brandt",
+        "birth_date": "1931-03-04",
+        "death_date": "2024-04-28",
+        "hometown": "Millbrook",
+        "service_time": "2024-05-03T14:00",
+        "service_place": "St. Mark's Lutheran Church",
+        "body": "Walter farmed east of town for sixty years.",
+        "photo_alt": "",
+    },
+    "tip": {"body": "The footbridge on Mill Road has been closed for a week."},
+    "letter": {
+        "subject": "Keep the library open on Sundays",
+        "body": "The library is where my children learned to read.",
+        "hometown": "Millbrook",
+    },
+}
+
+
+def submit_form(kind: str, **overrides: Any) -> dict[str, Any]:
+    """The POST a reader's browser sends from /submit/<kind>/."""
+    return {
+        "name": "Anna Quist",
+        "email": "anna@example.com",
+        "phone": "",
+        "website": "",
+        **SUBMIT_FIELDS[kind],
+        **overrides,
+    }
+
+
+def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+# -- The Nu HTML Checker (npm vnu-jar, installed by scripts/setup dev) ---------------
+
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def nu_html_checker(files: list[Path]) -> list[dict]:
+    """The checker's messages for ``files`` (one Java start for all of them)."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip(
+            "java is missing: the Nu HTML Checker needs a JRE (scripts/setup dev installs one)"
+        )
+    assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run scripts/setup dev (it runs npm ci)"
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(result.stderr)["messages"]

@@ -4,23 +4,17 @@ feed parses cleanly with the elements readers need."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import feedparser
 import pytest
-from django.conf import settings
 
 from content.pages import REGISTRY
 from publisher.pages.feeds import FeedPage
 from tests.content.one_of_each import build_one_of_each
-from tests.support import file_for
+from tests.support import file_for, nu_html_checker
 
 pytestmark = pytest.mark.django_db
-
-VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def html_pages(root: Path) -> dict[str, list[Path]]:
@@ -35,24 +29,6 @@ def html_pages(root: Path) -> dict[str, list[Path]]:
         chosen = [params[0], params[-1]] if params else []
         pages[page.name] = sorted({file_for(root, page.url(p)) for p in chosen})
     return pages
-
-
-def nu_html_checker(files: list[Path]) -> list[dict]:
-    """The checker's messages for ``files`` (one Java start for all of them)."""
-    java = shutil.which("java")
-    if java is None:
-        pytest.skip(
-            "java is missing: the Nu HTML Checker needs a JRE (scripts/setup dev installs one)"
-        )
-    assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run scripts/setup dev (it runs npm ci)"
-    result = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    return json.loads(result.stderr)["messages"]
 
 
 def test_one_page_of_every_type_is_valid_html(settings):

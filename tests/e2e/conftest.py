@@ -124,6 +124,13 @@ def ensure_newsroom_groups() -> None:
     migration = importlib.import_module("content.migrations.0003_newsroom_groups")
     state = MigrationLoader(connection).project_state(("content", "0003_newsroom_groups"))
     migration.create_groups(state.apps, None)
+    # And the later migrations' rights: the births and weddings, the submissions queue.
+    for app, name, grant in [
+        ("content", "0008_births_and_weddings", "grant"),
+        ("desk", "0002_newsroom_rights", "grant"),
+    ]:
+        later = importlib.import_module(f"{app}.migrations.{name}")
+        getattr(later, grant)(MigrationLoader(connection).project_state((app, name)).apps, None)
 
 
 def member_of(group: str, username: str, password: str) -> User:

@@ -99,8 +99,8 @@ def test_every_internal_link_resolves_to_a_file(newsroom, settings):
             continue
         for link in links_in(path.read_text()):
             target = internal_path(link, settings.PUBLISHER_SITE_URL)
-            if target is None:
-                continue
+            if target is None or target.startswith("/submit/"):
+                continue  # the readers' forms: Django behind lighttpd, not a file
             assert file_for(site, target).is_file(), f"{url} links to missing {link}"
             checked += 1
     assert checked > 500

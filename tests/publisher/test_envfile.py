@@ -82,7 +82,7 @@ def checkout(tmp_path):
     root.mkdir()
     shutil.copy2(ROOT / "manage.py", root / "manage.py")
     shutil.copytree(ROOT / "scripts", root / "scripts")
-    for name in ("publisher", "content"):
+    for name in ("publisher", "content", "desk"):
         (root / name).symlink_to(ROOT / name)
     (root / ".venv").symlink_to((ROOT / ".venv").resolve())
     return root

@@ -63,6 +63,8 @@ def test_env_int_and_list(monkeypatch):
         ("DATABASE_URL", "oracle-ish://x", "DATABASE_URL="),
         ("PUBLISHER_KEEP_RELEASES", "0", "PUBLISHER_KEEP_RELEASES='0' must be at least 1"),
         ("PUBLISHER_TRUSTED_PROXY", "tls.example.com", "not an IP address or network"),
+        ("PUBLISHER_SUBMIT_RATE", "lots", "PUBLISHER_SUBMIT_RATE='lots' is not a rate"),
+        ("PUBLISHER_SUBMIT_URL", "forms.example.com", "is neither a path nor an http(s) URL"),
         (
             "PUBLISHER_S3_OWNS_BUCKET",
             "yes please",

@@ -74,7 +74,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--admin-proxy",
             metavar="HOST:PORT",
-            help="Proxy /admin/ and /preview/ to Django under gunicorn at HOST:PORT.",
+            help="Proxy /admin/, /preview/ and the readers' forms at /submit/ to Django "
+            "under gunicorn at HOST:PORT.",
         )
         parser.add_argument(
             "--reload",

@@ -1,0 +1,55 @@
+"""The reader's address, for the per-address rate limit.
+
+Django runs behind lighttpd on the same host, so every request comes from
+loopback; lighttpd appends the address it saw to ``X-Forwarded-For``, so the
+last entry is always lighttpd's own view, whatever a reader put before it.
+Behind a TLS terminator (``PUBLISHER_TRUSTED_PROXY``) that last entry is the
+terminator, and the one before it is the terminator's view of the reader.
+Entries further left are the reader's own words and are never believed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+LOCAL_PROXIES = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
+def _within(address, networks) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address to count a submission against (an IPv6 reader's /64)."""
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:  # not a socket (a test client may send anything)
+        return "unknown"
+    address = peer
+    if _within(peer, LOCAL_PROXIES):
+        trusted = [ipaddress.ip_network(n, strict=False) for n in settings.PUBLISHER_TRUSTED_PROXY]
+        chain = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        for entry in reversed(chain):
+            found = _address(entry)
+            if found is None:
+                break
+            address = found
+            if not _within(found, trusted):
+                break
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def ratelimit_key(group: str, request: HttpRequest) -> str:
+    """django-ratelimit's key function."""
+    return client_address(request)
