@@ -2,16 +2,21 @@
 
     .venv/bin/python bench/search.py                  # 5,000 and 50,000 stories
     .venv/bin/python bench/search.py --sizes 5000 20000
-    .venv/bin/python bench/search.py --sizes 5000 --no-browser
+    .venv/bin/python bench/search.py --sizes 5000 --no-browser --rounds 3
+    .venv/bin/python bench/search.py --sizes 50000 --seeded /dev/shm/seed-{size}.sqlite3 \
+        --out /dev/shm/bench-search
 
 For each size (S stories, S/5 obituaries, S/5 crime reports, seeded by
-seed_demo into a scratch SQLite database) it measures, each in its own
-process tree (peak RSS summed over the tree, the pagefind processes included):
+seed_demo into a scratch SQLite database, or copied from --seeded) it
+measures, each in its own process tree (peak RSS summed over the tree, the
+pagefind processes included; CPU seconds are user+sys of every process of
+the tree, which a machine shared with other work disturbs less than wall time):
   build       `manage.py build` with PUBLISHER_SEARCH=false, then =true into an
               empty build directory (cold: every shard indexed), then =true
               again (warm: unchanged shards linked from the live release, as
-              the nightly build finds them); the budget is cold/off <= 1.30
-              and peak memory < 250 MB at 50,000 stories;
+              the nightly build finds them), --rounds times in turn (medians);
+              the budget is cold/off <= 1.30 and peak memory < 250 MB at
+              50,000 stories;
   index       publisher.search.write_index alone (seconds, peak memory);
   publish     Save-to-searchable: a new story saved with publishing inside
               the save (PUBLISHER_TASKS=immediate), from save() to its words
@@ -33,20 +38,73 @@ import sys
 import time
 from pathlib import Path
 
-from build import PYTHON, ROOT, _setup_django, drop_database, manage, run_measured, scratch_database
+from build import (
+    PYTHON,
+    ROOT,
+    _children,
+    _rss_kb,
+    _setup_django,
+    drop_database,
+    manage,
+    run_measured,
+    scratch_database,
+)
+
+
+def run_tree(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """Run a command; return (seconds, CPU seconds of its whole tree, peak
+    summed RSS in MB, stdout). CPU comes from wait4: the children's rusage
+    counts every descendant they waited for (render workers, pagefind)."""
+    import threading
+
+    os.sync()
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            tree, frontier = [], [process.pid]
+            while frontier:
+                pid = frontier.pop()
+                tree.append(pid)
+                frontier.extend(_children(pid))
+            peak = max(peak, sum(_rss_kb(pid) for pid in tree))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert process.stdout is not None
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed with exit code {process.returncode}")
+    return seconds, usage.ru_utime + usage.ru_stime, peak // 1024, out
 
 
 def child_index() -> None:
     """write_index alone, into a scratch directory."""
     _setup_django()
+    import resource
+
     from publisher import search
     from publisher.pages.registry import registry
 
     out = Path(os.environ["BENCH_OUT"])
     shutil.rmtree(out, ignore_errors=True)
+    site = registry().site()
     started = time.perf_counter()
-    result = search.write_index(out, registry().site())
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    result = search.write_index(out, site)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    pagefind = resource.getrusage(resource.RUSAGE_CHILDREN)
     files = [p for p in (out / search.SEARCH_DIR).rglob("*") if p.is_file()]
     shard_bytes = sum(
         p.stat().st_size for p in files if len(p.relative_to(out / search.SEARCH_DIR).parts) > 1
@@ -60,6 +118,10 @@ def child_index() -> None:
                 "files": len(files),
                 "bytes": sum(p.stat().st_size for p in files),
                 "shard_bytes": shard_bytes,
+                # During write_index only: this process (rows, records, the
+                # pipe) and the pagefind processes.
+                "python_cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+                "pagefind_cpu": pagefind.ru_utime + pagefind.ru_stime,
             }
         )
     )
@@ -161,36 +223,51 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
     out = Path(args.out) / str(size)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    url = scratch_database(None, size)
+    seeded = Path(args.seeded.format(size=size)) if args.seeded else None
+    if seeded is not None:
+        # A copy: publishing adds stories to it.
+        url = f"sqlite:///{out / 'bench.sqlite3'}"
+        shutil.copyfile(seeded, out / "bench.sqlite3")
+    else:
+        url = scratch_database(None, size)
+    media = args.seeded_media.format(size=size) if seeded and args.seeded_media else out / "media"
     env = dict(
         os.environ,
         DATABASE_URL=url,
-        PUBLISHER_MEDIA_ROOT=str(out / "media"),
+        PUBLISHER_MEDIA_ROOT=str(media),
         PUBLISHER_TASKS="immediate",
         DJANGO_SETTINGS_MODULE="publisher.settings",
     )
     row: dict = {"size": size}
     try:
-        print(f"[{size:,} stories] seeding…", flush=True)
-        manage(env, "migrate", "-v0")
-        manage(
-            env, "seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
-            "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0",
-        )  # fmt: skip
-        build = [PYTHON, "manage.py", "build", "--no-progress"]
-        for name, search_on, build_dir in [
-            ("off", "false", out / "off"),
-            ("cold", "true", out / "on"),
-            ("warm", "true", out / "on"),
-        ]:
-            print(f"[{size:,}] build, search {name}…", flush=True)
-            step_env = dict(env, PUBLISHER_SEARCH=search_on, PUBLISHER_BUILD_DIR=str(build_dir))
-            seconds, rss, _ = run_measured(build, step_env)
-            row[f"build_{name}"] = (seconds, rss)
+        if seeded is None:
+            print(f"[{size:,} stories] seeding…", flush=True)
+            manage(env, "migrate", "-v0")
+            manage(
+                env, "seed_demo", "--stories", str(size), "--obituaries", str(size // 5),
+                "--crimes", str(size // 5), "--seed", "1", "--anchor", "2026-11-01", "-v0",
+            )  # fmt: skip
+        build = [PYTHON, "manage.py", "build", "--no-progress", "--keep", "2"]
+        runs: dict[str, list] = {"off": [], "cold": [], "warm": []}
+        for turn in range(args.rounds):
+            # In turn, so that the others' load on a shared machine falls on each alike.
+            shutil.rmtree(out / "on", ignore_errors=True)
+            for name, search_on, build_dir in [
+                ("off", "false", out / "off"),
+                ("cold", "true", out / "on"),
+                ("warm", "true", out / "on"),
+            ]:
+                print(f"[{size:,}] build {turn + 1}/{args.rounds}, search {name}…", flush=True)
+                step_env = dict(env, PUBLISHER_SEARCH=search_on, PUBLISHER_BUILD_DIR=str(build_dir))
+                seconds, cpu, rss, _ = run_tree(build, step_env)
+                runs[name].append((seconds, cpu, rss))
+        for name, measured in runs.items():
+            row[f"build_{name}"] = [statistics.median(m[i] for m in measured) for i in range(3)]
+        row["build_runs"] = runs
         print(f"[{size:,}] index alone…", flush=True)
         index_env = dict(env, BENCH_OUT=str(out / "index-only"), PYTHONPATH=str(ROOT))
-        seconds, rss, stdout = run_measured([PYTHON, __file__, "_index"], index_env)
-        row["index"] = {**json.loads(stdout.strip().splitlines()[-1]), "rss": rss}
+        seconds, cpu, rss, stdout = run_tree([PYTHON, __file__, "_index"], index_env)
+        row["index"] = {**json.loads(stdout.strip().splitlines()[-1]), "rss": rss, "cpu": cpu}
         shutil.rmtree(out / "index-only", ignore_errors=True)
         for name, search_on, build_dir in [
             ("publish_off", "false", out / "off"),
@@ -209,7 +286,8 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
             print(f"[{size:,}] first search in Chromium…", flush=True)
             row["first_search"] = first_search_bytes((out / "on" / "site").resolve(), args.query)
     finally:
-        drop_database(None, url)
+        if seeded is None:
+            drop_database(None, url)
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)
     return row
@@ -218,19 +296,27 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
 def report(rows: list[dict]) -> None:
     print()
     print(
-        "stories | build off s/MB | search cold s/MB (ratio) | warm s/MB (ratio) | index alone s/MB | records | shards | bytes/item | save->searchable s (off) | first search KB (requests)"
+        "stories | build off s (CPU s)/MB | search cold s (CPU s)/MB, ratio wall (CPU) | "
+        "warm s (CPU s)/MB, ratio wall (CPU) | index alone s (CPU s)/MB, CPU ms/item | "
+        "records | shards | bytes/item | save->searchable s (off) | first search KB (requests)"
     )
     for row in rows:
-        off_s, off_mb = row["build_off"]
-        cold_s, cold_mb = row["build_cold"]
-        warm_s, warm_mb = row["build_warm"]
+        off_s, off_cpu, off_mb = row["build_off"]
+        cold_s, cold_cpu, cold_mb = row["build_cold"]
+        warm_s, warm_cpu, warm_mb = row["build_warm"]
         index = row["index"]
-        per_item = index["shard_bytes"] / max(1, index["records"])
+        records = max(1, index["records"])
+        per_item = index["shard_bytes"] / records
         first = row.get("first_search")
         first_text = f"{first['bytes'] / 1024:,.0f} ({first['requests']})" if first else "-"
         print(
-            f"{row['size']:,} | {off_s:.1f}/{off_mb} | {cold_s:.1f}/{cold_mb} ({cold_s / off_s:.2f}) | "
-            f"{warm_s:.1f}/{warm_mb} ({warm_s / off_s:.2f}) | {index['seconds']:.1f}/{index['rss']} | "
+            f"{row['size']:,} | {off_s:.1f} ({off_cpu:.1f})/{off_mb} | "
+            f"{cold_s:.1f} ({cold_cpu:.1f})/{cold_mb}, {cold_s / off_s:.2f} ({cold_cpu / off_cpu:.2f}) | "
+            f"{warm_s:.1f} ({warm_cpu:.1f})/{warm_mb}, {warm_s / off_s:.2f} ({warm_cpu / off_cpu:.2f}) | "
+            f"{index['seconds']:.1f} ({index['cpu']:.1f})/{index['rss']}, "
+            f"{index['cpu'] / records * 1000:.2f} "
+            f"(pagefind {index['pagefind_cpu'] / records * 1000:.2f}, "
+            f"python {index['python_cpu'] / records * 1000:.2f}) | "
             f"{index['records']:,} | {index['shards']} | {per_item:,.0f} | "
             f"{row['publish_on']:.2f} ({row['publish_off']:.2f}) | {first_text}"
         )
@@ -253,7 +339,14 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 50000])
     parser.add_argument("--out", default="/tmp/newsroom-bench-search")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=5, help="saves timed per publish step")
+    parser.add_argument("--rounds", type=int, default=1, help="off/cold/warm builds, in turn")
+    parser.add_argument(
+        "--seeded",
+        help="a seeded SQLite file to copy instead of seeding, {size} in its name "
+        "(seed_demo --stories S --obituaries S/5 --crimes S/5 --seed 1 --anchor 2026-11-01)",
+    )
+    parser.add_argument("--seeded-media", help="the uploads of --seeded, {size} in its name")
     parser.add_argument("--query", default="council")
     parser.add_argument("--no-browser", dest="browser", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep the builds under --out")

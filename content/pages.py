@@ -350,6 +350,8 @@ class StoryPage(ItemPage):
     name = "story"
     template = "content/story_detail.html"
     kind = "story"
+    # Its record shows its section (a filter) and its byline's names.
+    search_depends = ("section__name", "bylines__position", "bylines__author__name")
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
         yield from super().affected(site, changes)

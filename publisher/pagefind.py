@@ -94,7 +94,10 @@ def binary(configured: str = "") -> str:
 
 
 def version(executable: str) -> str:
-    out = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True)
+    try:
+        out = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise PagefindError(f"cannot start {executable}: {exc}") from exc
     return out.stdout.strip()
 
 

@@ -222,9 +222,9 @@ try:
     # (django-tasks-db + `manage.py db_worker`), immediate (inside the request).
     PUBLISHER_TASKS = env_str("PUBLISHER_TASKS", "thread")
     # Reader search (publisher.search): Pagefind indexes written with the pages,
-    # one shard per year, quarter or month of publish time. Off until a build
-    # with search meets its budget (at most 30% slower; today about 1.5-2x).
-    PUBLISHER_SEARCH = env_bool("PUBLISHER_SEARCH", False)
+    # one shard per year, quarter or month of publish time; the masthead links
+    # /search/. false: no index, no link.
+    PUBLISHER_SEARCH = env_bool("PUBLISHER_SEARCH", True)
     PUBLISHER_SEARCH_SHARD = env_str("PUBLISHER_SEARCH_SHARD", "quarter").lower()
     # The pagefind binary; empty: the one the pagefind-bin package installed.
     PUBLISHER_PAGEFIND = env_str("PUBLISHER_PAGEFIND", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from datetime import timedelta
 
 import pytest
@@ -42,7 +43,9 @@ def _isolated_dirs(settings, tmp_path, collected_static):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Pagefind runs only in the tests of search (tests/publisher/test_search.py
     # and the browser day), which turn it on: every other build stays fast.
-    settings.PUBLISHER_SEARCH = False
+    # NEWSROOM_TEST_SEARCH=on runs every test with search on, as the product's
+    # default is (a check before a release; the suite takes longer).
+    settings.PUBLISHER_SEARCH = os.environ.get("NEWSROOM_TEST_SEARCH") == "on"
 
 
 @pytest.fixture
@@ -65,6 +68,7 @@ def subprocess_env(settings):
         PUBLISHER_MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PUBLISHER_PAGE_SIZE=str(settings.PUBLISHER_PAGE_SIZE),
         PUBLISHER_SITE_URL=settings.PUBLISHER_SITE_URL,
+        PUBLISHER_SEARCH="true" if settings.PUBLISHER_SEARCH else "false",
     )
     return env
 

@@ -26,6 +26,11 @@ class DetailPage(Page):
     # Readers can search this type's items (publisher.search) when it says
     # what of an item is found and shown: ``search_record``.
     searchable = False
+    # What a search record shows besides the item's own row (which its
+    # ``updated_at`` stamps): lookups across relations, e.g. a section's name.
+    # A build reuses a shard of the index while these and every row's id and
+    # ``updated_at`` are the same (``search_fingerprint``).
+    search_depends: tuple[str, ...] = ()
 
     @property
     def model(self) -> Any:
@@ -72,6 +77,16 @@ class DetailPage(Page):
     def search_items(self, site: Site, start: datetime, end: datetime) -> Iterator[Any]:
         """The live items published in [start, end), newest first, in batches."""
         return stream(self.queryset(site).filter(publish_at__gte=start, publish_at__lt=end))
+
+    def search_fingerprint(self, site: Site, start: datetime, end: datetime) -> Iterator[tuple]:
+        """What decides the records of the live items published in [start, end),
+        read without building them: each item's id and ``updated_at`` and its
+        ``search_depends``, in a fixed order (one query)."""
+        qs = self.model.objects.published(site.now).filter(
+            publish_at__gte=start, publish_at__lt=end
+        )
+        order = ("-publish_at", "-id", *self.search_depends)
+        return qs.order_by(*order).values_list("id", "updated_at", *self.search_depends).iterator()
 
     def lookup(self, site: Site, params: Params) -> Any:
         """The published item at these URL parameters (dates must match too)."""

@@ -4,6 +4,7 @@ in bench/build.py measures the speed; these hold the shape of the work)."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -78,6 +79,9 @@ def files(root: Path) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_a_full_build_makes_at_most_one_query_per_50_pages_plus_a_constant(settings):
+    # The pages' budget; the search index's queries follow its shards, not
+    # its pages (test_the_search_index_asks_a_few_queries_per_shard_and_kind).
+    settings.PUBLISHER_SEARCH = False
     seed(300)
     small_pages, small_queries, _ = measured_build()
     seed(600)
@@ -93,6 +97,23 @@ def test_a_full_build_makes_at_most_one_query_per_50_pages_plus_a_constant(setti
     # archives, sitemap part, photos), whatever the number of items.
     constant = 100
     assert big_queries <= big_pages / 50 + constant
+
+
+@pytest.mark.django_db
+def test_the_search_index_asks_a_few_queries_per_shard_and_kind(settings):
+    from publisher import search
+
+    seed(600)
+    settings.PUBLISHER_SEARCH = False
+    _, without, _ = measured_build()
+    settings.PUBLISHER_SEARCH = True
+    shutil.rmtree(settings.PUBLISHER_BUILD_DIR)  # cold: every shard indexed
+    _, with_search, _ = measured_build()
+    shards = len(search.site_shards(search.registry().site()))
+    kinds = len(search.searchable_pages())
+    # Per shard and kind: its stamp, its rows (a batch of 500), a story
+    # batch's bylines; plus the shards' months, once per kind.
+    assert with_search - without <= shards * kinds * 3 + kinds, (without, with_search, shards)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from publisher.headers import is_served
 from publisher.redirects_file import load_redirects
 from tests.support import LIGHTTPD, ROOT, fetch, free_port, wait_for
 
@@ -19,8 +20,8 @@ def site_urls(root: Path) -> dict[str, Path]:
     """Every file readers can ask for -- pages, feeds, static, media -- by URL."""
     urls = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file():
-            relative = path.relative_to(root).as_posix()
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and is_served(relative):  # not the search index's dot-file notes
             urls["/" + relative.removesuffix("index.html")] = path
     return urls
 

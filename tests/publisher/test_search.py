@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from publisher.headers import cache_control, content_type
 from publisher.models import PublishJob
 from publisher.pagefind import PagefindError
 from publisher.publish import process_queue
-from tests.support import make_crime, make_obituary, make_story
+from tests.support import ROOT, make_crime, make_obituary, make_story, page_files
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -89,6 +91,49 @@ def test_a_build_indexes_every_live_item_and_nothing_else(newsroom, settings):
     everything = every_index_byte(root)
     for words in newsroom["hidden_words"]:
         assert words.lower().encode() not in everything, words
+
+
+SHOW_SETTING = "from django.conf import settings; print(settings.PUBLISHER_SEARCH)"
+MASTHEAD_LINK = '<p class="masthead-search"><a href="/search/">Search</a></p>'
+
+
+@pytest.mark.parametrize("environ,on", [({}, "True"), ({"PUBLISHER_SEARCH": "false"}, "False")])
+def test_search_is_on_unless_switched_off(tmp_path, environ, on):
+    said = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SHOW_SETTING],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PUBLISHER_VAR_DIR": str(tmp_path), **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert said.stdout.split()[-1:] == [on], said.stderr
+
+
+def test_every_page_links_to_search_from_its_masthead(newsroom, settings):
+    start_live_site()
+    root = live_root(settings)
+
+    pages = {url: path for url, path in page_files(root).items() if path.suffix == ".html"}
+    # Every page a reader lands on (a redirect left at a moved address is
+    # not one: it only points on).
+    assert pages
+    without = [url for url, path in pages.items() if MASTHEAD_LINK not in path.read_text()]
+    assert without == []
+    assert "Search is not switched on" not in (root / "search/index.html").read_text()
+
+
+def test_search_off_writes_no_index_and_no_page_links_to_search(newsroom, settings):
+    settings.PUBLISHER_SEARCH = False
+    start_live_site()
+    root = live_root(settings)
+    make_story(headline="Searchless story", publish_at=timezone.now() - timedelta(minutes=5))
+    process_queue()
+
+    assert not (root / search.SEARCH_DIR).exists()
+    pages = page_files(root)
+    assert not [url for url, path in pages.items() if 'href="/search/"' in path.read_text()]
+    assert "Search is not switched on" in (root / "search/index.html").read_text()
 
 
 def test_a_result_shows_title_kind_and_date_and_finds_each_kinds_own_fields(newsroom, settings):
@@ -262,7 +307,33 @@ def test_a_build_reuses_the_live_releases_shards_that_did_not_change(newsroom, s
         entry = f"{search.SEARCH_DIR}/{shard}/{search.ENTRY}"
         same_file = (first / entry).stat().st_ino == (second / entry).stat().st_ino
         assert same_file == (shard != changed), shard
+    # The primary index (Pagefind's code) holds nothing of the items: linked too.
+    for name in ["pagefind.js", search.ENTRY]:
+        code = f"{search.SEARCH_DIR}/{name}"
+        assert (first / code).stat().st_ino == (second / code).stat().st_ino
     assert "Council story 0, edited" in indexed(second)[story.get_absolute_url()]
+
+
+def test_a_build_indexes_again_a_shard_whose_byline_or_section_names_changed(newsroom, settings):
+    # The stories' own rows (and updated_at) stay as they were: only the
+    # names their records show changed.
+    start_live_site()
+    story = newsroom["published"][0]
+    author = story.bylines.first().author
+    type(author).objects.filter(pk=author.pk).update(name="Wilhelmina Quillfeather")
+    type(story.section).objects.filter(pk=story.section_id).update(name="Quarrynews")
+
+    second = build_site(jobs=1).release
+
+    found = indexed(second)[story.get_absolute_url()]
+    assert "Wilhelmina Quillfeather" in found
+    record = next(
+        r
+        for r in search.records(search.registry().site(), search.shard_of(story.publish_at))
+        if r["url"] == story.get_absolute_url()
+    )
+    assert record["filters"]["section"] == ["Quarrynews"]
+    assert b"quarrynews" in every_index_byte(second)
 
 
 @pytest.mark.parametrize(
