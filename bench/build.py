@@ -28,6 +28,13 @@ CPU time spent inside templates (Django's or Jinja2's ``Template.render``).
 Both builds are measured by this script (the other tree's engine, this
 tree's measuring code). --reuse DIR keeps the seeded databases in DIR
 (seeded once, then reused by later runs: 50,000 stories take a while).
+
+Search: builds run with PUBLISHER_SEARCH=false unless --search says otherwise,
+so the figures are the pages' own (both trees alike, whatever their default).
+--search cold indexes everything in every build (a first build: the build
+directory is emptied before each); --search warm builds once unmeasured, then
+measures builds that reuse the index shards nothing changed in (the nightly
+build). The other tree must know PUBLISHER_SEARCH (2c43702 and later do).
 """
 
 from __future__ import annotations
@@ -319,6 +326,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
             Path(args.reuse) / f"media-{size}" if args.reuse else out / "media"
         ),
         PYTHONPATH=str(ROOT),
+        PUBLISHER_SEARCH="false" if args.search == "off" else "true",
     )
     try:
         if not seeded:
@@ -341,6 +349,10 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
                     PUBLISHER_BUILD_DIR=str(build_dir),
                 )
                 argv = [PYTHON, __file__, "_build", str(args.jobs)]
+                if args.search == "cold":
+                    shutil.rmtree(build_dir, ignore_errors=True)
+                elif args.search == "warm" and turn == 0:
+                    run_measured(argv, tree_env, cwd=tree)  # the index to reuse
                 seconds, rss, stdout = run_measured(argv, tree_env, cwd=tree)
                 build = json.loads(stdout.strip().splitlines()[-1])
                 build["cpu"] = run_measured.cpu  # type: ignore[attr-defined]
@@ -471,6 +483,12 @@ def main() -> None:
     parser.add_argument("--keep-output", action="store_true")
     parser.add_argument("--against", metavar="REV", help="also build with the engine of REV")
     parser.add_argument("--repeat", type=int, default=1, help="builds of each tree, in turns")
+    parser.add_argument(
+        "--search",
+        choices=("off", "cold", "warm"),
+        default="off",
+        help="the reader search index: none (default), all of it, or the nightly build's",
+    )
     args = parser.parse_args()
     sizes = [5000] if args.quick else [int(s) for s in args.sizes.split(",")]
     rows = [bench_size(size, args) for size in sizes]
