@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, connections
+from django.template import engines
 
 from publisher.files import FileWriter
 from publisher.pages.base import Page, Site, Unit
@@ -192,6 +193,18 @@ class _SharedQueue:
             self.pages.value += 1
 
 
+def warm_templates(pages: Iterable[Page]) -> None:
+    """Compile every page type's template, and every template an engine that
+    can list its templates (Jinja2) has: the pages' includes too."""
+    for page in pages:
+        page.warm()
+    for engine in engines.all():
+        env = getattr(engine, "env", None)  # Django's Jinja2 backend
+        if env is not None and hasattr(env, "list_templates"):
+            for name in env.list_templates():
+                env.get_template(name)
+
+
 def _die_with_parent() -> None:
     """Linux: a worker gets SIGKILL when the build process dies, so a killed
     build leaves no orphan writing into its abandoned release."""
@@ -234,6 +247,12 @@ def _render_parallel(
     jobs: int,
     progress: Callable[[int], None] | None,
 ) -> RenderResult:
+    # Compile the templates and freeze what exists now in this process, so
+    # the workers inherit both: no worker compiles a template again, and
+    # their collections never walk (and so never copy) the parent's objects.
+    warm_templates(by_name.values())
+    gc.collect()
+    gc.freeze()
     mp = multiprocessing.get_context("fork")
     shared = _SharedQueue(mp, len(units))
     results = mp.Queue()
