@@ -293,10 +293,6 @@ def _render_parallel(
         for child in children:
             child.join()
         raise
-    finally:
-        # The workers have their copy; this process (a test run, a worker that
-        # builds) collects its own objects again.
-        gc.unfreeze()
     report()
     if errors:
         raise RenderError(errors[0])
