@@ -41,8 +41,6 @@ from pathlib import Path
 from build import (
     PYTHON,
     ROOT,
-    _children,
-    _rss_kb,
     _setup_django,
     drop_database,
     manage,
@@ -53,39 +51,9 @@ from build import (
 
 def run_tree(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     """Run a command; return (seconds, CPU seconds of its whole tree, peak
-    summed RSS in MB, stdout). CPU comes from wait4: the children's rusage
-    counts every descendant they waited for (render workers, pagefind)."""
-    import threading
-
-    os.sync()
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            tree, frontier = [], [process.pid]
-            while frontier:
-                pid = frontier.pop()
-                tree.append(pid)
-                frontier.extend(_children(pid))
-            peak = max(peak, sum(_rss_kb(pid) for pid in tree))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    assert process.stdout is not None
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed with exit code {process.returncode}")
-    return seconds, usage.ru_utime + usage.ru_stime, peak // 1024, out
+    summed RSS in MB, stdout): ``build.run_measured``, with its CPU figure."""
+    seconds, rss, out = run_measured(argv, env)
+    return seconds, run_measured.cpu, rss, out  # type: ignore[attr-defined]
 
 
 def child_index() -> None:
