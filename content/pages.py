@@ -49,7 +49,6 @@ from content.policies import UnpublishingPolicy
 from content.signals import POLICY
 from content.submit_fallback import SubmitUnavailablePage
 from publisher.changes import ABSENT
-from publisher.pagefind import Record
 from publisher.pages.archive import ArchivePage
 from publisher.pages.base import WHOLE, Change, Context, ItemView, Page, Site, Unit, views_of
 from publisher.pages.detail import DetailPage
@@ -62,6 +61,7 @@ from publisher.pages.redirects import RedirectPage
 from publisher.pages.registry import Kind, Registry
 from publisher.pages.routes import Params
 from publisher.pages.sitemap import SitemapPage, SitemapPartPage
+from publisher.searchindex import Record
 
 # The reader templates are Jinja2 (content/jinja2/, content/templating.py);
 # the admin's stay Django's.

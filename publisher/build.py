@@ -146,8 +146,8 @@ def _render(
         media_files = media.link_into_release(root, pages.live_media(site))
         rendered = render_pages(root, site, progress=progress, jobs=jobs)
         if search.enabled():
-            # After the render, not beside it: a forked indexer overlapping
-            # the render workers took the build to 311 MB at 5,000 stories
-            # (all processes), over the 250 MB budget; after it, 186 MB.
-            search.write_index(root, site, previous=releases.live_release(build_dir))
+            # After the render, on every core: shards are indexed one per
+            # process, once the render workers are gone (memory is the
+            # render's or the indexers', never both).
+            search.write_index(root, site, previous=releases.live_release(build_dir), jobs=jobs)
         return media_files, rendered

@@ -32,13 +32,9 @@ MIME_TYPES: dict[str, str] = {
     ".woff2": "font/woff2",
     ".woff": "font/woff",
     ".pdf": "application/pdf",
-    # Pagefind's search index (publisher.search): gzip inside, which its
+    # The search index (publisher.searchindex): gzip inside, which its
     # script unpacks itself, so binary and never compressed again.
-    ".pf_fragment": "application/octet-stream",
-    ".pf_index": "application/octet-stream",
-    ".pf_filter": "application/octet-stream",
-    ".pf_meta": "application/octet-stream",
-    ".pagefind": "application/octet-stream",
+    ".idx": "application/octet-stream",
 }
 DEFAULT_MIME_TYPE = "application/octet-stream"
 FEEDS = r"^/feeds/"
@@ -63,13 +59,14 @@ FINGERPRINTED = r"^/static/.+\.[0-9a-f]{12}(\.[^./]+)?$"
 # pages five minutes, and a deploy invalidates what changed.
 PAGE_CACHE = "public, max-age=0, s-maxage=300, must-revalidate"
 MEDIA = r"^/media/"
-# Pagefind names its index files by their content (en_3fa9c1b.pf_fragment,
-# pagefind.en_219dfbcdb0.pf_meta): a re-indexed shard is new names, so these
-# are cached for good. The files that name them (pagefind-entry.json,
-# shards.json) and the search code keep the page rule: always revalidated.
-SEARCH_DATA = r"/search/pagefind/.*\.pf_(fragment|index|filter|meta)$"
-# ... and the files that name them, which a deploy uploads after them.
-SEARCH_NAMES = r"/search/pagefind/(.+/)?(pagefind-entry|shards)\.json$"
+# A search index shard's files are named by their content, or are in a folder
+# that is (search/index/2026-q4/3fa9c1b2d4e5f607/w3.idx,
+# search/index/2026-q4/t-9be1c04d5a7e3f21.idx): a re-indexed shard is new
+# names, so these are cached for good. The file that names the folders
+# (shards.json) keeps the page rule: always revalidated.
+SEARCH_DATA = r"/search/index/[^/]+/([0-9a-f]{16}/[^/]+|t-[0-9a-f]{16})\.idx$"
+# ... and the file that names them, which a deploy uploads after them.
+SEARCH_NAMES = r"/search/index/shards\.json$"
 # (regex on the site path, Cache-Control); the last rule that matches wins,
 # as lighttpd's conditionals do.
 CACHE_RULES: list[tuple[str, str]] = [

@@ -221,13 +221,11 @@ try:
     # Where publishing runs: thread (in-process, after commit), database
     # (django-tasks-db + `manage.py db_worker`), immediate (inside the request).
     PUBLISHER_TASKS = env_str("PUBLISHER_TASKS", "thread")
-    # Reader search (publisher.search): Pagefind indexes written with the pages,
+    # Reader search (publisher.search): index files written with the pages,
     # one shard per year, quarter or month of publish time; the masthead links
     # /search/. false: no index, no link.
     PUBLISHER_SEARCH = env_bool("PUBLISHER_SEARCH", True)
     PUBLISHER_SEARCH_SHARD = env_str("PUBLISHER_SEARCH_SHARD", "quarter").lower()
-    # The pagefind binary; empty: the one the pagefind-bin package installed.
-    PUBLISHER_PAGEFIND = env_str("PUBLISHER_PAGEFIND", "")
     # Database backups to S3 (manage.py backup / backups / restore).
     BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
     BACKUP_S3_PREFIX = env_str("BACKUP_S3_PREFIX", "backups").strip("/")

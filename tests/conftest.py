@@ -41,8 +41,8 @@ def _isolated_dirs(settings, tmp_path, collected_static):
     # Publishing on save runs inside the saving thread in tests, so a test
     # never races a background publisher. Tests of the thread backend set it.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    # Pagefind runs only in the tests of search (tests/publisher/test_search.py
-    # and the browser day), which turn it on: every other build stays fast.
+    # Search is on only in the tests of search (tests/publisher/test_search.py,
+    # records and the browser day), which turn it on: other builds stay lean.
     # NEWSROOM_TEST_SEARCH=on runs every test with search on, as the product's
     # default is (a check before a release; the suite takes longer).
     settings.PUBLISHER_SEARCH = os.environ.get("NEWSROOM_TEST_SEARCH") == "on"

@@ -261,39 +261,14 @@ def live_root(settings) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """Every file of a release but the static ones, uploads included; the
-    search index by what it finds (``search_snapshot``)."""
+    """Every file of a release but the static ones, uploads and the search
+    index included."""
     pages = {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
-        and p.relative_to(root).parts[0] not in ("static", "media")
-        and not p.relative_to(root).as_posix().startswith("search/pagefind/")
+        if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
     }
-    return {**pages, **search_snapshot(root), **media_files(root)}
-
-
-def search_snapshot(root: Path) -> dict[str, str]:
-    """The search index of a release, byte for byte but for what Pagefind 1.5.2
-    writes in no fixed order for the same records: a filter's values (so the
-    filter files' names, and the meta and entry that name them). Each shard
-    stands there by its stamp and record count instead."""
-    base = root / "search/pagefind"
-    out = {}
-    for path in sorted(base.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if not path.is_file() or "/filter/" in relative:
-            continue
-        if path.name.endswith(".pf_meta") and path.parent != base:
-            continue
-        if path.name == "pagefind-entry.json" and path.parent != base:
-            continue
-        data = path.read_bytes()
-        if path.name == ".shard.json":
-            state = json.loads(data)
-            data = json.dumps([state["stamp"], state["records"]]).encode()
-        out[relative] = hashlib.sha256(data).hexdigest()
-    return out
+    return {**pages, **media_files(root)}
 
 
 def start_live_site() -> None:

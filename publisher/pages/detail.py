@@ -11,10 +11,10 @@ from django.db.models import F, QuerySet
 from django.http import Http404
 
 from publisher.media import file_fields
-from publisher.pagefind import Record
 from publisher.pages.base import WHOLE, Change, Context, Page, Site, Unit, views_of
 from publisher.pages.keyset import CHUNK, newest_first, stream
 from publisher.pages.routes import Params
+from publisher.searchindex import Record
 
 
 class DetailPage(Page):

@@ -393,7 +393,7 @@ def search(reader: Page, site: Newsroom, words: str, **filters: str) -> list[dic
 
 
 def marked_words(result: dict) -> list[str]:
-    """The words a result's excerpt marks (Pagefind marks a word with its punctuation)."""
+    """The words a result's excerpt marks (a word is marked with its punctuation)."""
     return [word.lower().strip(".,;:!?\"'()") for word in result["marked"]]
 
 

@@ -64,10 +64,10 @@ def test_publishing_one_story_rewrites_only_the_affected_files(live, settings):
     assert file_for(root, story.get_absolute_url()).relative_to(root).as_posix() in changed
     # The story page, the few stories listing it under "More in", its list
     # pages, the author, the month, home, feeds and sitemap: not the site.
-    index = {path for path in changed if path.startswith("search/pagefind/")}
+    index = {path for path in changed if path.startswith("search/index/")}
     assert len(changed - index) <= 16, sorted(changed)
-    # With search on: a few files of the story's one shard (its entry, meta,
-    # the story's fragment, the index chunks and filters its words are in).
+    # With search on: the files of the story's one shard but its texts
+    # (its docs, buckets of words and one text file) and the shards' list.
     assert len(index) <= 12, sorted(index)
     assert len(before) > 4 * len(changed)
     untouched_story = live["published"][12]

@@ -1,5 +1,5 @@
-"""Reader search: what the Pagefind index holds after a build and after
-publishing, read back from the files readers' browsers download."""
+"""Reader search: what the index holds after a build and after publishing,
+read back from the files readers' browsers download."""
 
 from __future__ import annotations
 
@@ -16,15 +16,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from content.models import Status
-from publisher import search
+from publisher import search, searchindex
 from publisher.build import build_site
 from publisher.headers import cache_control, content_type
 from publisher.models import PublishJob
-from publisher.pagefind import PagefindError
 from publisher.publish import process_queue
 from tests.support import ROOT, make_crime, make_obituary, make_story, page_files
-
-SIGNATURE = b"pagefind_dcd"
 
 
 @pytest.fixture(autouse=True)
@@ -37,23 +34,27 @@ def live_root(settings) -> Path:
 
 
 def indexed(root: Path) -> dict[str, str]:
-    """URL -> the text a search finds, for every record of every shard that
-    shards.json lists (the files a browser loads)."""
+    """URL -> what a result shows of it ("title | kind | text"), for every
+    record of every shard that shards.json lists (the files a browser loads)."""
     base = root / search.SEARCH_DIR
     found: dict[str, str] = {}
     for shard in json.loads((base / search.SHARDS_FILE).read_text())["shards"]:
-        entry = json.loads((base / shard / search.ENTRY).read_text())
-        state = json.loads((base / shard / search.SHARD_STATE).read_text())
-        fragments = [f for f in state["files"] if f.startswith("fragment/")]
-        assert len(fragments) == entry["languages"]["en"]["page_count"], shard
-        for name in fragments:
-            data = gzip.decompress((base / shard / name).read_bytes())
-            assert data.startswith(SIGNATURE)
-            record = json.loads(data[len(SIGNATURE) :])
-            found[record["url"]] = (
-                f"{record['meta']['title']} | {record['meta']['kind']} | {record['content']}"
-            )
+        folder = base / shard["name"] / shard["version"]
+        docs = searchindex.unpack((folder / searchindex.DOCS).read_bytes())
+        texts = [folder.parent / name for name in docs.pop("texts")]
+        records = [r for path in texts for r in searchindex.unpack(path.read_bytes())]
+        docs = docs["docs"]
+        assert len(records) == len(docs) == shard["records"], shard
+        assert len(list(folder.glob("w*.idx"))) == shard["buckets"], shard
+        for url, title, kind, _date, text in records:
+            found[url] = f"{title} | {kind} | {text}"
     return found
+
+
+def shard_folder(root: Path, name: str) -> str:
+    """Where shards.json says a shard's files are, relative to the release."""
+    (shard,) = [s for s in search.read_shards(root) if s["name"] == name]
+    return f"{search.SEARCH_DIR}/{name}/{shard['version']}"
 
 
 def every_index_byte(root: Path) -> bytes:
@@ -179,11 +180,11 @@ def test_the_records_carry_the_filters_readers_narrow_by(newsroom, settings):
     story = newsroom["published"][0]
     shard = search.shard_of(story.publish_at)
 
-    record = next(r for r in search.records(site, shard) if r["url"] == story.get_absolute_url())
+    record = next(r for r in search.records(site, shard) if r.url == story.get_absolute_url())
 
     year = str(timezone.localtime(story.publish_at).year)
-    assert record["filters"] == {"kind": ["Story"], "section": [story.section.name], "year": [year]}
-    assert record["meta"]["date"] == timezone.localtime(story.publish_at).date().isoformat()
+    assert record.filters == {"kind": "Story", "section": story.section.name, "year": year}
+    assert record.date == timezone.localtime(story.publish_at).date().isoformat()
 
 
 def test_publishing_a_story_makes_its_words_searchable_and_unpublishing_removes_them(
@@ -201,7 +202,8 @@ def test_publishing_a_story_makes_its_words_searchable_and_unpublishing_removes_
 
     assert "Quaggaword" in indexed(root)[story.get_absolute_url()]
     shard = search.shard_of(story.publish_at)
-    assert f"{search.SEARCH_DIR}/{shard}/{search.ENTRY}" in result.written
+    assert f"{search.SEARCH_DIR}/{search.SHARDS_FILE}" in result.written
+    assert f"{shard_folder(root, shard)}/{searchindex.DOCS}" in result.written
     # Only its own shard was indexed again.
     shards = {
         p.split("/")[2] for p in result.written if p.startswith("search/") and p.count("/") > 2
@@ -266,15 +268,25 @@ def test_publishing_leaves_the_same_index_as_a_full_build(newsroom, settings, tm
 
     fresh = build_site(build_dir=tmp_path / "oracle", jobs=1).release
 
-    def shards(root: Path) -> dict[str, str]:
-        base = root / search.SEARCH_DIR
-        return {
-            shard: json.loads((base / shard / search.SHARD_STATE).read_text())["stamp"]
-            for shard in search.read_shards(root)
-        }
-
-    assert shards(live_root(settings)) == shards(fresh)
+    # The same files, byte for byte (the stamps and the index itself).
+    assert index_files(live_root(settings)) == index_files(fresh)
     assert indexed(live_root(settings)) == indexed(fresh)
+
+
+def index_files(root: Path) -> dict[str, bytes]:
+    base = root / search.SEARCH_DIR
+    return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
+
+
+def test_two_builds_of_the_same_database_write_the_same_index_bytes(newsroom, settings, tmp_path):
+    start_live_site()
+    first = index_files(live_root(settings))
+
+    # A first build elsewhere (nothing to reuse), on two processes.
+    again = index_files(build_site(build_dir=tmp_path / "again", jobs=2).release)
+
+    assert again == first
+    assert len(first) > 10
 
 
 def test_a_shard_left_empty_is_unlisted_and_its_files_removed(db, settings):
@@ -283,14 +295,15 @@ def test_a_shard_left_empty_is_unlisted_and_its_files_removed(db, settings):
     start_live_site()
     root = live_root(settings)
     shard = search.shard_of(old.publish_at)
-    assert shard in search.read_shards(root)
+    folder = shard_folder(root, shard)
 
     old.delete()
     result = process_queue()
 
-    assert shard not in search.read_shards(root)
+    assert shard not in [s["name"] for s in search.read_shards(root)]
     assert not (root / search.SEARCH_DIR / shard).exists()
-    assert any(path.startswith(f"{search.SEARCH_DIR}/{shard}/fragment/") for path in result.removed)
+    assert f"{folder}/{searchindex.DOCS}" in result.removed
+    assert "Lonely story" not in str(indexed(root))
 
 
 def test_a_build_reuses_the_live_releases_shards_that_did_not_change(newsroom, settings):
@@ -304,13 +317,11 @@ def test_a_build_reuses_the_live_releases_shards_that_did_not_change(newsroom, s
     second = build_site(jobs=1).release
 
     for shard in search.read_shards(second):
-        entry = f"{search.SEARCH_DIR}/{shard}/{search.ENTRY}"
-        same_file = (first / entry).stat().st_ino == (second / entry).stat().st_ino
-        assert same_file == (shard != changed), shard
-    # The primary index (Pagefind's code) holds nothing of the items: linked too.
-    for name in ["pagefind.js", search.ENTRY]:
-        code = f"{search.SEARCH_DIR}/{name}"
-        assert (first / code).stat().st_ino == (second / code).stat().st_ino
+        docs = f"{shard_folder(second, shard['name'])}/{searchindex.DOCS}"
+        same_file = (first / docs).exists() and (
+            (first / docs).stat().st_ino == (second / docs).stat().st_ino
+        )
+        assert same_file == (shard["name"] != changed), shard
     assert "Council story 0, edited" in indexed(second)[story.get_absolute_url()]
 
 
@@ -330,9 +341,9 @@ def test_a_build_indexes_again_a_shard_whose_byline_or_section_names_changed(new
     record = next(
         r
         for r in search.records(search.registry().site(), search.shard_of(story.publish_at))
-        if r["url"] == story.get_absolute_url()
+        if r.url == story.get_absolute_url()
     )
-    assert record["filters"]["section"] == ["Quarrynews"]
+    assert record.filters["section"] == "Quarrynews"
     assert b"quarrynews" in every_index_byte(second)
 
 
@@ -362,35 +373,39 @@ def test_a_shard_spans_its_period_in_the_newsrooms_time_zone(
 def test_index_files_are_served_with_long_caching_only_where_the_name_changes_with_content():
     immutable = "public, max-age=31536000, immutable"
     for path in [
-        "/search/pagefind/2026-q4/fragment/en_3efc882.pf_fragment",
-        "/search/pagefind/2026-q4/index/en_4ae1a7a.pf_index",
-        "/search/pagefind/2026-q4/filter/en_2a9a99a.pf_filter",
-        "/search/pagefind/2026-q4/pagefind.en_6b5bb26f53.pf_meta",
+        "/search/index/2026-q4/3fa9c1b2d4e5f607/w3.idx",
+        "/search/index/2026-q4/t-3fa9c1b2d4e5f607.idx",
+        "/search/index/2026-q4/3fa9c1b2d4e5f607/docs.idx",
     ]:
         assert (content_type(path), cache_control(path)) == ("application/octet-stream", immutable)
     for path in [
-        "/search/pagefind/shards.json",
-        "/search/pagefind/2026-q4/pagefind-entry.json",
-        "/search/pagefind/pagefind.js",
-        "/search/pagefind/wasm.en.pagefind",
+        "/search/index/shards.json",
+        "/search/index/2026-q4/docs.idx",
+        "/search/index/2026-q4/t-3fa9c1b2.idx",
     ]:
         assert "must-revalidate" in cache_control(path), path
-    assert content_type("/search/pagefind/shards.json") == "application/json; charset=utf-8"
+    assert content_type("/search/index/shards.json") == "application/json; charset=utf-8"
 
 
-def test_a_missing_pagefind_fails_the_build_and_leaves_the_live_site(newsroom, settings):
+def test_a_failing_index_fails_the_build_and_leaves_the_live_site(newsroom, settings, monkeypatch):
     start_live_site()
     live = live_root(settings)
-    settings.PUBLISHER_PAGEFIND = "/nonexistent/pagefind"
+    story = newsroom["published"][0]
+    story.headline = "Council story 0, edited"
+    story.save()  # its shard is indexed again
 
-    with pytest.raises(PagefindError, match="cannot start /nonexistent/pagefind"):
+    def broken(records):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(searchindex, "index_shard", broken)
+    with pytest.raises(OSError, match="No space left"):
         build_site(jobs=1)
 
     assert live_root(settings) == live
     assert indexed(live)
 
 
-def test_deploy_uploads_the_index_with_its_headers_and_the_entries_after_the_data(
+def test_deploy_uploads_the_index_with_its_headers_and_the_list_after_the_data(
     newsroom, settings, s3
 ):
     settings.PUBLISHER_S3_BUCKET = s3.bucket
@@ -398,28 +413,25 @@ def test_deploy_uploads_the_index_with_its_headers_and_the_entries_after_the_dat
     settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = ""
     call_command("build", verbosity=0)
     root = live_root(settings)
-    shard = search.read_shards(root)[0]
-    fragment = next((root / search.SEARCH_DIR / shard / "fragment").iterdir()).name
+    data = f"{shard_folder(root, search.read_shards(root)[0]['name'])}/w0.idx"
 
     call_command("deploy", verbosity=0, no_progress=True)
 
-    head = s3.client.head_object(
-        Bucket=s3.bucket, Key=f"site/search/pagefind/{shard}/fragment/{fragment}"
-    )
+    head = s3.client.head_object(Bucket=s3.bucket, Key=f"site/{data}")
     assert (head["ContentType"], head["CacheControl"], head.get("ContentEncoding")) == (
         "application/octet-stream",
         "public, max-age=31536000, immutable",
-        None,  # gzip already: Pagefind unpacks it itself
+        None,  # gzip already: the script unpacks it itself
     )
-    entry = s3.client.head_object(
-        Bucket=s3.bucket, Key=f"site/search/pagefind/{shard}/pagefind-entry.json"
-    )
-    assert "must-revalidate" in entry["CacheControl"]
+    listing = s3.client.head_object(Bucket=s3.bucket, Key=f"site/{search.SEARCH_DIR}/shards.json")
+    assert "must-revalidate" in listing["CacheControl"]
+    # Never uploaded: what the build keeps beside each shard.
+    keys = s3.client.list_objects_v2(Bucket=s3.bucket, Prefix="site/search/")["Contents"]
+    assert not [o["Key"] for o in keys if search.SHARD_STATE in o["Key"]]
     from publisher.deploy.local import SEARCH_NAMES_GROUP, upload_group
 
-    assert upload_group(f"search/pagefind/{shard}/pagefind-entry.json") == SEARCH_NAMES_GROUP
-    assert upload_group("search/pagefind/shards.json") == SEARCH_NAMES_GROUP
-    assert upload_group(f"search/pagefind/{shard}/fragment/{fragment}") < SEARCH_NAMES_GROUP
+    assert upload_group(f"{search.SEARCH_DIR}/shards.json") == SEARCH_NAMES_GROUP
+    assert upload_group(data) < SEARCH_NAMES_GROUP
 
 
 def test_replaced_index_files_do_not_count_towards_the_delete_limit(settings, s3):
@@ -427,7 +439,8 @@ def test_replaced_index_files_do_not_count_towards_the_delete_limit(settings, s3
     settings.PUBLISHER_S3_PREFIX = "site"
     settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = ""
     root = Path(settings.PUBLISHER_BUILD_DIR) / "site"
-    old = [f"search/pagefind/2026-q4/fragment/en_{n:07x}.pf_fragment" for n in range(3)]
+    old = [f"search/index/2026-q4/3fa9c1b2d4e5f607/w{n}.idx" for n in range(2)]
+    old.append("search/index/2026-q4/t-3fa9c1b2d4e5f607.idx")
     for relative in ["index.html", "a/index.html", "b/index.html", *old]:
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_bytes(b"x" * 100)

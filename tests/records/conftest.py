@@ -89,8 +89,8 @@ def asked(desk):
 
 
 def unpacked(data: bytes) -> bytes:
-    """File contents as a reader's browser gets them: gzip undone (Pagefind's
-    index files are gzip inside), lower case."""
+    """File contents as a reader's browser gets them: gzip undone (the search
+    index's files are gzip inside), lower case."""
     with contextlib.suppress(OSError, EOFError):
         data = gzip.decompress(data)
     return data.lower()

@@ -1,8 +1,6 @@
-// /search/: readers search in their browser against the Pagefind index the
-// publisher writes (publisher/search.py). The index is cut into shards by
-// publish time; shards.json lists them and Pagefind merges them.
-const BASE = "/search/pagefind/";
-const PRIMARY = "/search/"; // the primary index's one record (word "_"): never shown
+// /search/: readers search in their browser against the index the publisher
+// writes (publisher/search.py), read by the publisher's search-index.js.
+const BASE = "/search/index/";
 const PAGE = 20;
 const FILTERS = ["kind", "section", "year"];
 
@@ -18,22 +16,9 @@ const moreButton = document.querySelector("[data-more]");
 let loading = null;
 let current = { results: [], shown: 0, run: 0 };
 
-function pagefind() {
+function searchIndex() {
   // Loaded on the first search only: readers who never search download nothing.
-  loading ??= (async () => {
-    const pf = await import(`${BASE}pagefind.js`);
-    // Results' URLs are the site's own (Pagefind would put them under the
-    // folder its files are in).
-    await pf.options({ excerptLength: 24, baseUrl: "/" });
-    await pf.init();
-    const response = await fetch(`${BASE}shards.json`, { cache: "no-cache" });
-    const { shards } = await response.json();
-    await Promise.all(shards.map((shard) => pf.mergeIndex(`${BASE}${shard}/`, { baseUrl: "/" })));
-    // Loads every shard's filter lists, so each search counts its results
-    // by kind, section and year.
-    await pf.filters();
-    return pf;
-  })();
+  loading ??= import(form.dataset.searchIndex).then(({ openIndex }) => openIndex(BASE));
   return loading;
 }
 
@@ -41,7 +26,7 @@ function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-// Pagefind marks the words found with <mark>; everything else in an excerpt
+// The index marks the words found with <mark>; everything else in an excerpt
 // is the item's text and is shown as text, never as markup.
 function excerptHtml(excerpt) {
   const body = new DOMParser().parseFromString(excerpt, "text/html").body;
@@ -95,7 +80,7 @@ async function showMore(run) {
   const items = await Promise.all(slice.map((result) => result.data()));
   if (run !== current.run) return;
   for (const item of items) {
-    if (item.url === PRIMARY) continue;
+    if (item === null) continue; // its shard was re-indexed since: gone from this list
     const li = document.createElement("li");
     li.className = "search-result";
     const kind = item.meta.kind || "";
@@ -123,9 +108,10 @@ async function search(query, filters) {
   statusLine.textContent = `Searching for “${query}”…`;
   let found;
   try {
-    const pf = await pagefind();
-    found = await pf.search(query, { filters });
+    const index = await searchIndex();
+    found = await index.search(query, filters);
   } catch (error) {
+    loading = null; // the next search tries again
     if (run === current.run) statusLine.textContent = "Search is not available right now. Please try again later.";
     console.error(error);
     return;

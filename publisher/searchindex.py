@@ -1,0 +1,255 @@
+"""The search index's file format: one shard's records in, its files out (no Django).
+
+Readers search in their browser (``publisher/static/publisher/search-index.js``
+reads these files), so the format is made for what a browser downloads: a
+search fetches, per shard, only the bucket of words its terms can be in, the
+shard's small list of dates and filter values, and the text of the results it
+shows. Every file is gzipped JSON (``.idx``: served as bytes, never compressed
+again; the script unpacks it), written in a fixed order from the records
+alone, so the same records give the same bytes on every run.
+
+A shard's files (under ``search/index/<shard>/``)::
+
+    <version>/docs.idx
+                    {"filters": {"kind": ["Obituary", "Story"], ...},
+                     "docs": [["2026-11-03", [0, 2, -1]], ...], "texts": [...]}
+                    each record's date and its filter values (indexes into
+                    ``filters``, names sorted; -1: none), oldest first, and
+                    the names of the text files
+    <version>/w<N>.idx
+                    one bucket of words: {"word": [id, weight, id, weight, ...]}
+                    ids (positions in ``docs``) as gaps from the one before;
+                    a word is in bucket fnv1a(word[:3]) % buckets
+    t-<digest>.idx  what results show of GROUP records in a row:
+                    [[url, title, kind, date, text], ...] (text: the fields
+                    and the body, for the excerpt)
+
+``<version>`` is a digest of the folder's files, and a text file is named by
+its content: a new index is new names, so every file can be cached for good.
+A new or edited item changes the folder (the buckets its words are in) and
+one text file; the other text files stay.
+
+A term of three letters or more finds every word it begins ("fire" finds
+"fires", "firefighter"); a shorter one, only itself. Common English words are
+not indexed (a search ignores them too).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT = 1
+SUFFIX = ".idx"
+DOCS = f"docs{SUFFIX}"
+# Records per text file: a result page (20 results) fetches at most 20 of
+# them; fewer per file would mean more files to write.
+GROUP = 8
+# About how many bytes of words (as JSON, before gzip) one bucket holds: a
+# search fetches one bucket per term per shard.
+BUCKET_BYTES = 24_000
+PREFIX = 3  # a word's bucket is chosen by its first letters
+# Kept whole for excerpts up to this many characters of an item's text.
+TEXT_LIMIT = 20_000
+
+# Weights: where a word is found. A body's count is capped so a long item
+# does not bury a short one that names it in the headline.
+IN_TITLE = 20
+IN_FIELDS = 6
+BODY_CAP = 9
+
+# Too common to find anything by (and most of an index's bytes).
+COMMON_WORDS = """a an and are as at be but by for from had has have he her his i in is it
+its of on or she that the their them they this to was were which with"""
+STOPWORDS = frozenset(COMMON_WORDS.split())
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def text_of(markup: str) -> str:
+    """The words of an HTML fragment, tags dropped, entities decoded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+
+
+def fold(word: str) -> str:
+    """A word as the index keeps it: lower case, accents dropped (café: cafe)."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _counts(text: str) -> dict[str, int]:
+    """How often each indexed word is in a text (capped at BODY_CAP)."""
+    lowered = text.lower()
+    counts = Counter(_WORD.findall(lowered))
+    for word in STOPWORDS.intersection(counts):
+        del counts[word]
+    if not lowered.isascii():
+        for word in [word for word in counts if not word.isascii()]:
+            count = counts.pop(word)
+            folded = fold(word)
+            counts[folded] = counts.get(folded, 0) + count
+    for word in [word for word, count in counts.items() if count > BODY_CAP]:
+        counts[word] = BODY_CAP
+    return counts
+
+
+def _found(text: str) -> set[str]:
+    """The indexed words of a short text, once each."""
+    lowered = text.lower()
+    found = set(_WORD.findall(lowered)) - STOPWORDS
+    if lowered.isascii():
+        return found
+    return {word if word.isascii() else fold(word) for word in found} - STOPWORDS
+
+
+def bucket_of(word: str, buckets: int) -> int:
+    """FNV-1a (32 bits) of the word's first letters' code points, modulo ``buckets``.
+    The script computes the same."""
+    h = 0x811C9DC5
+    for char in word[:PREFIX]:
+        h = ((h ^ ord(char)) * 0x01000193) & 0xFFFFFFFF
+    return h % buckets
+
+
+@dataclass(frozen=True)
+class Record:
+    """What readers can find of one item, and what a result shows of it.
+
+    ``words`` are the item's plain-text fields (a headline's dek, a name, an
+    address), ``html`` its body; all of them are searched, the title most,
+    and the kind too ("obituary").
+    ``kind`` and ``date`` (ISO) are shown with each result; ``filters`` are
+    what readers narrow results by (``{"section": "Sports"}``).
+    """
+
+    url: str
+    title: str
+    kind: str
+    date: str
+    words: tuple[str, ...] = ()
+    html: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def fields(self) -> str:
+        return "\n".join(part.strip() for part in self.words if part and part.strip())
+
+    def body(self) -> str:
+        return text_of(self.html) if self.html else ""
+
+
+@dataclass
+class Shard:
+    """One shard's files: ``files`` (docs and buckets, name -> bytes) go in a
+    folder named ``version``; ``texts`` (name -> bytes, named by content) go
+    beside it, where the next version shares those that did not change."""
+
+    files: dict[str, bytes]
+    texts: dict[str, bytes]
+    records: int
+
+    @property
+    def version(self) -> str:
+        return _digest(self.files)
+
+    @property
+    def buckets(self) -> int:
+        return sum(1 for name in self.files if name.startswith("w"))
+
+
+def _digest(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256(str(FORMAT).encode())
+    for name in sorted(files):
+        digest.update(f"\0{name}\0".encode())
+        digest.update(files[name])
+    return digest.hexdigest()[:16]
+
+
+def pack(value: Any) -> bytes:
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return gzip.compress(data.encode(), compresslevel=4, mtime=0)
+
+
+def unpack(data: bytes) -> Any:
+    return json.loads(gzip.decompress(data))
+
+
+def index_shard(records: Iterable[Record]) -> Shard:
+    """The files of one shard, from its records (in any order: they are
+    numbered oldest first, so a new item changes one text file, not all)."""
+    postings: dict[str, list[int]] = {}
+    dates: list[str] = []
+    filter_values: list[dict[str, str]] = []
+    texts: list[list[str]] = []
+    for doc, record in enumerate(sorted(records, key=lambda r: (r.date, r.url))):
+        title, fields, body = record.title.strip(), record.fields(), record.body()
+        weights = _counts(body)
+        for word in _found(f"{fields}\n{record.kind}"):
+            weights[word] = weights.get(word, 0) + IN_FIELDS
+        for word in _found(title):
+            weights[word] = weights.get(word, 0) + IN_TITLE
+        for word, weight in weights.items():
+            entry = postings.get(word)
+            if entry is None:
+                postings[word] = [doc, weight]
+            else:
+                entry.append(doc)
+                entry.append(weight)
+        dates.append(record.date)
+        filter_values.append(record.filters)
+        text = "\n".join(part for part in (fields, body) if part)
+        texts.append([record.url, record.title, record.kind, record.date, text[:TEXT_LIMIT]])
+    groups = {}
+    for start in range(0, len(texts), GROUP):
+        data = pack(texts[start : start + GROUP])
+        groups[f"t-{hashlib.sha256(data).hexdigest()[:16]}{SUFFIX}"] = data
+    files = {DOCS: pack(_docs(dates, filter_values, list(groups)))}
+    for number, bucket in enumerate(_buckets(postings)):
+        files[f"w{number}{SUFFIX}"] = pack(bucket)
+    return Shard(files=files, texts=groups, records=len(texts))
+
+
+def _docs(dates: list[str], filter_values: list[dict[str, str]], texts: list[str]) -> dict:
+    names = sorted({name for values in filter_values for name, v in values.items() if v})
+    tables = {
+        name: sorted({values[name] for values in filter_values if values.get(name)})
+        for name in names
+    }
+    positions = {name: {value: i for i, value in enumerate(tables[name])} for name in names}
+    docs = [
+        [date, [positions[name][values[name]] if values.get(name) else -1 for name in names]]
+        for date, values in zip(dates, filter_values, strict=True)
+    ]
+    return {"format": FORMAT, "filters": tables, "docs": docs, "texts": texts}
+
+
+def _buckets(postings: dict[str, list[int]]) -> list[dict[str, list[int]]]:
+    """The words cut into buckets of about BUCKET_BYTES each (a power of two
+    of them), each word's ids as gaps."""
+    encoded = {}
+    size = 0
+    for word, entry in postings.items():
+        previous = 0
+        for i in range(0, len(entry), 2):
+            entry[i], previous = entry[i] - previous, entry[i]
+        encoded[word] = entry
+        size += len(word) + 4 + 3 * len(entry)
+    count = 1
+    while size / count > BUCKET_BYTES:
+        count *= 2
+    buckets: list[dict[str, list[int]]] = [{} for _ in range(count)]
+    for word, entry in encoded.items():
+        buckets[bucket_of(word, count)][word] = entry
+    return buckets
