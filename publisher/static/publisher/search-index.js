@@ -5,7 +5,7 @@
 //   const { results, filters } = await index.search("smith obituary", { kind: "Obituary" });
 //   const shown = await results[0].data();  // { url, meta: { title, kind, date }, excerpt }
 //
-// A search fetches shards.json, then per shard only the bucket of words each
+// A search reads shards.json, then per shard only the bucket of words each
 // term can be in; the shards that have results give their dates and filter
 // values (docs.idx); a result's text (for its excerpt) is fetched when shown.
 
@@ -39,10 +39,12 @@ function bucketOf(word, prefix, buckets) {
   return h % buckets;
 }
 
-// A term and the forms of it a reader means too ("cities": "city").
+// A term and the forms of it a reader means too ("cities": "city", and
+// "city": "cities"; "fire" finds "fires" as the start of a word).
 function variants(term) {
   const forms = [term];
-  if (term.length > 4 && term.endsWith("ies")) forms.push(`${term.slice(0, -3)}y`);
+  if (term.length > 3 && /[^aeiou]y$/.test(term)) forms.push(`${term.slice(0, -1)}ies`);
+  else if (term.length > 4 && term.endsWith("ies")) forms.push(`${term.slice(0, -3)}y`);
   else if (term.length > 4 && term.endsWith("es")) forms.push(term.slice(0, -2), term.slice(0, -1));
   else if (term.length > 3 && term.endsWith("s") && !term.endsWith("ss")) forms.push(term.slice(0, -1));
   return forms;
@@ -60,7 +62,6 @@ export async function openIndex(base) {
     const response = await fetch(`${base}shards.json`, { cache: "no-cache" });
     if (!response.ok) throw new Error(`${base}shards.json: ${response.status}`);
     manifest = await response.json();
-    files.clear();
   }
 
   function get(url) {
@@ -200,9 +201,12 @@ export async function openIndex(base) {
     return { results: found.map((hit) => result(hit, wanted)), filters: counts };
   }
 
-  await load();
   return {
+    // Each search reads shards.json again (a revalidation: 304 while nothing
+    // was published), so a reader who stays on the page finds what was
+    // published since; files already fetched are named by their content.
     async search(query, filters = {}) {
+      await load();
       try {
         return await run(query, filters);
       } catch (error) {
