@@ -144,10 +144,21 @@ def _render(
         if on_total is not None:
             on_total(page_total(site))
         media_files = media.link_into_release(root, pages.live_media(site))
-        rendered = render_pages(root, site, progress=progress, jobs=jobs)
+        plan = None
         if search.enabled():
-            # After the render, on every core: shards are indexed one per
-            # process, once the render workers are gone (memory is the
-            # render's or the indexers', never both).
-            search.write_index(root, site, previous=releases.live_release(build_dir), jobs=jobs)
+            # Stamped before the render; the render hands each item it reads
+            # of a shard to index to the spool, so no row is read twice.
+            plan = search.plan_index(root, site, previous=releases.live_release(build_dir))
+            site.spool = plan.spool
+        try:
+            rendered = render_pages(root, site, progress=progress, jobs=jobs)
+            if plan is not None:
+                # After the render, on every core: shards are indexed one per
+                # process once the render workers are gone (memory is the
+                # render's or the indexers', never both).
+                search.write_index(root, site, jobs=jobs, plan=plan)
+        finally:
+            if plan is not None:
+                plan.spool.close()
+                site.spool = None
         return media_files, rendered

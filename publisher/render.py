@@ -152,6 +152,7 @@ def _render_claims(
             except Exception as exc:
                 raise RenderError(f"{url} ({page.name}): {exc}") from exc
             writer.write(relative, body)
+            page.rendered(site, params, context)
             done += 1
             if progress is not None:
                 progress(1)

@@ -32,16 +32,19 @@ from __future__ import annotations
 
 import functools
 import gc
+import glob
 import hashlib
 import inspect
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -148,14 +151,29 @@ def records(
 # -- Writing --------------------------------------------------------------------
 
 
-def write_index(
-    root: Path, site: Site, previous: Path | None = None, jobs: int = 1
-) -> SearchResult:
-    """The whole index into a new release (a full build). A shard whose stamp
-    (``shard_stamp``: read from the rows, no record built) is that of the
-    same shard in ``previous`` (the live release) is linked from there; the
-    others are indexed, ``jobs`` shards at a time, each in its own process."""
-    result = SearchResult()
+@dataclass
+class IndexPlan:
+    """What a build indexes, decided before its render: the shards (newest
+    first), those linked from the live release (their states) and those to
+    index, with their stamps; ``spool`` keeps the records of the latter as
+    the render reads their rows (``Site.spool``)."""
+
+    base: Path
+    by_shard: dict[str, list[DetailPage]]
+    shards: list[str]
+    states: dict[str, dict]
+    todo: list[tuple[str, str]]
+    spool: Spool
+    # No render filled the spool: the records are made from the rows.
+    from_rows: bool = False
+
+
+def plan_index(root: Path, site: Site, previous: Path | None = None) -> IndexPlan:
+    """Before a build's render: stamp every shard (from the rows, no record
+    built) and hard-link from ``previous`` (the live release) each shard
+    whose stamp is the same there. Stamped before the render reads the rows:
+    an edit committed in between leaves a stamp older than the index, so
+    the next build indexes the shard again rather than keeping a stale one."""
     base = root / SEARCH_DIR
     by_shard = _pages_by_shard(site)
     shards = sorted(by_shard, reverse=True)
@@ -169,63 +187,131 @@ def write_index(
             todo.append((shard, stamped))
         else:
             states[shard] = state
-    for state in _index_shards(base, site, todo, by_shard, jobs):
-        states[state["name"]] = state
-    _write_shards_file(base, [states[shard] for shard in shards])
-    result.shards = len(shards)
+    spool = Spool(base / ".spool", [shard for shard, _ in todo])
+    return IndexPlan(base, by_shard, shards, states, todo, spool)
+
+
+def write_index(
+    root: Path,
+    site: Site,
+    previous: Path | None = None,
+    jobs: int = 1,
+    plan: IndexPlan | None = None,
+) -> SearchResult:
+    """The whole index into a new release (a full build): the shards
+    ``plan_index`` did not link are indexed, ``jobs`` at a time, each in its
+    own process, from the records the render spooled (with a ``plan`` whose
+    spool a render filled) or from the rows."""
+    if plan is None:
+        plan = plan_index(root, site, previous)
+        plan.from_rows = True
+    result = SearchResult()
+    states = dict(plan.states)
+    try:
+        for state in _index_shards(plan, site, jobs):
+            states[state["name"]] = state
+    finally:
+        plan.spool.close()
+    _write_shards_file(plan.base, [states[shard] for shard in plan.shards])
+    result.shards = len(plan.shards)
     result.records = sum(state["records"] for state in states.values())
-    result.written = _files_under(base, root)
+    result.written = _files_under(plan.base, root)
     return result
+
+
+class Spool:
+    """The records of the shards a build indexes, made as its render reads
+    each item's row (``Site.spool``), one file per shard and process under
+    ``directory`` (a dot folder in the release: never served), read back by
+    the indexers (in any order: a shard's files are written in the order of
+    its records' dates and URLs)."""
+
+    def __init__(self, directory: Path, shards: Iterable[str]) -> None:
+        self.directory = directory
+        self.shards = set(shards)
+        self._open: dict[str, Any] = {}
+        self._pid = 0
+
+    def __call__(self, page: DetailPage, site: Site, item: Any) -> None:
+        shard = shard_of(item.publish_at)
+        if shard not in self.shards:
+            return
+        if self._pid != os.getpid():  # a forked render worker: its own files
+            self._open, self._pid = {}, os.getpid()
+        out = self._open.get(shard)
+        if out is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            # Unbuffered: a render worker ends without flushing anything.
+            out = open(self.directory / f"{shard}.{self._pid}", "ab", buffering=0)  # noqa: SIM115
+            self._open[shard] = out
+        out.write(pickle.dumps(page.search_record(site, item), pickle.HIGHEST_PROTOCOL))
+
+    def records(self, shard: str) -> Iterator[searchindex.Record]:
+        for path in sorted(self.directory.glob(f"{glob.escape(shard)}.*")):
+            with path.open("rb") as spooled:
+                while True:
+                    try:
+                        yield pickle.load(spooled)  # noqa: S301 (this build's own files)
+                    except EOFError:
+                        break
+
+    def close(self) -> None:
+        """Stop spooling and remove what was spooled."""
+        for out in self._open.values():
+            out.close()
+        self._open = {}
+        self.shards = set()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 # What a forked indexer reads (set before the fork, so it is inherited).
 _JOB: dict = {}
 
 
-def _index_shards(
-    base: Path,
-    site: Site,
-    todo: list[tuple[str, str]],
-    by_shard: dict[str, list[DetailPage]],
-    jobs: int,
-) -> Iterator[dict]:
-    """Index these (shard, stamp)s into ``base``; yields each one's state."""
+def _index_shards(plan: IndexPlan, site: Site, jobs: int) -> Iterator[dict]:
+    """Index the plan's shards to do into its folder; yields each one's state."""
     # What exists now lives as long as the indexing: the collections that
     # free each batch of rows (keyset.stream) need not walk it every time,
     # and forked indexers never copy it by walking it.
     gc.collect()
     gc.freeze()
     try:
-        if jobs <= 1 or len(todo) <= 1:
-            for shard, stamped in todo:
-                yield _index_into(base, site, shard, stamped, by_shard[shard])
+        if jobs <= 1 or len(plan.todo) <= 1:
+            for shard, stamped in plan.todo:
+                yield _index_planned(plan, site, shard, stamped)
             return
-        _JOB.update(base=base, site=site, by_shard=by_shard)
+        _JOB.update(plan=plan, site=site)
         connections.close_all()  # children must not share the parent's connection
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(todo))) as pool:
-            yield from pool.imap_unordered(_index_forked, todo, chunksize=1)
+        with context.Pool(min(jobs, len(plan.todo))) as pool:
+            yield from pool.imap_unordered(_index_forked, plan.todo, chunksize=1)
     finally:
         gc.unfreeze()
         _JOB.clear()
 
 
+def _index_planned(plan: IndexPlan, site: Site, shard: str, stamped: str) -> dict:
+    if plan.from_rows:
+        found = records(site, shard, plan.by_shard[shard])
+    else:
+        found = plan.spool.records(shard)
+    return _index_into(plan.base, shard, stamped, found)
+
+
 def _index_forked(job: tuple[str, str]) -> dict:
     shard, stamped = job
     try:
-        return _index_into(_JOB["base"], _JOB["site"], shard, stamped, _JOB["by_shard"][shard])
+        return _index_planned(_JOB["plan"], _JOB["site"], shard, stamped)
     finally:
         connections.close_all()
 
 
-def _index_into(
-    base: Path, site: Site, shard: str, stamped: str, pages: list[DetailPage] | None = None
-) -> dict:
+def _index_into(base: Path, shard: str, stamped: str, found: Iterable[searchindex.Record]) -> dict:
     """Index one shard into its folder under ``base``: the text files not
     there yet, then a new version folder (unless one with the same content
     is there). Returns its state (what ``shards.json`` and the next build
     read of it)."""
-    index = searchindex.index_shard(records(site, shard, pages))
+    index = searchindex.index_shard(found)
     if not index.records:  # nothing live in it: no files
         return {"name": shard, "version": None, "stamp": stamped, "records": 0}
     version = index.version
@@ -290,7 +376,7 @@ def reindex(root: Path, site: Site, changes: list[Change]) -> SearchResult:
         # leaves a stamp older than the index, so the next build indexes the
         # shard again rather than keeping a stale one.
         stamped = shard_stamp(site, shard)
-        state = _index_into(base, site, shard, stamped)
+        state = _index_into(base, shard, stamped, records(site, shard))
         result.records += state["records"]
         if not state["records"]:
             listed.pop(shard, None)

@@ -55,6 +55,10 @@ class Site:
     # When publishing: the live release being updated. A page may copy the
     # parts of its file there that the changes do not touch.
     previous: Path | None = None
+    # When building with search: called with each searchable item whose
+    # page a build renders (``DetailPage.rendered``; ``publisher.search.Spool``),
+    # so the index is made from the rows the render read, not read again.
+    spool: Callable[[Any, Site, Any], None] | None = None
 
     @classmethod
     def current(cls, now: datetime | None = None, previous: Path | None = None) -> Site:
@@ -305,6 +309,10 @@ class Page:
         context = {"site": site, "page_url": url, "canonical_url": site.absolute(url), **context}
         engine = self.template_engine or self.registry.template_engine
         return loader.get_template(self.template, using=engine).render(context).encode()
+
+    def rendered(self, site: Site, params: Params, context: Context) -> None:
+        """Called by a build once this type's page at ``params`` is rendered
+        (from ``context``); nothing by default."""
 
     def warm(self) -> None:
         """Load (compile) this type's template now: a build does it once,

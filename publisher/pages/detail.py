@@ -70,6 +70,12 @@ class DetailPage(Page):
         for item in stream(qs):
             yield self.params_for(item), self.item_context(site, item)
 
+    def rendered(self, site: Site, params: Params, context: Context) -> None:
+        # A build with search keeps the item's record as its page is made
+        # (a detail context holds its item as ``item``).
+        if self.searchable and site.spool is not None:
+            site.spool(self, site, context["item"])
+
     def search_record(self, site: Site, item: Any) -> Record:
         """What readers find of a live item, and what a result shows of it."""
         raise NotImplementedError

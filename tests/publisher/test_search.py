@@ -278,6 +278,29 @@ def index_files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
 
 
+def test_a_build_makes_the_index_from_the_rows_its_render_read(newsroom, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLISHER_SEARCH = False
+    with CaptureQueriesContext(connection) as without:
+        build_site(jobs=1)
+    settings.PUBLISHER_SEARCH = True
+    with CaptureQueriesContext(connection) as searched:
+        release = build_site(jobs=1).release  # nothing to reuse: every shard indexed
+
+    site = search.registry().site()
+    kinds, shards = len(search.searchable_pages()), len(search.site_shards(site))
+    assert shards > 1
+    # Only the stamps (one query per kind and shard) and the shards (one per
+    # kind) more: no item's row is read again for its record.
+    assert len(searched) - len(without) <= kinds * (shards + 1)
+    assert len(indexed(release)) == len(newsroom["published"]) + 1 + len(
+        newsroom["obituaries"]
+    ) + len(newsroom["crimes"])
+    assert not list(release.rglob(".spool"))  # the records kept during the render: gone
+
+
 def test_two_builds_of_the_same_database_write_the_same_index_bytes(newsroom, settings, tmp_path):
     start_live_site()
     first = index_files(live_root(settings))
