@@ -344,8 +344,11 @@ def _index_into(base: Path, shard: str, stamped: str, found: Iterable[searchinde
 
 
 def _served(state: dict) -> list[str]:
-    """A shard's files, relative to its folder."""
-    return [*(f"{state['version']}/{name}" for name in state["files"]), *state["texts"]]
+    """A shard's files, relative to its folder (none known: ``shards.json``
+    names a folder its state does not, after a publish that stopped
+    half-way; the next one writes and pushes the whole shard again)."""
+    version = state.get("version")
+    return [*(f"{version}/{name}" for name in state.get("files", ())), *state.get("texts", ())]
 
 
 def _files_under(base: Path, root: Path) -> list[str]:

@@ -312,6 +312,27 @@ def test_two_builds_of_the_same_database_write_the_same_index_bytes(newsroom, se
     assert len(first) > 10
 
 
+def test_a_publish_that_stopped_half_way_is_mended_by_the_next(newsroom, settings):
+    start_live_site()
+    root = live_root(settings)
+    story = newsroom["published"][0]
+    shard = search.shard_of(story.publish_at)
+    # As a publish leaves it when it dies after the shard's new state and
+    # before shards.json: the two name different folders.
+    state_file = root / search.SEARCH_DIR / shard / search.SHARD_STATE
+    state = json.loads(state_file.read_text())
+    state_file.write_text(json.dumps({**state, "version": "0123456789abcdef"}))
+
+    story.headline = "Council story 0, mended"
+    story.save()
+    result = process_queue()
+
+    assert "Council story 0, mended" in indexed(root)[story.get_absolute_url()]
+    # The whole shard is pushed again (what the bucket holds is not known).
+    folder = shard_folder(root, shard)
+    assert {f"{folder}/{name}" for name in ("docs.idx", "w0.idx")} <= set(result.written)
+
+
 def test_a_shard_left_empty_is_unlisted_and_its_files_removed(db, settings):
     old = make_story(headline="Lonely story", publish_at=timezone.now() - timedelta(days=800))
     make_story(headline="Recent story")
