@@ -17,8 +17,9 @@ A shard's files (under ``search/index/<shard>/``)::
                     ``filters``, names sorted; -1: none), oldest first, and
                     the names of the text files
     <version>/w<N>.idx
-                    one bucket of words: {"word": [id, weight, id, weight, ...]}
-                    ids (positions in ``docs``) as gaps from the one before;
+                    one bucket of words: {"word": [posting, ...]}, a posting
+                    (gap << 6) | weight: the item's position in ``docs`` as
+                    the gap from the one before, and the word's weight there;
                     a word is in bucket fnv1a(word[:3]) % buckets
     t-<digest>.idx  what results show of GROUP records in a row:
                     [[url, title, kind, date, text], ...] (text: the fields
@@ -42,12 +43,12 @@ import html
 import json
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".idx"
 DOCS = f"docs{SUFFIX}"
 # Records per text file: a result page (20 results) fetches at most 20 of
@@ -65,6 +66,7 @@ TEXT_LIMIT = 20_000
 IN_TITLE = 20
 IN_FIELDS = 6
 BODY_CAP = 9
+WEIGHT_BITS = 6  # a posting is (id gap << WEIGHT_BITS) | weight; weights < 64
 
 # Too common to find anything by (and most of an index's bytes).
 COMMON_WORDS = """a an and are as at be but by for from had has have he her his i in is it
@@ -72,13 +74,12 @@ its of on or she that the their them they this to was were which with"""
 STOPWORDS = frozenset(COMMON_WORDS.split())
 
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+")
 
 
 def text_of(markup: str) -> str:
     """The words of an HTML fragment, tags dropped, entities decoded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
 def fold(word: str) -> str:
@@ -189,7 +190,7 @@ def unpack(data: bytes) -> Any:
 def index_shard(records: Iterable[Record]) -> Shard:
     """The files of one shard, from its records (in any order: they are
     numbered oldest first, so a new item changes one text file, not all)."""
-    postings: dict[str, list[int]] = {}
+    postings: defaultdict[str, list[int]] = defaultdict(list)
     dates: list[str] = []
     filter_values: list[dict[str, str]] = []
     texts: list[list[str]] = []
@@ -200,13 +201,9 @@ def index_shard(records: Iterable[Record]) -> Shard:
             weights[word] = weights.get(word, 0) + IN_FIELDS
         for word in _found(title):
             weights[word] = weights.get(word, 0) + IN_TITLE
+        code = doc << WEIGHT_BITS
         for word, weight in weights.items():
-            entry = postings.get(word)
-            if entry is None:
-                postings[word] = [doc, weight]
-            else:
-                entry.append(doc)
-                entry.append(weight)
+            postings[word].append(code | weight)
         dates.append(record.date)
         filter_values.append(record.filters)
         text = "\n".join(part for part in (fields, body) if part)
@@ -237,19 +234,20 @@ def _docs(dates: list[str], filter_values: list[dict[str, str]], texts: list[str
 
 def _buckets(postings: dict[str, list[int]]) -> list[dict[str, list[int]]]:
     """The words cut into buckets of about BUCKET_BYTES each (a power of two
-    of them), each word's ids as gaps."""
-    encoded = {}
+    of them), each word's ids as gaps from the one before."""
     size = 0
-    for word, entry in postings.items():
+    for entry in postings.values():
         previous = 0
-        for i in range(0, len(entry), 2):
-            entry[i], previous = entry[i] - previous, entry[i]
-        encoded[word] = entry
-        size += len(word) + 4 + 3 * len(entry)
+        for i, code in enumerate(entry):
+            doc = code >> WEIGHT_BITS
+            entry[i] = code - (previous << WEIGHT_BITS)
+            previous = doc
+        size += 4 * len(entry)
+    size += sum(len(word) + 4 for word in postings)
     count = 1
     while size / count > BUCKET_BYTES:
         count *= 2
     buckets: list[dict[str, list[int]]] = [{} for _ in range(count)]
-    for word, entry in encoded.items():
+    for word, entry in postings.items():
         buckets[bucket_of(word, count)][word] = entry
     return buckets

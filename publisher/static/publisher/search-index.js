@@ -108,10 +108,11 @@ export async function openIndex(base) {
     for (const [word, entry] of Object.entries(bucket)) {
       const factor = matches(word, forms);
       if (!factor) continue;
+      // (gap << 6) | weight, as publisher.searchindex writes them.
       let doc = 0;
-      for (let i = 0; i < entry.length; i += 2) {
-        doc += entry[i];
-        const score = entry[i + 1] * factor;
+      for (const posting of entry) {
+        doc += Math.floor(posting / 64);
+        const score = (posting % 64) * factor;
         if (score > (found.get(doc) || 0)) found.set(doc, score);
       }
     }
