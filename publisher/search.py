@@ -233,6 +233,8 @@ class Spool:
         self._pid = 0
 
     def __call__(self, page: DetailPage, site: Site, item: Any) -> None:
+        if not self.shards:  # the nightly build: every shard reused
+            return
         shard = shard_of(item.publish_at)
         if shard not in self.shards:
             return
