@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable
 from urllib.parse import quote
@@ -12,15 +13,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from publisher import s3
 from publisher.deploy.errors import DeployError
+from publisher.headers import SEARCH_DATA
 from publisher.paths import url_path
 
 INVALIDATE_ALL_ABOVE = 1000  # paths; past that one "/*" costs less and does the same
 
 
 def invalidation_paths(relatives: Iterable[str]) -> list[str]:
-    """The URLs readers use for these files: /news/ as well as /news/index.html."""
+    """The URLs readers use for these files: /news/ as well as /news/index.html.
+    Not the search index's data files: they are named by their content, so
+    one changed is a new name no cache holds (each path costs money past
+    CloudFront's free 1,000 a month, and a publish writes dozens of them)."""
     paths: set[str] = set()
     for relative in relatives:
+        if re.search(SEARCH_DATA, "/" + relative):
+            continue
         paths.add("/" + quote(relative))
         paths.add(quote(url_path(relative)))
     if len(paths) > INVALIDATE_ALL_ABOVE:

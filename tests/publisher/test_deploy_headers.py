@@ -85,4 +85,12 @@ def test_cloudfront_gets_both_addresses_of_a_page_and_a_wildcard_past_1000():
         "/news/index.html",
     ]
     assert invalidation_paths(["media/my photo.jpg"]) == ["/media/my%20photo.jpg"]
+    # The search index's data files are new names: only the list naming them.
+    assert invalidation_paths(
+        [
+            "search/index/2026-q4/3fa9c1b2d4e5f607/w3.idx",
+            "search/index/2026-q4/t-3fa9c1b2d4e5f607.idx",
+            "search/index/shards.json",
+        ]
+    ) == ["/search/index/shards.json"]
     assert invalidation_paths(f"page-{n}.html" for n in range(1001)) == ["/*"]
