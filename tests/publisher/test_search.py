@@ -478,6 +478,47 @@ def test_deploy_uploads_the_index_with_its_headers_and_the_list_after_the_data(
     assert upload_group(data) < SEARCH_NAMES_GROUP
 
 
+def test_publishing_pushes_a_shards_new_files_and_removes_the_old_from_the_bucket(
+    newsroom, settings, s3
+):
+    from publisher.deploy.sync import deploy_site
+
+    settings.PUBLISHER_S3_BUCKET = s3.bucket
+    settings.PUBLISHER_S3_PREFIX = "site"
+    settings.PUBLISHER_CLOUDFRONT_DISTRIBUTION_ID = ""
+    start_live_site()
+    deploy_site()
+    root = live_root(settings)
+    story = newsroom["published"][0]
+    shard = search.shard_of(story.publish_at)
+    old = shard_folder(root, shard)
+
+    story.headline = "Council story 0, in the bucket"
+    story.save()
+    process_queue()
+
+    def keys() -> set[str]:
+        pages = s3.client.get_paginator("list_objects_v2").paginate(
+            Bucket=s3.bucket, Prefix=f"site/{search.SEARCH_DIR}/"
+        )
+        return {o["Key"][len("site/") :] for page in pages for o in page.get("Contents", [])}
+
+    new = shard_folder(root, shard)
+    assert new != old
+    got = s3.client.get_object(Bucket=s3.bucket, Key=f"site/{search.SEARCH_DIR}/shards.json")
+    assert got["ContentEncoding"] == "gzip"  # text: compressed for the browser to unpack
+    listed = json.loads(gzip.decompress(got["Body"].read()))
+    assert {s["name"]: s["version"] for s in listed["shards"]}[shard] == new.rsplit("/", 1)[1]
+    # What a browser fetches is in the bucket, and the old folder is gone.
+    served = {
+        p.relative_to(root).as_posix()
+        for p in (root / search.SEARCH_DIR).rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+    assert keys() == served
+    assert not [key for key in keys() if key.startswith(old + "/")]
+
+
 def test_replaced_index_files_do_not_count_towards_the_delete_limit(settings, s3):
     settings.PUBLISHER_S3_BUCKET = s3.bucket
     settings.PUBLISHER_S3_PREFIX = "site"
