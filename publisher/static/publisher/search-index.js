@@ -64,13 +64,17 @@ export async function openIndex(base) {
     manifest = await response.json();
   }
 
+  // Each file once per page (they never change under their name); a
+  // failed fetch is forgotten, so the next search tries it again.
   function get(url) {
     if (!files.has(url)) {
-      files.set(url, fetch(url).then((response) => {
+      const loading = fetch(url).then((response) => {
         if (response.status === 404) throw new Missing(url);
         if (!response.ok) throw new Error(`${url}: ${response.status}`);
         return unpack(response);
-      }));
+      });
+      loading.catch(() => files.delete(url));
+      files.set(url, loading);
     }
     return files.get(url);
   }
@@ -191,7 +195,9 @@ export async function openIndex(base) {
     if (!wanted.length) return { results: [], filters: {} };
     const found = (await Promise.all(manifest.shards.map((shard) => searchShard(shard, wanted, chosen)))).flat();
     // Best first; among equals, newest first.
-    found.sort((a, b) => b.score - a.score || b.date.localeCompare(a.date) || a.doc - b.doc);
+    found.sort((a, b) =>
+      b.score - a.score || b.date.localeCompare(a.date) ||
+      b.shard.name.localeCompare(a.shard.name) || b.doc - a.doc);
     const counts = {};
     for (const hit of found) {
       for (const [name, value] of Object.entries(hit.filters)) {
