@@ -51,6 +51,7 @@ def _search_on(settings):
 def served(settings):
     """The live site over HTTP on loopback; yields its base URL."""
     Path(settings.PUBLISHER_BUILD_DIR).mkdir(parents=True, exist_ok=True)
+    QuietHandler.fail_once = set()
     handler = functools.partial(QuietHandler, directory=str(Path(settings.PUBLISHER_BUILD_DIR)))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -63,6 +64,17 @@ def served(settings):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Paths that answer 503 once (a server hiccup), then as usual.
+    fail_once: set[str] = set()
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        for suffix in list(self.fail_once):
+            if self.path.endswith(suffix):
+                self.fail_once.discard(suffix)
+                self.send_error(503)
+                return
+        super().do_GET()
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -215,3 +227,25 @@ def test_a_search_started_before_a_publish_reads_the_new_shards_list(db, served,
     assert node.returncode == 0, err
     (found,) = json.loads(out)
     assert second.get_absolute_url() in urls(found)
+
+
+def test_a_file_that_failed_to_load_is_fetched_again_by_the_next_search(db, served):
+    story = make_story(headline="Osprey nest returns", publish_at=timezone.now())
+    start_live_site()
+    QuietHandler.fail_once = {".idx"}  # the first index file asked for
+    runner = RUNNER.replace(
+        "const out = [];",
+        "const out = [];\n"
+        "const failed = await index.search('osprey').then(() => 'found', (e) => String(e));\n"
+        "if (!failed.includes('503')) throw new Error(`not a failure: ${failed}`);",
+    )
+    done = subprocess.run(
+        [NODE, "--input-type=module", "-e", runner, str(SCRIPT), f"{served}/search/index/",
+         '[["osprey", {}]]'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (found,) = json.loads(done.stdout)
+    assert urls(found) == [story.get_absolute_url()]
