@@ -367,8 +367,8 @@ class Story(Publishable):
 
     @property
     def byline_list(self) -> list[Byline]:
-        """The bylines in order, with their authors. Pages fetch them for a
-        batch of stories at once (``publisher.pages.bylines_prefetch`` puts
+        """The bylines in order, with their authors. Pages fetch them with
+        the stories, in each story's row (``content.pages.with_bylines`` puts
         them here); a story fetched on its own costs one query, once."""
         try:
             return self._bylines  # type: ignore[has-type]

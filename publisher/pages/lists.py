@@ -179,7 +179,13 @@ class PaginatedPage(Page):
         offset = chunks.span(newest_page)[0]
         end = sum(chunks.span(oldest_page))
         # List rows are light (no bodies): many per query.
-        rows = stream(self.items(site, params), offset=offset, limit=end - offset, size=LIST_CHUNK)
+        rows = stream(
+            self.items(site, params),
+            offset=offset,
+            limit=end - offset,
+            size=LIST_CHUNK,
+            collect=self.cyclic_rows,
+        )
         page = newest_page
         while True:
             limit = chunks.span(page)[1]
@@ -190,6 +196,10 @@ class PaginatedPage(Page):
             page = chunks.last_page if page == 0 else page - 1
 
     kinds: tuple[str, ...] = ()
+    # Whether the rows of ``items`` sit in reference cycles once their page is
+    # rendered (a prefetch pointing back at its row, a file field read): then
+    # each batch is freed by a full collection (``keyset.stream``).
+    cyclic_rows = False
 
     def list_of(self, site: Site, view: ItemView) -> Params | None:
         """Which list of this type an item is on (None: none)."""
