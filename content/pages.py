@@ -138,29 +138,38 @@ def _byline_keys() -> Subquery:
 
 
 class _BylinesIterable(ModelIterable):
-    """Stories with their bylines from the ``byline_keys`` column, each
-    pointing at the one instance of its author (``authors``)."""
+    """Stories with their bylines from the ``byline_keys`` column: one
+    Byline per author (``bylines``), shared by every story the author is on."""
 
-    authors: dict[int, Author] = {}
+    bylines: dict[int, Byline] = {}
 
     def __iter__(self) -> Iterator[Story]:
-        authors = self.authors
+        bylines = self.bylines
         for story in super().__iter__():
             keys = story.__dict__.pop("byline_keys")
-            bylines = []
-            if keys:
-                for position, pk, author_id in sorted(
-                    tuple(map(int, key.split(":"))) for key in keys.split(",")
-                ):
-                    byline = Byline(
-                        id=pk, story_id=story.pk, author_id=author_id, position=position
+            story._bylines = (
+                [
+                    bylines[author_id]
+                    for _, _, author_id in sorted(
+                        tuple(map(int, key.split(":"))) for key in keys.split(",")
                     )
-                    byline._state.adding = False
-                    byline._state.db = story._state.db
-                    byline._state.fields_cache["author"] = authors[author_id]
-                    bylines.append(byline)
-            story._bylines = bylines
+                ]
+                if keys
+                else []
+            )
             yield story
+
+
+def _shared_bylines(site: Site) -> dict[int, Byline]:
+    def build() -> dict[int, Byline]:
+        out = {}
+        for author in Author.objects.all():
+            byline = Byline(author=author)
+            byline._state.adding = False
+            out[author.pk] = byline
+        return out
+
+    return site.memo("a byline per author", build)
 
 
 def with_bylines(site: Site, qs: QuerySet[Story]) -> QuerySet[Story]:
@@ -168,11 +177,12 @@ def with_bylines(site: Site, qs: QuerySet[Story]) -> QuerySet[Story]:
 
     Not a prefetch: that is a second query per batch of stories, a Byline
     and an Author built per byline, and each byline pointing back at its
-    story, a reference cycle only a full collection frees.
+    story, a reference cycle only a full collection frees. Here a byline is
+    what pages show of it, its author: one per author for the whole Site
+    (its story and position left unset).
     """
-    authors = site.memo("authors by id", lambda: {a.pk: a for a in Author.objects.all()})
     qs = qs.annotate(byline_keys=_byline_keys())
-    qs._iterable_class = type("Bylines", (_BylinesIterable,), {"authors": authors})
+    qs._iterable_class = type("Bylines", (_BylinesIterable,), {"bylines": _shared_bylines(site)})
     return qs
 
 
@@ -182,6 +192,12 @@ def stories(site: Site) -> QuerySet[Story]:
         site,
         Story.objects.published(site.now).select_related("section").order_by("-publish_at", "-id"),
     )
+
+
+# What a story's teaser on a list shows (content/_story_item.html), its
+# address included: the other columns stay in the database (a list walks
+# every story, and each datetime column costs a conversion per row).
+TEASER_FIELDS = ("slug", "publish_at", "headline", "dek", "section")
 
 
 # -- Lists -----------------------------------------------------------------------
@@ -225,7 +241,7 @@ class NewsIndexPage(KindListPage):
     feed = "feed_news"
 
     def items(self, site: Site, params: Params) -> QuerySet:
-        return stories(site).defer("body", "body_html")
+        return stories(site).only(*TEASER_FIELDS)
 
 
 class ObituaryIndexPage(KindListPage):
@@ -292,7 +308,7 @@ class SectionPage(PaginatedPage):
 
     def items(self, site: Site, params: Params) -> QuerySet:
         section = site.section(params["section"])
-        return stories(site).filter(section=section).defer("body", "body_html")
+        return stories(site).filter(section=section).only(*TEASER_FIELDS)
 
     def list_context(self, site: Site, params: Params) -> Context:
         section = site.section(params["section"])
@@ -612,8 +628,10 @@ class MonthArchivePage(ArchivePage):
 
     def items(self, site: Site, kind: Kind) -> QuerySet:
         # Lists of headlines: the bodies stay in the database.
-        qs = super().items(site, kind).defer("body", "body_html")
-        return qs.select_related("section") if kind.model is Story else qs
+        qs = super().items(site, kind)
+        if kind.model is Story:  # what content/archive_month.html shows of a story
+            return qs.select_related("section").only("slug", "publish_at", "headline", "section")
+        return qs.defer("body", "body_html")
 
 
 class HomePage(Page):
