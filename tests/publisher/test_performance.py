@@ -120,10 +120,13 @@ def test_the_search_index_asks_a_few_queries_per_shard_and_kind(settings):
 @pytest.mark.django_db(transaction=True)
 def test_two_jobs_render_exactly_the_same_files_as_one(settings):
     seed(250)
+    threshold = gc.get_threshold()
     one = build_site(jobs=1)
     two = build_site(jobs=2)
-    # The parent froze its objects for the fork, and collects them again after.
+    # The parent froze its objects for the fork, and collects them again after,
+    # as often as before the render.
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == threshold
     assert one.pages == two.pages
     assert one.by_type == two.by_type
     assert files(one.release) == files(two.release)
