@@ -223,7 +223,13 @@ class Publishable(models.Model):
         return plain_text(self.body_html)
 
     def get_absolute_url(self) -> str:
-        return routes.item_url(self.kind, self)
+        # Remembered for the slug and time it was made of: a render asks it
+        # of one row on several pages (a story is "related" on four).
+        key = (self.slug, self.publish_at)
+        known = self.__dict__.get("_address")
+        if known is None or known[0] != key:
+            known = self.__dict__["_address"] = (key, routes.item_url(self.kind, self))
+        return known[1]
 
 
 class Section(models.Model):
