@@ -31,9 +31,10 @@ MIN_UNIT = 200  # pages: smaller shares cost more in queries than they gain in b
 UNITS_PER_JOB = 8
 # Python's youngest collection runs every 700 new objects by default; a
 # render makes and drops millions, nearly none in reference cycles (the rows
-# that are get a full collection per batch: keyset.stream). Every 50,000
-# instead: about 4% of a build's CPU time less, a few MB at most waiting.
-RENDER_GC_THRESHOLD = 50_000
+# that are get a full collection per batch: keyset.stream). Every 20,000
+# instead: about 3% of a build's CPU time less. (50,000 saved a little more
+# and held 2-3 MB more at 50,000 stories, all processes.)
+RENDER_GC_THRESHOLD = 20_000
 
 
 class RenderError(RuntimeError):
