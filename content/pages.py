@@ -147,29 +147,28 @@ class _BylinesIterable(ModelIterable):
         bylines = self.bylines
         for story in super().__iter__():
             keys = story.__dict__.pop("byline_keys")
-            story._bylines = (
-                [
-                    bylines[author_id]
-                    for _, _, author_id in sorted(
-                        tuple(map(int, key.split(":"))) for key in keys.split(",")
-                    )
-                ]
-                if keys
-                else []
-            )
+            if not keys:
+                story._bylines = []
+            else:
+                order = sorted(tuple(map(int, key.split(":"))) for key in keys.split(","))
+                missing = [author_id for _, _, author_id in order if author_id not in bylines]
+                if missing:  # an author added since the Site's were read
+                    bylines.update(_bylines_of(Author.objects.filter(pk__in=missing)))
+                story._bylines = [bylines[author_id] for _, _, author_id in order]
             yield story
 
 
-def _shared_bylines(site: Site) -> dict[int, Byline]:
-    def build() -> dict[int, Byline]:
-        out = {}
-        for author in Author.objects.all():
-            byline = Byline(author=author)
-            byline._state.adding = False
-            out[author.pk] = byline
-        return out
+def _bylines_of(authors: Iterable[Author]) -> dict[int, Byline]:
+    out = {}
+    for author in authors:
+        byline = Byline(author=author)
+        byline._state.adding = False
+        out[author.pk] = byline
+    return out
 
-    return site.memo("a byline per author", build)
+
+def _shared_bylines(site: Site) -> dict[int, Byline]:
+    return site.memo("a byline per author", lambda: _bylines_of(Author.objects.all()))
 
 
 def with_bylines(site: Site, qs: QuerySet[Story]) -> QuerySet[Story]:

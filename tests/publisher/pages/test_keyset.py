@@ -70,3 +70,18 @@ def test_list_pages_free_their_rows_without_a_collection(db, settings, monkeypat
             gc.enable()
         assert rendered >= 7
         assert most <= 3 * 5, (name, most)
+
+
+def test_a_byline_by_an_author_added_after_the_site_was_read_is_shown(db):
+    # A build's Site reads the authors once; a worker's own snapshot may be
+    # newer and hold a byline by an author added meanwhile.
+    from content.models import Byline
+
+    story = make_story(authors=[make_author(name="Ann Early")])
+    site = REGISTRY.site()
+    assert [b.author.name for b in newsroom_pages.stories(site).get(pk=story.pk).byline_list] == [
+        "Ann Early"
+    ]
+    Byline.objects.create(story=story, author=make_author(name="Bo Late"), position=5)
+    again = newsroom_pages.stories(site).get(pk=story.pk)
+    assert [b.author.name for b in again.byline_list] == ["Ann Early", "Bo Late"]
