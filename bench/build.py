@@ -149,7 +149,11 @@ def child_build(jobs: int) -> None:
         return execute(sql, params, many, context)
 
     def instrument(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
-        connection.execute_wrappers.append(count)
+        # Once per connection object: the build closes its connections before
+        # forking and each process opens them again, on the same object (its
+        # wrappers kept). Appending again counted every query twice.
+        if count not in connection.execute_wrappers:
+            connection.execute_wrappers.append(count)
 
     connection_created.connect(instrument)
     from django.db import connections

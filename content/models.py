@@ -223,7 +223,13 @@ class Publishable(models.Model):
         return plain_text(self.body_html)
 
     def get_absolute_url(self) -> str:
-        return routes.item_url(self.kind, self)
+        # Remembered for the slug and time it was made of: a render asks it
+        # of one row on several pages (a story is "related" on four).
+        key = (self.slug, self.publish_at)
+        known = self.__dict__.get("_address")
+        if known is None or known[0] != key:
+            known = self.__dict__["_address"] = (key, routes.item_url(self.kind, self))
+        return known[1]
 
 
 class Section(models.Model):
@@ -367,8 +373,8 @@ class Story(Publishable):
 
     @property
     def byline_list(self) -> list[Byline]:
-        """The bylines in order, with their authors. Pages fetch them for a
-        batch of stories at once (``publisher.pages.bylines_prefetch`` puts
+        """The bylines in order, with their authors. Pages fetch them with
+        the stories, in each story's row (``content.pages.with_bylines`` puts
         them here); a story fetched on its own costs one query, once."""
         try:
             return self._bylines  # type: ignore[has-type]

@@ -17,8 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Concat, RowNumber
+from django.db.models.query import ModelIterable
 from django.http import Http404
 from django.template import loader
 from django.utils import timezone
@@ -106,20 +118,85 @@ class NewsroomSite(Site):
         raise Http404("no such section")
 
 
-def bylines_prefetch() -> Prefetch:
-    # Into a plain list (Story.byline_list): a prefetch into the related
-    # manager builds a queryset per story, a fifth of the cost of a list page.
-    return Prefetch("bylines", queryset=Byline.objects.select_related("author"), to_attr="_bylines")
+class _GroupConcat(Aggregate):
+    function = "GROUP_CONCAT"  # SQLite and MariaDB alike; "," between values
+    output_field = CharField()
+
+
+def _byline_keys() -> Subquery:
+    """A story's bylines as one column: "position:id:author" for each, in
+    any order (SQLite's GROUP_CONCAT takes no ORDER BY)."""
+    text = [Cast(name, CharField()) for name in ("position", "id", "author_id")]
+    key = Concat(text[0], Value(":"), text[1], Value(":"), text[2], output_field=CharField())
+    return Subquery(
+        Byline.objects.filter(story=OuterRef("pk"))
+        .order_by()
+        .values("story")
+        .annotate(keys=_GroupConcat(key))
+        .values("keys")
+    )
+
+
+class _BylinesIterable(ModelIterable):
+    """Stories with their bylines from the ``byline_keys`` column: one
+    Byline per author (``bylines``), shared by every story the author is on."""
+
+    bylines: dict[int, Byline] = {}
+
+    def __iter__(self) -> Iterator[Story]:
+        bylines = self.bylines
+        for story in super().__iter__():
+            keys = story.__dict__.pop("byline_keys")
+            if not keys:
+                story._bylines = []
+            else:
+                order = sorted(tuple(map(int, key.split(":"))) for key in keys.split(","))
+                missing = [author_id for _, _, author_id in order if author_id not in bylines]
+                if missing:  # an author added since the Site's were read
+                    bylines.update(_bylines_of(Author.objects.filter(pk__in=missing)))
+                story._bylines = [bylines[author_id] for _, _, author_id in order]
+            yield story
+
+
+def _bylines_of(authors: Iterable[Author]) -> dict[int, Byline]:
+    out = {}
+    for author in authors:
+        byline = Byline(author=author)
+        byline._state.adding = False
+        out[author.pk] = byline
+    return out
+
+
+def _shared_bylines(site: Site) -> dict[int, Byline]:
+    return site.memo("a byline per author", lambda: _bylines_of(Author.objects.all()))
+
+
+def with_bylines(site: Site, qs: QuerySet[Story]) -> QuerySet[Story]:
+    """``qs`` with each story's bylines (``Story.byline_list``) in its own row.
+
+    Not a prefetch: that is a second query per batch of stories, a Byline
+    and an Author built per byline, and each byline pointing back at its
+    story, a reference cycle only a full collection frees. Here a byline is
+    what pages show of it, its author: one per author for the whole Site
+    (its story and position left unset).
+    """
+    qs = qs.annotate(byline_keys=_byline_keys())
+    qs._iterable_class = type("Bylines", (_BylinesIterable,), {"bylines": _shared_bylines(site)})
+    return qs
 
 
 def stories(site: Site) -> QuerySet[Story]:
     """Published stories as every list shows them: newest first, bylines ready."""
-    return (
-        Story.objects.published(site.now)
-        .select_related("section")
-        .prefetch_related(bylines_prefetch())
-        .order_by("-publish_at", "-id")
+    return with_bylines(
+        site,
+        Story.objects.published(site.now).select_related("section").order_by("-publish_at", "-id"),
     )
+
+
+# What a story's teaser on a list shows (content/_story_item.html), its
+# address included: the other columns stay in the database (a list walks
+# every story, and each datetime column costs a conversion per row).
+TEASER_FIELDS = ("slug", "publish_at", "headline", "dek", "section")
 
 
 # -- Lists -----------------------------------------------------------------------
@@ -163,7 +240,7 @@ class NewsIndexPage(KindListPage):
     feed = "feed_news"
 
     def items(self, site: Site, params: Params) -> QuerySet:
-        return stories(site).defer("body", "body_html")
+        return stories(site).only(*TEASER_FIELDS)
 
 
 class ObituaryIndexPage(KindListPage):
@@ -230,7 +307,7 @@ class SectionPage(PaginatedPage):
 
     def items(self, site: Site, params: Params) -> QuerySet:
         section = site.section(params["section"])
-        return stories(site).filter(section=section).defer("body", "body_html")
+        return stories(site).filter(section=section).only(*TEASER_FIELDS)
 
     def list_context(self, site: Site, params: Params) -> Context:
         section = site.section(params["section"])
@@ -550,8 +627,10 @@ class MonthArchivePage(ArchivePage):
 
     def items(self, site: Site, kind: Kind) -> QuerySet:
         # Lists of headlines: the bodies stay in the database.
-        qs = super().items(site, kind).defer("body", "body_html")
-        return qs.select_related("section") if kind.model is Story else qs
+        qs = super().items(site, kind)
+        if kind.model is Story:  # what content/archive_month.html shows of a story
+            return qs.select_related("section").only("slug", "publish_at", "headline", "section")
+        return qs.defer("body", "body_html")
 
 
 class HomePage(Page):

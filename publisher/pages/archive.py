@@ -101,6 +101,9 @@ class ArchivePage(Page):
 
     name = "archive"
     route = "archive/<yyyy:year>/<mm:month>/"
+    # As PaginatedPage.cyclic_rows: whether the rows of ``items`` sit in
+    # reference cycles once rendered.
+    cyclic_rows = False
 
     @property
     def kinds(self) -> list[Kind]:
@@ -194,7 +197,7 @@ class ArchivePage(Page):
 
         def dated(kind: Kind) -> Iterator[tuple[tuple[int, int], str, Any]]:
             in_run = keyed(self.items(site, kind), Q(publish_at__gte=start, publish_at__lt=end))
-            for item in stream(in_run):
+            for item in stream(in_run, collect=self.cyclic_rows):
                 year, month = local_month(item)
                 # Negated so that heapq.merge walks months newest first.
                 yield (-year, -month), kind.plural, item

@@ -58,6 +58,7 @@ def stream(
     offset: int = 0,
     limit: int | None = None,
     size: int | None = None,
+    collect: bool = True,
 ) -> Iterator[Any]:
     """The rows of ``qs`` (ordered newest first by publish time, then id) in
     batches of ``size``, one query each, resuming after the last key seen.
@@ -67,6 +68,11 @@ def stream(
     at the key ``start`` (inclusive) or after ``offset`` rows; stops after
     ``limit`` rows. ``prefetch_related`` runs once per batch. Memory holds
     one batch, whatever the length of the walk.
+
+    ``collect=False``: the rows sit in no reference cycle as their pages use
+    them (no prefetched rows pointing back, no file field read), so they are
+    freed as soon as the next batch replaces them, without the full
+    collection each batch costs otherwise.
     """
     size = size or CHUNK
     remaining = limit
@@ -77,12 +83,13 @@ def stream(
             batch_qs = keyed(batch_qs, older_than(*key, inclusive=inclusive))
         wanted = size if remaining is None else min(size, remaining)
         if key is not None:
-            # Free the last batch now. Its rows sit in reference cycles
-            # (prefetched bylines and file fields point back at their row),
-            # which Python's collector otherwise frees late, when most of the
-            # heap is new: a build's memory grew with the site.
-            batch = []
-            gc.collect()
+            batch = []  # the last batch, freed before the next is fetched
+            if collect:
+                # Rows in reference cycles (prefetched rows and file fields
+                # point back at their row) Python's collector otherwise frees
+                # late, when most of the heap is new: a build's memory grew
+                # with the site.
+                gc.collect()
         batch = list(batch_qs[offset : offset + wanted])
         offset = 0
         yield from batch

@@ -66,6 +66,19 @@ def test_the_fast_url_formatter_agrees_with_reverse(newsroom):
     assert checked > 50
 
 
+def test_an_items_address_follows_its_slug_and_date_on_the_same_row(db):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    story = make_story(slug="first", publish_at=timezone.make_aware(datetime(2026, 3, 9, 12)))
+    assert story.get_absolute_url() == "/news/2026/03/09/first/"
+    story.slug = "second"
+    assert story.get_absolute_url() == "/news/2026/03/09/second/"
+    story.publish_at = timezone.make_aware(datetime(2025, 12, 31, 12))
+    assert story.get_absolute_url() == "/news/2025/12/31/second/"
+
+
 def test_batch_enumeration_and_params_list_the_same_pages(newsroom):
     site = REGISTRY.site()
     for page in REGISTRY.pages:
