@@ -48,6 +48,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from publisher import searchindex
@@ -112,20 +113,42 @@ def shard_span(name: str) -> tuple[datetime, datetime]:
 
 
 def site_shards(site: Site) -> list[str]:
-    """Every shard that holds a live item, newest first (one query per kind)."""
-    return sorted(_pages_by_shard(site), reverse=True)
+    """Every shard that holds a live item, newest first."""
+    return sorted(_stamp_shards(site)[0], reverse=True)
 
 
-def _pages_by_shard(site: Site) -> dict[str, list[DetailPage]]:
-    """The searchable page types with a live item in each shard (a build
-    asks nothing of a kind about a shard where it has none)."""
+def _stamp_shards(site: Site) -> tuple[dict[str, list[DetailPage]], dict[str, str]]:
+    """The searchable page types with a live item in each shard, and each
+    shard's stamp (``shard_stamp``, the same digest): a query per kind for
+    the span of its items, then its stamp's rows in each shard of that span
+    (none: the kind has no item there, and a build asks nothing more of it)."""
+    code = _code_version().encode()
     found: dict[str, list[DetailPage]] = {}
+    digests: dict[str, Any] = {}
     for page in searchable_pages():
-        months = page.model.objects.published(site.now).dates("publish_at", "month")
-        shards = {shard_of(timezone.make_aware(datetime(m.year, m.month, 15))) for m in months}
-        for shard in shards:
-            found.setdefault(shard, []).append(page)
-    return found
+        span = page.model.objects.published(site.now).aggregate(
+            first=Min("publish_at"), last=Max("publish_at")
+        )
+        if span["first"] is None:
+            continue
+        for shard in _shards_between(span["first"], span["last"]):
+            start, end = shard_span(shard)
+            marker = f"\0{page.name}\0".encode()
+            for row in page.search_fingerprint(site, start, end):
+                if marker:  # the kind's first row in the shard
+                    found.setdefault(shard, []).append(page)
+                    digest = digests.setdefault(shard, hashlib.sha256(code))
+                digest.update(marker + repr(row).encode())
+                marker = b""
+    return found, {shard: digest.hexdigest() for shard, digest in digests.items()}
+
+
+def _shards_between(first: datetime, last: datetime) -> Iterator[str]:
+    """The shards from the one holding ``first`` to the one holding ``last``."""
+    shard, final = shard_of(first), shard_of(last)
+    while shard <= final:
+        yield shard
+        shard = shard_of(shard_span(shard)[1])
 
 
 def affected_shards(site: Site, changes: Iterable[Change]) -> set[str]:
@@ -175,12 +198,12 @@ def plan_index(root: Path, site: Site, previous: Path | None = None) -> IndexPla
     an edit committed in between leaves a stamp older than the index, so
     the next build indexes the shard again rather than keeping a stale one."""
     base = root / SEARCH_DIR
-    by_shard = _pages_by_shard(site)
+    by_shard, stamps = _stamp_shards(site)
     shards = sorted(by_shard, reverse=True)
     states: dict[str, dict] = {}
     todo: list[tuple[str, str]] = []
     for shard in shards:
-        stamped = shard_stamp(site, shard, by_shard[shard])
+        stamped = stamps[shard]
         old = previous / SEARCH_DIR / shard if previous is not None else None
         state = _link_same(old, base / shard, stamped) if old is not None else None
         if state is None:
@@ -485,21 +508,20 @@ def _remove_old(target: Path, keep: set[str]) -> list[str]:
     return removed
 
 
-def shard_stamp(site: Site, shard: str, pages: list[DetailPage] | None = None) -> str:
+def shard_stamp(site: Site, shard: str) -> str:
     """A digest of what decides a shard's records, read from the rows without
     building a record: each live item's id, ``updated_at`` and its page's
     ``search_depends`` (a byline's names, a section's), plus the code that
     makes records and the format that indexes them. A build reuses a shard
-    by it; tests compare publishing with a full build by it. ``pages``: only
-    these kinds (those with items in the shard; the others add nothing).
+    by it (``_stamp_shards`` computes the same for every shard at once).
 
     Every save stamps ``updated_at`` (``auto_now``); a bulk ``update()`` of
     indexed fields must stamp it too (or change this code) for the next
     build to see the change."""
     start, end = shard_span(shard)
     digest = hashlib.sha256(_code_version().encode())
-    for page in searchable_pages() if pages is None else pages:
-        # A kind with no item in the shard adds nothing (``pages`` may leave it out).
+    for page in searchable_pages():
+        # A kind with no item in the shard adds nothing.
         marker = f"\0{page.name}\0".encode()
         for row in page.search_fingerprint(site, start, end):
             digest.update(marker + repr(row).encode())

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import CharField, F, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from publisher.media import file_fields
@@ -92,7 +93,10 @@ class DetailPage(Page):
             publish_at__gte=start, publish_at__lt=end
         )
         order = ("-publish_at", "-id", *self.search_depends)
-        return qs.order_by(*order).values_list("id", "updated_at", *self.search_depends).iterator()
+        # ``updated_at`` as the database writes it: a stamp compares it with
+        # itself only, and no datetime is made per row.
+        qs = qs.annotate(stamped_at=Cast("updated_at", CharField()))
+        return qs.order_by(*order).values_list("id", "stamped_at", *self.search_depends).iterator()
 
     def lookup(self, site: Site, params: Params) -> Any:
         """The published item at these URL parameters (dates must match too)."""
