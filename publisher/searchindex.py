@@ -242,7 +242,7 @@ def _buckets(postings: dict[str, list[int]]) -> list[dict[str, list[int]]]:
             doc = code >> WEIGHT_BITS
             entry[i] = code - (previous << WEIGHT_BITS)
             previous = doc
-        size += 4 * len(entry)
+        size += 6 * len(entry)  # about the JSON bytes of a posting and its comma
     size += sum(len(word) + 4 for word in postings)
     count = 1
     while size / count > BUCKET_BYTES:
