@@ -180,7 +180,7 @@ def _digest(files: dict[str, bytes]) -> str:
 
 def pack(value: Any) -> bytes:
     data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return gzip.compress(data.encode(), compresslevel=4, mtime=0)
+    return gzip.compress(data.encode(), compresslevel=2, mtime=0)
 
 
 def unpack(data: bytes) -> Any:
