@@ -185,19 +185,32 @@ class IndexPlan:
     by_shard: dict[str, list[DetailPage]]
     shards: list[str]
     states: dict[str, dict]
-    todo: list[tuple[str, str]]
+    todo: list[tuple[str, str | None]]
     spool: Spool
     # No render filled the spool: the records are made from the rows.
     from_rows: bool = False
+    # A first build (nothing to reuse): the shards are those the render
+    # spooled, each stamped by its indexer.
+    first: bool = False
 
 
-def plan_index(root: Path, site: Site, previous: Path | None = None) -> IndexPlan:
+def plan_index(
+    root: Path, site: Site, previous: Path | None = None, spooled: bool = True
+) -> IndexPlan:
     """Before a build's render: stamp every shard (from the rows, no record
     built) and hard-link from ``previous`` (the live release) each shard
     whose stamp is the same there. Stamped before the render reads the rows:
     an edit committed in between leaves a stamp older than the index, so
-    the next build indexes the shard again rather than keeping a stale one."""
+    the next build indexes the shard again rather than keeping a stale one.
+
+    With no index in ``previous`` (a first build) nothing is stamped now:
+    the render spools every item, and each indexer stamps its own shard, on
+    every core. A save committed during the build is published again into
+    the new release once it is live (``queue.requeue_since``), which
+    indexes its shard again with a new stamp."""
     base = root / SEARCH_DIR
+    if spooled and (previous is None or not read_shards(previous)):
+        return IndexPlan(base, {}, [], {}, [], Spool(base / ".spool", None), first=True)
     by_shard, stamps = _stamp_shards(site)
     shards = sorted(by_shard, reverse=True)
     states: dict[str, dict] = {}
@@ -226,8 +239,11 @@ def write_index(
     own process, from the records the render spooled (with a ``plan`` whose
     spool a render filled) or from the rows."""
     if plan is None:
-        plan = plan_index(root, site, previous)
+        plan = plan_index(root, site, previous, spooled=False)
         plan.from_rows = True
+    if plan.first:
+        plan.shards = sorted(plan.spool.spooled(), reverse=True)
+        plan.todo = [(shard, None) for shard in plan.shards]
     result = SearchResult()
     states = dict(plan.states)
     try:
@@ -249,17 +265,18 @@ class Spool:
     the indexers (in any order: a shard's files are written in the order of
     its records' dates and URLs)."""
 
-    def __init__(self, directory: Path, shards: Iterable[str]) -> None:
+    def __init__(self, directory: Path, shards: Iterable[str] | None) -> None:
         self.directory = directory
-        self.shards = set(shards)
+        # None: every shard (a first build).
+        self.shards = None if shards is None else set(shards)
         self._open: dict[str, Any] = {}
         self._pid = 0
 
     def __call__(self, page: DetailPage, site: Site, item: Any) -> None:
-        if not self.shards:  # the nightly build: every shard reused
+        if self.shards is not None and not self.shards:  # the nightly build: all reused
             return
         shard = shard_of(item.publish_at)
-        if shard not in self.shards:
+        if self.shards is not None and shard not in self.shards:
             return
         if self._pid != os.getpid():  # a forked render worker: its own files
             self._open, self._pid = {}, os.getpid()
@@ -270,6 +287,12 @@ class Spool:
             out = open(self.directory / f"{shard}.{self._pid}", "ab", buffering=0)  # noqa: SIM115
             self._open[shard] = out
         out.write(pickle.dumps(page.search_record(site, item), pickle.HIGHEST_PROTOCOL))
+
+    def spooled(self) -> set[str]:
+        """The shards the render spooled records of."""
+        if not self.directory.is_dir():
+            return set()
+        return {path.name.rsplit(".", 1)[0] for path in self.directory.iterdir()}
 
     def records(self, shard: str) -> Iterator[searchindex.Record]:
         for path in sorted(self.directory.glob(f"{glob.escape(shard)}.*")):
@@ -315,7 +338,9 @@ def _index_shards(plan: IndexPlan, site: Site, jobs: int) -> Iterator[dict]:
         _JOB.clear()
 
 
-def _index_planned(plan: IndexPlan, site: Site, shard: str, stamped: str) -> dict:
+def _index_planned(plan: IndexPlan, site: Site, shard: str, stamped: str | None) -> dict:
+    if stamped is None:  # a first build's: stamped here, on every core
+        stamped = shard_stamp(site, shard)
     if plan.from_rows:
         found = records(site, shard, plan.by_shard[shard])
     else:
@@ -323,7 +348,7 @@ def _index_planned(plan: IndexPlan, site: Site, shard: str, stamped: str) -> dic
     return _index_into(plan.base, shard, stamped, found)
 
 
-def _index_forked(job: tuple[str, str]) -> dict:
+def _index_forked(job: tuple[str, str | None]) -> dict:
     shard, stamped = job
     try:
         return _index_planned(_JOB["plan"], _JOB["site"], shard, stamped)
