@@ -146,8 +146,9 @@ def _render(
         media_files = media.link_into_release(root, pages.live_media(site))
         plan = None
         if search.enabled():
-            # Stamped before the render; the render hands each item it reads
-            # of a shard to index to the spool, so no row is read twice.
+            # Stamped before the render (a first build: by each indexer); the
+            # render hands each item it reads of a shard to index to the
+            # spool, so no row is read twice.
             plan = search.plan_index(root, site, previous=releases.live_release(build_dir))
             site.spool = plan.spool
         try:
