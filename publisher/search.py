@@ -132,15 +132,22 @@ def _stamp_shards(site: Site) -> tuple[dict[str, list[DetailPage]], dict[str, st
         if span["first"] is None:
             continue
         for shard in _shards_between(span["first"], span["last"]):
-            start, end = shard_span(shard)
-            marker = f"\0{page.name}\0".encode()
-            for row in page.search_fingerprint(site, start, end):
-                if marker:  # the kind's first row in the shard
-                    found.setdefault(shard, []).append(page)
-                    digest = digests.setdefault(shard, hashlib.sha256(code))
-                digest.update(marker + repr(row).encode())
-                marker = b""
+            if _stamp_kind(page, site, shard, digests, code):
+                found.setdefault(shard, []).append(page)
     return found, {shard: digest.hexdigest() for shard, digest in digests.items()}
+
+
+def _stamp_kind(page: DetailPage, site: Site, shard: str, digests: dict, code: bytes) -> bool:
+    """Add a kind's rows in a shard to the shard's stamp (``digests[shard]``,
+    begun at its first row); whether the kind has any there."""
+    start, end = shard_span(shard)
+    marker = f"\0{page.name}\0".encode()
+    for row in page.search_fingerprint(site, start, end):
+        if marker:  # the kind's first row in the shard
+            digest = digests.get(shard) or digests.setdefault(shard, hashlib.sha256(code))
+        digest.update(marker + repr(row).encode())
+        marker = b""
+    return not marker
 
 
 def _shards_between(first: datetime, last: datetime) -> Iterator[str]:
@@ -246,11 +253,8 @@ def write_index(
         plan.todo = [(shard, None) for shard in plan.shards]
     result = SearchResult()
     states = dict(plan.states)
-    try:
-        for state in _index_shards(plan, site, jobs):
-            states[state["name"]] = state
-    finally:
-        plan.spool.close()
+    for state in _index_shards(plan, site, jobs):
+        states[state["name"]] = state
     _write_shards_file(plan.base, [states[shard] for shard in plan.shards])
     result.shards = len(plan.shards)
     result.records = sum(state["records"] for state in states.values())
@@ -543,15 +547,11 @@ def shard_stamp(site: Site, shard: str) -> str:
     Every save stamps ``updated_at`` (``auto_now``); a bulk ``update()`` of
     indexed fields must stamp it too (or change this code) for the next
     build to see the change."""
-    start, end = shard_span(shard)
-    digest = hashlib.sha256(_code_version().encode())
-    for page in searchable_pages():
-        # A kind with no item in the shard adds nothing.
-        marker = f"\0{page.name}\0".encode()
-        for row in page.search_fingerprint(site, start, end):
-            digest.update(marker + repr(row).encode())
-            marker = b""
-    return digest.hexdigest()
+    code = _code_version().encode()
+    digests: dict[str, Any] = {}
+    for page in searchable_pages():  # a kind with no item in the shard adds nothing
+        _stamp_kind(page, site, shard, digests, code)
+    return digests.get(shard, hashlib.sha256(code)).hexdigest()
 
 
 def _code_version() -> str:
