@@ -29,6 +29,22 @@ def write_atomic(path: Path, data: bytes) -> None:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
+def write_file(path: str | os.PathLike, data: bytes) -> None:
+    """Write a file where no reader looks yet (a release being built), its
+    folders made if missing: in place, with no name of its own first."""
+    try:
+        fd = os.open(path, _CREATE, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 class FileWriter:
     """Writes files under ``root`` in background threads, with bounded memory.
 
@@ -61,18 +77,7 @@ class FileWriter:
         # Plain strings and descriptors: this runs once per page, beside the
         # render, and remembers nothing (a set of directories made would
         # grow with the site). A missing directory shows as FileNotFoundError.
-        path = os.path.join(self._base, relative)
-        try:
-            fd = os.open(path, _CREATE, 0o666)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd = os.open(path, _CREATE, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        write_file(os.path.join(self._base, relative), data)
 
     def _done(self, future: Future) -> None:
         if future.cancelled():

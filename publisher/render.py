@@ -135,6 +135,8 @@ def _render_units(
     gc.set_threshold(RENDER_GC_THRESHOLD, *threshold[1:])
     try:
         _render_claims(units, by_name, claims, site, writer, result, progress)
+        if site.spool is not None:
+            site.spool.flush()
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()

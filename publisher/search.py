@@ -52,7 +52,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from publisher import searchindex
-from publisher.files import write_atomic
+from publisher.files import write_atomic, write_file
 from publisher.pages.base import Change, Site, views_of
 from publisher.pages.detail import DetailPage
 from publisher.pages.registry import registry
@@ -264,33 +264,64 @@ def write_index(
 
 class Spool:
     """The records of the shards a build indexes, made as its render reads
-    each item's row (``Site.spool``), one file per shard and process under
-    ``directory`` (a dot folder in the release: never served), read back by
-    the indexers (in any order: a shard's files are written in the order of
-    its records' dates and URLs)."""
+    each item's row (``Site.spool``), kept in files under ``directory`` (a
+    dot folder in the release: never served), one per shard and process,
+    and read back by the indexers (in any order: a shard's files are
+    written in the order of its records' dates and URLs). A record is
+    pickled as a plain tuple (the cheapest to write and to read back) into
+    a buffer of bytes, written out whenever it holds BUFFER bytes: nothing
+    of a record stays in the render's memory. The buffers are this
+    process's: a forked render worker starts with none (what it inherited
+    is its parent's to write)."""
+
+    BUFFER = 64 * 1024
 
     def __init__(self, directory: Path, shards: Iterable[str] | None) -> None:
         self.directory = directory
         # None: every shard (a first build).
         self.shards = None if shards is None else set(shards)
-        self._open: dict[str, Any] = {}
+        self._buffers: dict[str, bytearray] = {}
         self._pid = 0
+        # The span of the last item's shard: items come in date order, so
+        # most are in the same one (no time-zone conversion for them).
+        self._span: tuple[datetime, datetime, str] | None = None
 
     def __call__(self, page: DetailPage, site: Site, item: Any) -> None:
         if self.shards is not None and not self.shards:  # the nightly build: all reused
             return
-        shard = shard_of(item.publish_at)
+        shard = self._shard_of(item.publish_at)
         if self.shards is not None and shard not in self.shards:
             return
-        if self._pid != os.getpid():  # a forked render worker: its own files
-            self._open, self._pid = {}, os.getpid()
-        out = self._open.get(shard)
-        if out is None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            # Unbuffered: a render worker ends without flushing anything.
-            out = open(self.directory / f"{shard}.{self._pid}", "ab", buffering=0)  # noqa: SIM115
-            self._open[shard] = out
-        out.write(pickle.dumps(page.search_record(site, item), pickle.HIGHEST_PROTOCOL))
+        if self._pid != os.getpid():
+            self._buffers, self._pid = {}, os.getpid()
+        buffer = self._buffers.get(shard)
+        if buffer is None:
+            buffer = self._buffers[shard] = bytearray()
+        buffer += pickle.dumps(tuple(page.search_record(site, item)), pickle.HIGHEST_PROTOCOL)
+        if len(buffer) >= self.BUFFER:
+            self._write(shard, buffer)
+
+    def _shard_of(self, moment: datetime) -> str:
+        span = self._span
+        if span is None or not span[0] <= moment < span[1]:
+            shard = shard_of(moment)
+            span = self._span = (*shard_span(shard), shard)
+        return span[2]
+
+    def flush(self) -> None:
+        """Write out what this process holds (each render process, once its
+        pages are done)."""
+        if self._pid == os.getpid():
+            for shard, buffer in self._buffers.items():
+                if buffer:
+                    self._write(shard, buffer)
+        self._buffers = {}
+
+    def _write(self, shard: str, buffer: bytearray) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / f"{shard}.{self._pid}", "ab") as out:
+            out.write(buffer)
+        buffer.clear()
 
     def spooled(self) -> set[str]:
         """The shards the render spooled records of."""
@@ -303,15 +334,14 @@ class Spool:
             with path.open("rb") as spooled:
                 while True:
                     try:
-                        yield pickle.load(spooled)  # noqa: S301 (this build's own files)
+                        record = pickle.load(spooled)  # noqa: S301 (this build's own files)
                     except EOFError:
                         break
+                    yield searchindex.Record._make(record)
 
     def close(self) -> None:
         """Stop spooling and remove what was spooled."""
-        for out in self._open.values():
-            out.close()
-        self._open = {}
+        self._buffers = {}
         self.shards = set()
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -349,7 +379,10 @@ def _index_planned(plan: IndexPlan, site: Site, shard: str, stamped: str | None)
         found = records(site, shard, plan.by_shard[shard])
     else:
         found = plan.spool.records(shard)
-    return _index_into(plan.base, shard, stamped, found)
+    # Nothing serves the new release yet, and a build that stops discards it:
+    # its shard files are written as they are, not each to a name of its own
+    # first (a shard with a folder here was linked, never indexed again).
+    return _index_into(plan.base, shard, stamped, found, fresh=True)
 
 
 def _index_forked(job: tuple[str, str | None]) -> dict:
@@ -360,16 +393,45 @@ def _index_forked(job: tuple[str, str | None]) -> dict:
         connections.close_all()
 
 
-def _index_into(base: Path, shard: str, stamped: str, found: Iterable[searchindex.Record]) -> dict:
+def _index_into(
+    base: Path,
+    shard: str,
+    stamped: str,
+    found: Iterable[searchindex.Record],
+    fresh: bool = False,
+) -> dict:
     """Index one shard into its folder under ``base``: the text files not
     there yet, then a new version folder (unless one with the same content
     is there). Returns its state (what ``shards.json`` and the next build
-    read of it)."""
+    read of it). ``fresh``: the folder is new, in a release nothing serves."""
     index = searchindex.index_shard(found)
     if not index.records:  # nothing live in it: no files
         return {"name": shard, "version": None, "stamp": stamped, "records": 0}
     version = index.version
     target = base / shard
+    if fresh:
+        for name, data in index.texts.items():
+            write_file(target / name, data)
+        for name, data in index.files.items():
+            write_file(target / version / name, data)
+    else:
+        _write_served(target, version, index)
+    state = {
+        "name": shard,
+        "version": version,
+        "stamp": stamped,
+        "records": index.records,
+        "buckets": index.buckets,
+        "files": sorted(index.files),
+        "texts": sorted(index.texts),
+    }
+    write_atomic(target / SHARD_STATE, json.dumps(state, sort_keys=True).encode())
+    return state
+
+
+def _write_served(target: Path, version: str, index: searchindex.Shard) -> None:
+    """Write a shard's new files into a folder readers may be reading: each
+    text file whole under its name, the version folder whole, then renamed."""
     target.mkdir(parents=True, exist_ok=True)
     for name, data in sorted(index.texts.items()):
         if not (target / name).is_file():  # named by content: one there is the same
@@ -384,17 +446,6 @@ def _index_into(base: Path, shard: str, stamped: str, found: Iterable[searchinde
             os.replace(scratch, target / version)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    state = {
-        "name": shard,
-        "version": version,
-        "stamp": stamped,
-        "records": index.records,
-        "buckets": index.buckets,
-        "files": sorted(index.files),
-        "texts": sorted(index.texts),
-    }
-    write_atomic(target / SHARD_STATE, json.dumps(state, sort_keys=True).encode())
-    return state
 
 
 def _served(state: dict) -> list[str]:

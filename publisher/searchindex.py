@@ -41,12 +41,14 @@ import gzip
 import hashlib
 import html
 import json
+import operator
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any, NamedTuple
 
 FORMAT = 2
 SUFFIX = ".idx"
@@ -74,7 +76,13 @@ its of on or she that the their them they this to was were which with"""
 STOPWORDS = frozenset(COMMON_WORDS.split())
 
 _TAG = re.compile(r"<[^>]*>")
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, in any script
+# Punctuation common in news copy: dashes, curly quotes, an ellipsis, a
+# no-break space (none of them in a word).
+_MARKS = re.compile("[\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00a0]")
+# ASCII letters and digits as themselves, other ASCII characters as spaces
+# (a table of all 256 bytes; only ASCII text is translated).
+_ASCII_GAPS = bytes(b if b > 0x7F or chr(b).isalnum() else 0x20 for b in range(256))
 
 
 def text_of(markup: str) -> str:
@@ -91,29 +99,34 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _words(text: str) -> list[str]:
+    """The words of a text as the index keeps them (``fold``), in order:
+    ``_WORD``'s matches, found faster. Most copy is ASCII but for its dashes
+    and curly quotes; those become spaces (as ``_WORD`` splits at them too),
+    then ASCII punctuation does, in one pass over the bytes. Only a text
+    with other characters (café) is read by the Unicode pattern."""
+    lowered = text.lower()
+    if not lowered.isascii():
+        lowered = _MARKS.sub(" ", lowered)
+        if not lowered.isascii():
+            return [w if w.isascii() else fold(w) for w in _WORD.findall(lowered)]
+    return lowered.encode().translate(_ASCII_GAPS).decode().split()
+
+
 def _counts(text: str) -> dict[str, int]:
     """How often each indexed word is in a text (capped at BODY_CAP)."""
-    lowered = text.lower()
-    counts = Counter(_WORD.findall(lowered))
+    counts = Counter(_words(text))
     for word in STOPWORDS.intersection(counts):
-        del counts[word]
-    if not lowered.isascii():
-        for word in [word for word in counts if not word.isascii()]:
-            count = counts.pop(word)
-            folded = fold(word)
-            counts[folded] = counts.get(folded, 0) + count
-    for word in [word for word, count in counts.items() if count > BODY_CAP]:
-        counts[word] = BODY_CAP
+        dict.__delitem__(counts, word)  # (Counter's own del is slower)
+    if counts and max(counts.values()) > BODY_CAP:
+        for word in [word for word, count in counts.items() if count > BODY_CAP]:
+            counts[word] = BODY_CAP
     return counts
 
 
 def _found(text: str) -> set[str]:
     """The indexed words of a short text, once each."""
-    lowered = text.lower()
-    found = set(_WORD.findall(lowered)) - STOPWORDS
-    if lowered.isascii():
-        return found
-    return {word if word.isascii() else fold(word) for word in found} - STOPWORDS
+    return set(_words(text)) - STOPWORDS
 
 
 def bucket_of(word: str, buckets: int) -> int:
@@ -125,8 +138,7 @@ def bucket_of(word: str, buckets: int) -> int:
     return h % buckets
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """What readers can find of one item, and what a result shows of it.
 
     ``words`` are the item's plain-text fields (a headline's dek, a name, an
@@ -134,6 +146,9 @@ class Record:
     and the kind too ("obituary").
     ``kind`` and ``date`` (ISO) are shown with each result; ``filters`` are
     what readers narrow results by (``{"section": "Sports"}``).
+
+    A tuple: a build makes one per item and keeps it on disk until its
+    shard is indexed, and a tuple is the cheapest to make, keep and read back.
     """
 
     url: str
@@ -142,7 +157,7 @@ class Record:
     date: str
     words: tuple[str, ...] = ()
     html: str = ""
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str] | None = None
 
     def fields(self) -> str:
         return "\n".join(part.strip() for part in self.words if part and part.strip())
@@ -205,7 +220,7 @@ def index_shard(records: Iterable[Record]) -> Shard:
         for word, weight in weights.items():
             postings[word].append(code | weight)
         dates.append(record.date)
-        filter_values.append(record.filters)
+        filter_values.append(record.filters or {})
         text = "\n".join(part for part in (fields, body) if part)
         texts.append([record.url, record.title, record.kind, record.date, text[:TEXT_LIMIT]])
     groups = {}
@@ -236,12 +251,10 @@ def _buckets(postings: dict[str, list[int]]) -> list[dict[str, list[int]]]:
     """The words cut into buckets of about BUCKET_BYTES each (a power of two
     of them), each word's ids as gaps from the one before."""
     size = 0
+    mask = -1 << WEIGHT_BITS  # a posting's id, still shifted
     for entry in postings.values():
-        previous = 0
-        for i, code in enumerate(entry):
-            doc = code >> WEIGHT_BITS
-            entry[i] = code - (previous << WEIGHT_BITS)
-            previous = doc
+        if len(entry) > 1:  # each code less the one before's id
+            entry[1:] = map(operator.sub, entry[1:], map(operator.and_, entry, repeat(mask)))
         size += 6 * len(entry)  # about the JSON bytes of a posting and its comma
     size += sum(len(word) + 4 for word in postings)
     count = 1

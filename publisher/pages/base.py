@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -34,6 +34,17 @@ from publisher.pages.routes import Params, formatter
 
 Context = dict[str, Any]
 T = TypeVar("T")
+
+
+class ItemSpool(Protocol):
+    """Keeps what a build's render reads of items, for work after the render
+    (``publisher.search.Spool``: the search index's records)."""
+
+    def __call__(self, page: Any, site: Site, item: Any) -> None: ...
+
+    def flush(self) -> None:
+        """Put away what is held in memory: each render process calls it once
+        its pages are done."""
 
 
 @dataclass
@@ -58,7 +69,7 @@ class Site:
     # When building with search: called with each searchable item whose
     # page a build renders (``DetailPage.rendered``; ``publisher.search.Spool``),
     # so the index is made from the rows the render read, not read again.
-    spool: Callable[[Any, Site, Any], None] | None = None
+    spool: ItemSpool | None = None
 
     @classmethod
     def current(cls, now: datetime | None = None, previous: Path | None = None) -> Site:

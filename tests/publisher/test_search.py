@@ -414,6 +414,26 @@ def test_a_shard_spans_its_period_in_the_newsrooms_time_zone(
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII: 3.5% (and) under_score, e-mail; CAPITALS & digits 2026",
+        "A dash\u2014and \u201ccurly\u201d quotes\u2026 \u2018tis O\u2019Brien\u2013Hale\u00a0Jr.",
+        "Caf\u00e9 r\u00e9sum\u00e9 na\u00efve \u2014 Zo\u00eb's \u00dcber-Stra\u00dfe",
+        "\u0391\u0398\u0397\u039d\u0391 \u041c\u043e\u0441\u043a\u0432\u0430 \u5317\u4eac \ufb01ne \u0130stanbul",
+        "tab\tnew\nline\r\n\u3000ideographic\u2003em space",
+        "",
+    ],
+)
+def test_words_are_found_as_the_unicode_pattern_finds_them_whatever_the_script(text):
+    """The index's fast tokenizer gives what its definition does: runs of
+    letters and digits in any script, lower case, accents dropped."""
+    import re
+
+    expected = [searchindex.fold(word) for word in re.findall(r"[^\W_]+", text.lower())]
+    assert searchindex._words(text) == expected
+
+
 def test_index_files_are_served_with_long_caching_only_where_the_name_changes_with_content():
     immutable = "public, max-age=31536000, immutable"
     for path in [
