@@ -8,11 +8,9 @@ whole site in memory.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import queue
-import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from django.db import connection, connections
 from django.template import engines
 
 from publisher.files import FileWriter
+from publisher.forked import die_with_parent
 from publisher.pages.base import Page, Site, Unit
 from publisher.pages.registry import registry
 from publisher.paths import file_path
@@ -217,16 +216,6 @@ def warm_templates(pages: Iterable[Page]) -> None:
                 env.get_template(name)
 
 
-def _die_with_parent() -> None:
-    """Linux: a worker gets SIGKILL when the build process dies, so a killed
-    build leaves no orphan writing into its abandoned release."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 def _child(
     root: Path,
     site: Site,
@@ -235,7 +224,7 @@ def _child(
     shared: _SharedQueue,
     results: Any,
 ) -> None:
-    _die_with_parent()
+    die_with_parent()
     try:
         result = RenderResult()
         with consistent_reads(), FileWriter(root) as writer:

@@ -36,7 +36,6 @@ import glob
 import hashlib
 import inspect
 import json
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -47,11 +46,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from publisher import searchindex
+from publisher import forked, searchindex
 from publisher.files import write_atomic, write_file
 from publisher.pages.base import Change, Site, views_of
 from publisher.pages.detail import DetailPage
@@ -330,7 +328,7 @@ class Spool:
         return {path.name.rsplit(".", 1)[0] for path in self.directory.iterdir()}
 
     def records(self, shard: str) -> Iterator[searchindex.Record]:
-        for path in sorted(self.directory.glob(f"{glob.escape(shard)}.*")):
+        for path in self._files(shard):
             with path.open("rb") as spooled:
                 while True:
                     try:
@@ -339,6 +337,13 @@ class Spool:
                         break
                     yield searchindex.Record._make(record)
 
+    def size(self, shard: str) -> int:
+        """The bytes spooled of a shard (how much work indexing it is)."""
+        return sum(path.stat().st_size for path in self._files(shard))
+
+    def _files(self, shard: str) -> list[Path]:
+        return sorted(self.directory.glob(f"{glob.escape(shard)}.*"))
+
     def close(self) -> None:
         """Stop spooling and remove what was spooled."""
         self._buffers = {}
@@ -346,51 +351,43 @@ class Spool:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-# What a forked indexer reads (set before the fork, so it is inherited).
-_JOB: dict = {}
-
-
 def _index_shards(plan: IndexPlan, site: Site, jobs: int) -> Iterator[dict]:
-    """Index the plan's shards to do into its folder; yields each one's state."""
+    """Index the plan's shards to do into its folder, on ``jobs`` processes
+    (this one too), the biggest first (the last to finish is a small one);
+    yields each one's state."""
+    todo = plan.todo
+    if not plan.from_rows:
+        todo = sorted(todo, key=lambda job: -plan.spool.size(job[0]))
     # What exists now lives as long as the indexing: the collections that
     # free each batch of rows (keyset.stream) need not walk it every time,
     # and forked indexers never copy it by walking it.
     gc.collect()
     gc.freeze()
     try:
-        if jobs <= 1 or len(plan.todo) <= 1:
-            for shard, stamped in plan.todo:
-                yield _index_planned(plan, site, shard, stamped)
-            return
-        _JOB.update(plan=plan, site=site)
-        connections.close_all()  # children must not share the parent's connection
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(plan.todo))) as pool:
-            yield from pool.imap_unordered(_index_forked, plan.todo, chunksize=1)
+        work = functools.partial(_index_job, plan, site)
+        yield from forked.share_out(todo, work, min(jobs, len(todo)))
+    except forked.WorkerError as exc:
+        raise SearchError(str(exc)) from exc
     finally:
         gc.unfreeze()
-        _JOB.clear()
 
 
-def _index_planned(plan: IndexPlan, site: Site, shard: str, stamped: str | None) -> dict:
-    if stamped is None:  # a first build's: stamped here, on every core
-        stamped = shard_stamp(site, shard)
-    if plan.from_rows:
-        found = records(site, shard, plan.by_shard[shard])
-    else:
-        found = plan.spool.records(shard)
-    # Nothing serves the new release yet, and a build that stops discards it:
-    # its shard files are written as they are, not each to a name of its own
-    # first (a shard with a folder here was linked, never indexed again).
-    return _index_into(plan.base, shard, stamped, found, fresh=True)
-
-
-def _index_forked(job: tuple[str, str | None]) -> dict:
+def _index_job(plan: IndexPlan, site: Site, job: tuple[str, str | None]) -> dict:
     shard, stamped = job
     try:
-        return _index_planned(_JOB["plan"], _JOB["site"], shard, stamped)
-    finally:
-        connections.close_all()
+        if stamped is None:  # a first build's: stamped here, on every core
+            stamped = shard_stamp(site, shard)
+        if plan.from_rows:
+            found = records(site, shard, plan.by_shard[shard])
+        else:
+            found = plan.spool.records(shard)
+        # Nothing serves the new release yet, and a build that stops
+        # discards it: its shard files are written as they are, not each to
+        # a name of its own first (a shard with a folder here was linked,
+        # never indexed again).
+        return _index_into(plan.base, shard, stamped, found, fresh=True)
+    except Exception as exc:
+        raise SearchError(f"search index of {shard}: {exc}") from exc
 
 
 def _index_into(

@@ -6,13 +6,15 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from content.models import Status
@@ -301,6 +303,7 @@ def test_a_build_makes_the_index_from_the_rows_its_render_read(newsroom, setting
     assert not list(release.rglob(".spool"))  # the records kept during the render: gone
 
 
+@pytest.mark.django_db(transaction=True)  # other processes see the rows
 def test_two_builds_of_the_same_database_write_the_same_index_bytes(newsroom, settings, tmp_path):
     start_live_site()
     first = index_files(live_root(settings))
@@ -462,8 +465,35 @@ def test_a_failing_index_fails_the_build_and_leaves_the_live_site(newsroom, sett
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(searchindex, "index_shard", broken)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(search.SearchError, match=r"search index of \d{4}-q\d: .*No space left"):
         build_site(jobs=1)
+    # On every core (a shard may fail in a worker process): the command
+    # says what failed, and that the live site is as it was.
+    with pytest.raises(CommandError, match=r"live site unchanged: search index of .*No space left"):
+        call_command("build", "--jobs", "2", "--no-progress", verbosity=0)
+
+    assert live_root(settings) == live
+    assert indexed(live)
+
+
+@pytest.mark.django_db(transaction=True)  # other processes see the rows
+def test_a_shard_failing_in_a_worker_process_fails_the_build_and_says_which(
+    newsroom, settings, monkeypatch
+):
+    start_live_site()
+    live = live_root(settings)
+    monkeypatch.setattr(search, "_code_version", lambda: "changed")  # every shard again
+    parent, index_shard = os.getpid(), searchindex.index_shard
+
+    def broken_in_workers(records):
+        time.sleep(0.05)  # each process takes a shard
+        if os.getpid() != parent:
+            raise OSError(28, "No space left on device")
+        return index_shard(records)
+
+    monkeypatch.setattr(searchindex, "index_shard", broken_in_workers)
+    with pytest.raises(CommandError, match=r"live site unchanged: search index of .*No space left"):
+        call_command("build", "--jobs", "2", "--no-progress", verbosity=0)
 
     assert live_root(settings) == live
     assert indexed(live)

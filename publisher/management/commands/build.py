@@ -12,6 +12,7 @@ from publisher.build import build_site
 from publisher.locks import BuildLocked
 from publisher.publish import process_queue
 from publisher.render import RenderError
+from publisher.search import SearchError
 
 
 class Command(BaseCommand):
@@ -38,8 +39,6 @@ class Command(BaseCommand):
             raise CommandError("--keep must be at least 1 (the live release).")
         if options["jobs"] is not None and options["jobs"] < 1:
             raise CommandError("--jobs must be at least 1.")
-        if options["jobs"] is not None and options["jobs"] < 1:
-            raise CommandError("--jobs must be at least 1.")
         bar = self._progress_bar(options)
         try:
             result = build_site(
@@ -48,7 +47,7 @@ class Command(BaseCommand):
                 progress=bar.update if bar is not None else None,
                 jobs=options["jobs"],
             )
-        except (RenderError, BuildLocked) as exc:
+        except (RenderError, SearchError, BuildLocked) as exc:
             raise CommandError(f"build failed, live site unchanged: {exc}") from exc
         finally:
             if bar is not None:

@@ -1,0 +1,72 @@
+"""Jobs shared out among forked processes (publisher.forked)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from publisher import forked
+
+
+def test_every_job_is_done_once_and_this_process_takes_its_share():
+    parent = os.getpid()
+
+    def work(job: int) -> tuple[int, int]:
+        time.sleep(0.01)  # long enough for the worker to claim jobs too
+        return job, os.getpid()
+
+    results = list(forked.share_out(range(40), work, processes=2))
+
+    assert sorted(job for job, _pid in results) == list(range(40))
+    pids = {pid for _job, pid in results}
+    assert parent in pids
+    assert len(pids) == 2
+
+
+def test_one_process_is_this_one_alone():
+    assert list(forked.share_out([1, 2, 3], lambda job: (job, os.getpid()), 1)) == [
+        (1, os.getpid()),
+        (2, os.getpid()),
+        (3, os.getpid()),
+    ]
+
+
+def test_a_job_failing_in_a_worker_is_raised_here_with_its_message():
+    parent = os.getpid()
+
+    def work(job: int) -> int:
+        if os.getpid() != parent:
+            raise OSError(28, "No space left on device")
+        time.sleep(0.01)
+        return job
+
+    with pytest.raises(forked.WorkerError, match="No space left on device"):
+        list(forked.share_out(range(40), work, processes=2))
+
+
+def test_a_job_failing_here_stops_the_workers_and_is_raised_as_it_is():
+    parent = os.getpid()
+
+    def work(job: int) -> int:
+        if os.getpid() == parent:
+            raise KeyError("the parent's own job")
+        time.sleep(0.01)
+        return job
+
+    with pytest.raises(KeyError, match="the parent's own job"):
+        list(forked.share_out(range(40), work, processes=3))
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for():
+    parent = os.getpid()
+
+    def work(job: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        time.sleep(0.01)
+        return job
+
+    with pytest.raises(forked.WorkerError, match="died.*3"):
+        list(forked.share_out(range(10), work, processes=2))
