@@ -154,9 +154,10 @@ def _render(
         try:
             rendered = render_pages(root, site, progress=progress, jobs=jobs)
             if plan is not None:
-                # After the render, on every core: shards are indexed one per
-                # process once the render workers are gone (memory is the
-                # render's or the indexers', never both).
+                # After the render, on every core: this process and a forked
+                # worker per other core index a shard each at a time, once
+                # the render workers are gone (memory is the render's or the
+                # indexers', never both).
                 search.write_index(root, site, jobs=jobs, plan=plan)
         finally:
             if plan is not None:
