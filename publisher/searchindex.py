@@ -258,7 +258,8 @@ def _buckets(postings: dict[str, list[int]]) -> list[dict[str, list[int]]]:
     size = 0
     mask = -1 << WEIGHT_BITS  # a posting's id, still shifted
     for entry in postings.values():
-        if len(entry) > 1:  # each code less the one before's id
+        if len(entry) > 1:  # each code less the one before's id (the map is
+            # read whole before the slice is replaced)
             entry[1:] = map(operator.sub, entry[1:], map(operator.and_, entry, repeat(mask)))
         size += 6 * len(entry)  # about the JSON bytes of a posting and its comma
     size += sum(len(word) + 4 for word in postings)

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
 from publisher import forked
 
 
-def test_every_job_is_done_once_and_this_process_takes_its_share():
-    parent = os.getpid()
+def wait_for(path: Path, timeout: float = 10.0) -> None:
+    """Until a worker has been at work (it leaves ``path``)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, "no worker process took a job"
+        time.sleep(0.005)
+
+
+def test_every_job_is_done_once_and_this_process_takes_its_share(tmp_path):
+    parent, marker = os.getpid(), tmp_path / "worker-ran"
 
     def work(job: int) -> tuple[int, int]:
-        time.sleep(0.01)  # long enough for the worker to claim jobs too
+        if os.getpid() == parent:
+            wait_for(marker)
+        else:
+            marker.touch()
         return job, os.getpid()
 
     results = list(forked.share_out(range(40), work, processes=2))
@@ -33,14 +45,15 @@ def test_one_process_is_this_one_alone():
     ]
 
 
-def test_a_job_failing_in_a_worker_is_raised_here_with_its_message():
-    parent = os.getpid()
+def test_a_job_failing_in_a_worker_is_raised_here_with_its_message(tmp_path):
+    parent, marker = os.getpid(), tmp_path / "worker-ran"
 
     def work(job: int) -> int:
-        if os.getpid() != parent:
-            raise OSError(28, "No space left on device")
-        time.sleep(0.01)
-        return job
+        if os.getpid() == parent:
+            wait_for(marker)
+            return job
+        marker.touch()
+        raise OSError(28, "No space left on device")
 
     with pytest.raises(forked.WorkerError, match="No space left on device"):
         list(forked.share_out(range(40), work, processes=2))
@@ -59,14 +72,15 @@ def test_a_job_failing_here_stops_the_workers_and_is_raised_as_it_is():
         list(forked.share_out(range(40), work, processes=3))
 
 
-def test_a_worker_that_dies_is_reported_not_waited_for():
-    parent = os.getpid()
+def test_a_worker_that_dies_is_reported_not_waited_for(tmp_path):
+    parent, marker = os.getpid(), tmp_path / "worker-ran"
 
     def work(job: int) -> int:
-        if os.getpid() != parent:
-            os._exit(3)
-        time.sleep(0.01)
-        return job
+        if os.getpid() == parent:
+            wait_for(marker)
+            return job
+        marker.touch()
+        os._exit(3)
 
     with pytest.raises(forked.WorkerError, match="died.*3"):
         list(forked.share_out(range(10), work, processes=2))
