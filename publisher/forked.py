@@ -37,17 +37,36 @@ def die_with_parent() -> None:
         pass
 
 
+class Claims:
+    """Jobs 0 to ``count`` - 1, handed out one at a time to whichever
+    process asks next (a counter in shared memory); ``failed`` set by any
+    process stops the others from starting new ones."""
+
+    def __init__(self, context: Any, count: int) -> None:
+        self.count = count
+        self.next = context.Value("q", 0)
+        self.failed = context.Value("b", 0)
+
+    def __iter__(self) -> Iterator[int]:
+        while True:
+            with self.next.get_lock():
+                index = self.next.value
+                if index >= self.count or self.failed.value:
+                    return
+                self.next.value = index + 1
+            yield index
+
+
 def share_out(jobs: Sequence[J], work: Callable[[J], R], processes: int) -> Iterator[R]:
     """``work(job)`` for every job, on ``processes`` processes, this one
     included; yields each result (this process's as it makes them, the
     others' after). A job that raises stops the others from starting new
     ones: raised here as it is, from a worker as WorkerError."""
     context = multiprocessing.get_context("fork")
-    claims = context.Value("q", 0)
-    failed = context.Value("b", 0)
+    claims = Claims(context, len(jobs))
     results = context.Queue()
     children = [
-        context.Process(target=_worker, args=(jobs, work, claims, failed, results), daemon=True)
+        context.Process(target=_worker, args=(jobs, work, claims, results), daemon=True)
         for _ in range(max(0, processes - 1))
     ]
     if children:
@@ -55,11 +74,11 @@ def share_out(jobs: Sequence[J], work: Callable[[J], R], processes: int) -> Iter
     for child in children:
         child.start()
     try:
-        for job in _claimed(jobs, claims, failed):
-            yield work(job)
+        for index in claims:
+            yield work(jobs[index])
         yield from _collect(children, results)
     except BaseException:
-        failed.value = 1
+        claims.failed.value = 1
         for child in children:
             child.terminate()
         raise
@@ -68,26 +87,14 @@ def share_out(jobs: Sequence[J], work: Callable[[J], R], processes: int) -> Iter
             child.join()
 
 
-def _claimed(jobs: Sequence[J], claims: Any, failed: Any) -> Iterator[J]:
-    while True:
-        with claims.get_lock():
-            index = claims.value
-            if index >= len(jobs) or failed.value:
-                return
-            claims.value = index + 1
-        yield jobs[index]
-
-
-def _worker(
-    jobs: Sequence[J], work: Callable[[J], R], claims: Any, failed: Any, results: Any
-) -> None:
+def _worker(jobs: Sequence[J], work: Callable[[J], R], claims: Claims, results: Any) -> None:
     die_with_parent()
     try:
-        for job in _claimed(jobs, claims, failed):
-            results.put(("result", work(job)))
+        for index in claims:
+            results.put(("result", work(jobs[index])))
         results.put(("done", None))
     except BaseException as exc:  # reported to the parent, which raises it
-        failed.value = 1
+        claims.failed.value = 1
         results.put(("error", str(exc) or type(exc).__name__))
         raise SystemExit(1) from None
     finally:

@@ -21,7 +21,7 @@ from django.db import connection, connections
 from django.template import engines
 
 from publisher.files import FileWriter
-from publisher.forked import die_with_parent
+from publisher.forked import Claims, die_with_parent
 from publisher.pages.base import Page, Site, Unit
 from publisher.pages.registry import registry
 from publisher.paths import file_path
@@ -181,23 +181,13 @@ def _contexts(page: Page, site: Site, unit: Unit) -> Iterator[tuple[dict, dict]]
             raise RenderError(f"{page.name} pages: {exc}") from exc
 
 
-class _SharedQueue:
-    """Units handed out one at a time to whichever process is free."""
+class _SharedQueue(Claims):
+    """Units handed out one at a time to whichever process is free, and the
+    pages rendered so far (for the progress bar)."""
 
     def __init__(self, mp: Any, count: int) -> None:
-        self.count = count
-        self.next = mp.Value("q", 0)
-        self.failed = mp.Value("b", 0)
+        super().__init__(mp, count)
         self.pages = mp.Value("q", 0)
-
-    def claims(self) -> Iterator[int]:
-        while True:
-            with self.next.get_lock():
-                index = self.next.value
-                if index >= self.count or self.failed.value:
-                    return
-                self.next.value = index + 1
-            yield index
 
     def count_page(self, _n: int) -> None:
         with self.pages.get_lock():
@@ -228,7 +218,7 @@ def _child(
     try:
         result = RenderResult()
         with consistent_reads(), FileWriter(root) as writer:
-            _render_units(units, by_name, shared.claims(), site, writer, result, shared.count_page)
+            _render_units(units, by_name, iter(shared), site, writer, result, shared.count_page)
             writer.close()
             result.bytes = writer.bytes_written
         results.put(("done", result))
@@ -280,7 +270,7 @@ def _render_parallel(
         # The parent works too: one process fewer to hold Django in memory.
         mine = RenderResult()
         with consistent_reads(), FileWriter(root) as writer:
-            claims = shared.claims()
+            claims = iter(shared)
             _render_units(units, by_name, claims, site, writer, mine, _counting(shared, report))
             writer.close()
             mine.bytes = writer.bytes_written

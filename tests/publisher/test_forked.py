@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,22 @@ def wait_for(path: Path, timeout: float = 10.0) -> None:
     while not path.exists():
         assert time.monotonic() < deadline, "no worker process took a job"
         time.sleep(0.005)
+
+
+def worker_then(marker: Path, in_worker: Callable[[int], Any]) -> Callable[[int], Any]:
+    """A job that, in this process, waits for a worker to have taken one
+    (and returns the job), and in a worker leaves ``marker`` first and then
+    does ``in_worker``."""
+    parent = os.getpid()
+
+    def work(job: int) -> Any:
+        if os.getpid() == parent:
+            wait_for(marker)
+            return job
+        marker.touch()
+        return in_worker(job)
+
+    return work
 
 
 def test_every_job_is_done_once_and_this_process_takes_its_share(tmp_path):
@@ -45,18 +63,21 @@ def test_one_process_is_this_one_alone():
     ]
 
 
-def test_a_job_failing_in_a_worker_is_raised_here_with_its_message(tmp_path):
-    parent, marker = os.getpid(), tmp_path / "worker-ran"
+def test_a_job_failing_in_a_worker_is_raised_here_and_no_new_job_starts(tmp_path):
+    done: list[int] = []  # this process's jobs
 
-    def work(job: int) -> int:
-        if os.getpid() == parent:
-            wait_for(marker)
-            return job
-        marker.touch()
+    def fail(job: int) -> int:
         raise OSError(28, "No space left on device")
 
+    def job_here_or_failing_there(job: int) -> int:
+        done.append(job)
+        time.sleep(0.01)  # the worker fails while this process is at a job
+        return job
+
+    work = worker_then(tmp_path / "ran", fail)
     with pytest.raises(forked.WorkerError, match="No space left on device"):
-        list(forked.share_out(range(40), work, processes=2))
+        list(forked.share_out(range(40), lambda job: work(job_here_or_failing_there(job)), 2))
+    assert len(done) < 5  # not the 39 jobs left
 
 
 def test_a_job_failing_here_stops_the_workers_and_is_raised_as_it_is():
@@ -73,14 +94,8 @@ def test_a_job_failing_here_stops_the_workers_and_is_raised_as_it_is():
 
 
 def test_a_worker_that_dies_is_reported_not_waited_for(tmp_path):
-    parent, marker = os.getpid(), tmp_path / "worker-ran"
-
-    def work(job: int) -> int:
-        if os.getpid() == parent:
-            wait_for(marker)
-            return job
-        marker.touch()
+    def die(job: int) -> int:
         os._exit(3)
 
     with pytest.raises(forked.WorkerError, match="died.*3"):
-        list(forked.share_out(range(10), work, processes=2))
+        list(forked.share_out(range(10), worker_then(tmp_path / "ran", die), processes=2))
