@@ -9,6 +9,7 @@ nothing passes here that the admin would refuse once it is a draft.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, ClassVar
 
 from django import forms
@@ -32,8 +33,28 @@ HONEYPOT_MESSAGE = (
 )
 
 
+ONE_LINE_MESSAGE = (
+    "Keep this on one line: it has a line break or another invisible control character."
+)
+# Right-to-left overrides and isolates: they reorder how the text around them
+# reads (in the newsroom's mail too), and no name needs them.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(value: str) -> None:
+    """Refuse what would start a new line, or reorder one, in the newsroom's
+    mail and the admin: controls (CR, LF, tab, NEL…), line and paragraph
+    separators, bidirectional overrides."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
+            raise ValidationError(ONE_LINE_MESSAGE, code="control_character")
+
+
 def text(label: str, max_length: int, required: bool = True, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
+    """A one-line text: a name, a place, a phone number."""
+    return forms.CharField(
+        label=label, max_length=max_length, required=required, validators=[one_line], **kwargs
+    )
 
 
 def long_text(label: str, max_length: int, required: bool = True, **kwargs: Any):
