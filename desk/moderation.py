@@ -74,7 +74,21 @@ def item_values(model: type[Publishable], fields: dict[str, Any]) -> dict[str, A
     for field in model._meta.concrete_fields:
         if field.name in fields and field.editable and field.name != "photo":
             values[field.name] = field.to_python(fields[field.name])
+    if values.get("body"):
+        values["body"] = readers_words(values["body"])
     return values
+
+
+# Backslash first: a reader's own "\\<" must not undo the escape of its "<".
+_MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "<": "\\<"})
+
+
+def readers_words(text: str) -> str:
+    """A reader's text as Markdown that shows exactly what they typed: no raw
+    HTML (``<`` escaped, so no tag, comment or autolink), no image (``![``
+    escaped, so ``![…](…)`` loads nothing); paragraphs and links stay. The
+    editor's own body may hold HTML and images; a reader's never does."""
+    return text.translate(_MARKDOWN_ESCAPES).replace("![", "!\\[")
 
 
 def make_draft(submission: Submission, user: AbstractBaseUser) -> Publishable:
