@@ -9,15 +9,20 @@ nothing passes here that the admin would refuse once it is a draft.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from content.models import Birth, Obituary, Wedding
 from content.uploads import PhotoFormField
 from desk.models import Submission
+from desk.retention import room_for
+
+log = logging.getLogger(__name__)
 
 # Longest texts a reader may send (a long obituary runs to a few thousand
 # words; a letter to the editor to a few hundred).
@@ -25,6 +30,11 @@ OBITUARY_CHARS = 20_000
 MESSAGE_CHARS = 3_000
 TIP_CHARS = 5_000
 LETTER_CHARS = 3_000
+
+PHOTOS_FULL_MESSAGE = (
+    "We cannot take more photos just now: send it without the photo, and email "
+    "the photo to {email}."
+)
 
 HONEYPOT = "website"
 HONEYPOT_MESSAGE = (
@@ -157,6 +167,18 @@ class AnnouncementForm(SubmissionForm):
         required=False,
         help_text="For readers who cannot see it, e.g. “A sleeping baby in a knitted cap”.",
     )
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if photo and not room_for(photo.size):
+            # Photos waiting for an editor fill PUBLISHER_SUBMISSIONS_MAX_MB:
+            # a flood, or a queue nobody has worked through.
+            log.warning("submitted photos are at PUBLISHER_SUBMISSIONS_MAX_MB: one refused")
+            raise ValidationError(
+                PHOTOS_FULL_MESSAGE.format(email=settings.PUBLISHER_NEWSROOM_EMAIL),
+                code="photos_full",
+            )
+        return photo
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

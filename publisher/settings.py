@@ -245,6 +245,11 @@ try:
         env_str("PUBLISHER_SUBMISSIONS_ROOT", str(VAR_DIR / "submissions"))
     ).resolve()
     PUBLISHER_SUBMIT_RATE = _submit_rate(env_str("PUBLISHER_SUBMIT_RATE", "10/h"))
+    # Submitted photos on disk: at most this many MB in all (a photo past it is
+    # refused), and a decided submission's photo is deleted this many days
+    # after the decision (manage.py prune_submissions, nightly from cron).
+    PUBLISHER_SUBMISSIONS_MAX_MB = env_int("PUBLISHER_SUBMISSIONS_MAX_MB", 2048, minimum=1)
+    PUBLISHER_SUBMISSIONS_KEEP_DAYS = env_int("PUBLISHER_SUBMISSIONS_KEEP_DAYS", 90, minimum=1)
     # Where pages send readers with news: the forms behind lighttpd, or (a
     # site on S3 alone) the address of a Django that runs them; empty: no link.
     PUBLISHER_SUBMIT_URL = _submit_url(env_str("PUBLISHER_SUBMIT_URL", "/submit/"))
