@@ -3,6 +3,7 @@ page, its photo is named by the item, and the work is done outside the lock."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -126,3 +127,15 @@ def test_a_draft_that_loses_the_race_leaves_no_photo_behind(settings):
     with pytest.raises(ModerationError, match="already handled"):
         make_draft(submission, User.objects.create(username="edna"))
     assert not list(Path(settings.MEDIA_ROOT).rglob("*.png")) and Birth.objects.count() == 0
+
+
+def test_bodies_stored_before_keep_no_tracking_pixel_after_migrating():
+    from django.apps import apps
+
+    migration = importlib.import_module("content.migrations.0012_bodies_without_tracking_images")
+    story = make_story(body="Before.")
+    stored = f"<p>Before.</p>{PIXEL}<p>After.</p>"
+    type(story).objects.filter(pk=story.pk).update(body_html=stored)
+    migration.drop_tracking_images(apps, None)
+    story.refresh_from_db()
+    assert story.body_html == "<p>Before.</p><p>After.</p>"
