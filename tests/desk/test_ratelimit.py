@@ -74,3 +74,19 @@ def test_a_rate_of_zero_refuses_every_post():
 )
 def test_rates_read_as_posts_per_seconds(rate, expected):
     assert parse_rate(rate) == expected
+
+
+@pytest.mark.django_db
+def test_with_the_count_failing_the_reader_is_told_and_keeps_what_they_typed(client, monkeypatch):
+    from django.db import OperationalError
+
+    def fail(*args, **kwargs):  # a fault we cannot provoke inside a test's transaction
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("desk.views.over_the_limit", fail)
+    response = client.post("/submit/letter/", submit_form("letter"))
+    assert response.status_code == 503
+    text = response.content.decode()
+    assert "We could not save your submission just now" in text
+    assert "Keep the library open on Sundays" in text
+    assert Submission.objects.count() == 0
