@@ -13,6 +13,7 @@ worst case.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import nh3
@@ -64,16 +65,37 @@ def _markdown() -> Any:
 
 def render_body(source: str) -> str:
     """Turn an editor's Markdown/HTML into HTML that is safe to publish."""
-    return nh3.clean(
-        # Blocks end in a newline here, and not in Python-Markdown: stored
-        # bodies keep their bytes.
-        _markdown().render(source or "").rstrip("\n"),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
+    return without_tracking_images(
+        nh3.clean(
+            # Blocks end in a newline here, and not in Python-Markdown: stored
+            # bodies keep their bytes.
+            _markdown().render(source or "").rstrip("\n"),
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
     )
+
+
+# An <img> as nh3 writes it: every value in double quotes, a quote inside
+# one written &quot;, so a ">" inside a value cannot end the match early.
+_IMG = re.compile(r'<img(?:\s+[^\s"=>/]+(?:="[^"]*")?)*\s*/?>')
+_SIZE = re.compile(r'\s(?:width|height)="\s*([0-9]*\.?[0-9]*)')
+
+
+def without_tracking_images(markup: str) -> str:
+    """``markup`` without images drawn 0 or 1 pixel wide or high: a tracking
+    pixel (it tells another site who read the page, and when) shows nothing."""
+
+    def keep(match: re.Match) -> str:
+        for size in _SIZE.findall(match.group()):
+            if size.strip(".") and float(size) < 2:
+                return ""
+        return match.group()
+
+    return _IMG.sub(keep, markup) if "<img" in markup else markup
 
 
 def plain_text(markup: str, limit: int = 200) -> str:

@@ -9,4 +9,4 @@ class DeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from desk import signals  # noqa: F401 (connects the handlers)
+        from desk import checks, signals  # noqa: F401 (registers checks, connects handlers)

@@ -5,7 +5,11 @@ loopback; lighttpd appends the address it saw to ``X-Forwarded-For``, so the
 last entry is always lighttpd's own view, whatever a reader put before it.
 Behind a TLS terminator (``PUBLISHER_TRUSTED_PROXY``) that last entry is the
 terminator, and the one before it is the terminator's view of the reader.
-Entries further left are the reader's own words and are never believed.
+Without lighttpd (gunicorn behind a load balancer, the S3 setup) the request
+comes from the balancer itself: the header is believed when that address is
+in ``PUBLISHER_TRUSTED_PROXY``, and never from any other address. The chain
+is read from the right, past every trusted hop (CloudFront's edge before the
+balancer); entries further left are the reader's own words, never believed.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ def client_address(request: HttpRequest) -> str:
     if peer is None:  # not a socket (a test client may send anything)
         return "unknown"
     address = peer
-    if _within(peer, LOCAL_PROXIES):
-        trusted = [ipaddress.ip_network(n, strict=False) for n in settings.PUBLISHER_TRUSTED_PROXY]
+    trusted = [ipaddress.ip_network(n, strict=False) for n in settings.PUBLISHER_TRUSTED_PROXY]
+    if _within(peer, LOCAL_PROXIES) or _within(peer, trusted):
         chain = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         for entry in reversed(chain):
             found = _address(entry)

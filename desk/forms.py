@@ -9,14 +9,20 @@ nothing passes here that the admin would refuse once it is a draft.
 
 from __future__ import annotations
 
+import logging
+import unicodedata
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from content.models import Birth, Obituary, Wedding
 from content.uploads import PhotoFormField
 from desk.models import Submission
+from desk.retention import room_for
+
+log = logging.getLogger(__name__)
 
 # Longest texts a reader may send (a long obituary runs to a few thousand
 # words; a letter to the editor to a few hundred).
@@ -25,6 +31,11 @@ MESSAGE_CHARS = 3_000
 TIP_CHARS = 5_000
 LETTER_CHARS = 3_000
 
+PHOTOS_FULL_MESSAGE = (
+    "We cannot take more photos just now: send it without the photo, and email "
+    "the photo to {email}."
+)
+
 HONEYPOT = "website"
 HONEYPOT_MESSAGE = (
     "This form looked as if a program had filled it in, so it was not sent. If you are "
@@ -32,8 +43,28 @@ HONEYPOT_MESSAGE = (
 )
 
 
+ONE_LINE_MESSAGE = (
+    "Keep this on one line: it has a line break or another invisible control character."
+)
+# Right-to-left overrides and isolates: they reorder how the text around them
+# reads (in the newsroom's mail too), and no name needs them.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(value: str) -> None:
+    """Refuse what would start a new line, or reorder one, in the newsroom's
+    mail and the admin: controls (CR, LF, tab, NEL…), line and paragraph
+    separators, bidirectional overrides."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
+            raise ValidationError(ONE_LINE_MESSAGE, code="control_character")
+
+
 def text(label: str, max_length: int, required: bool = True, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(label=label, max_length=max_length, required=required, **kwargs)
+    """A one-line text: a name, a place, a phone number."""
+    return forms.CharField(
+        label=label, max_length=max_length, required=required, validators=[one_line], **kwargs
+    )
 
 
 def long_text(label: str, max_length: int, required: bool = True, **kwargs: Any):
@@ -136,6 +167,18 @@ class AnnouncementForm(SubmissionForm):
         required=False,
         help_text="For readers who cannot see it, e.g. “A sleeping baby in a knitted cap”.",
     )
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if photo and not room_for(photo.size):
+            # Photos waiting for an editor fill PUBLISHER_SUBMISSIONS_MAX_MB:
+            # a flood, or a queue nobody has worked through.
+            log.warning("submitted photos are at PUBLISHER_SUBMISSIONS_MAX_MB: one refused")
+            raise ValidationError(
+                PHOTOS_FULL_MESSAGE.format(email=settings.PUBLISHER_NEWSROOM_EMAIL),
+                code="photos_full",
+            )
+        return photo
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

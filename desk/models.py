@@ -101,3 +101,23 @@ class Submission(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class PostCount(models.Model):
+    """How many posts one address made in one period: the readers' rate limit
+    (``desk.ratelimit``). One row per address and period, counted up by a
+    conditional UPDATE, so parallel posts cannot both take the last turn."""
+
+    key = models.CharField(max_length=200)  # "desk.submit 198.51.100.7"
+    period = models.PositiveBigIntegerField()  # its start, in seconds since 1970
+    ends = models.PositiveBigIntegerField()  # when the row may be forgotten
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "period"], name="postcount_one_per_period")
+        ]
+        indexes = [models.Index(fields=["ends"], name="postcount_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.period}: {self.count}"

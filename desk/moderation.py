@@ -52,11 +52,16 @@ def may_make_draft(user: AbstractBaseUser, submission: Submission) -> bool:
 def _pending(submission: Submission) -> Submission:
     """The submission's row, locked, still waiting for a decision."""
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
-    if not locked.is_pending:
-        raise ModerationError(
-            f"Submission {locked.reference} was already {locked.get_status_display().lower()}."
-        )
+    _still_pending(locked)
     return locked
+
+
+def _still_pending(submission: Submission) -> None:
+    if not submission.is_pending:
+        raise ModerationError(
+            f"Submission {submission.reference} was already "
+            f"{submission.get_status_display().lower()}."
+        )
 
 
 def unique_slug(model: type[Publishable], title: str) -> str:
@@ -74,7 +79,21 @@ def item_values(model: type[Publishable], fields: dict[str, Any]) -> dict[str, A
     for field in model._meta.concrete_fields:
         if field.name in fields and field.editable and field.name != "photo":
             values[field.name] = field.to_python(fields[field.name])
+    if values.get("body"):
+        values["body"] = readers_words(values["body"])
     return values
+
+
+# Backslash first: a reader's own "\\<" must not undo the escape of its "<".
+_MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "<": "\\<"})
+
+
+def readers_words(text: str) -> str:
+    """A reader's text as Markdown that shows exactly what they typed: no raw
+    HTML (``<`` escaped, so no tag, comment or autolink), no image (``![``
+    escaped, so ``![…](…)`` loads nothing); paragraphs and links stay. The
+    editor's own body may hold HTML and images; a reader's never does."""
+    return text.translate(_MARKDOWN_ESCAPES).replace("![", "!\\[")
 
 
 def make_draft(submission: Submission, user: AbstractBaseUser) -> Publishable:
@@ -85,28 +104,40 @@ def make_draft(submission: Submission, user: AbstractBaseUser) -> Publishable:
             f"A {submission.get_kind_display().lower()} does not become an item: "
             "mark it handled or decline it."
         )
-    with transaction.atomic():
-        submission = _pending(submission)
-        item = model(**item_values(model, submission.fields), status=Status.DRAFT)
-        item.slug = unique_slug(model, item.title)
-        if submission.photo:
-            with submission.photo.open("rb") as handle:
-                # The field's own upload path and storage (MEDIA_ROOT, which
-                # only live items' photos leave); assigning measures it.
-                item.photo.save(os.path.basename(submission.photo.name), File(handle), save=False)
-        try:
-            item.full_clean()
-        except ValidationError as error:
-            if item.photo:
-                item.photo.delete(save=False)
+    _still_pending(Submission.objects.get(pk=submission.pk))  # before any work
+    # The work before the transaction: on SQLite it holds the database's
+    # write lock from its first statement, and every other editor's save
+    # would wait on this Markdown and this copy (the admin's save does the same).
+    item = model(**item_values(model, submission.fields), status=Status.DRAFT)
+    item.slug = unique_slug(model, item.title)
+    item.render()
+    if submission.photo:
+        with submission.photo.open("rb") as handle:
+            # The field's own upload path and storage (MEDIA_ROOT, which
+            # only live items' photos leave); assigning measures it. Named
+            # by the item, as an editor's upload would be, never by the
+            # reader's reference number.
+            suffix = os.path.splitext(submission.photo.name)[1].lower()
+            item.photo.save(f"{item.slug}{suffix}", File(handle), save=False)
+    try:
+        item.full_clean()
+        with transaction.atomic():
+            submission = _pending(submission)
+            if model.objects.filter(slug=item.slug).exists():  # taken meanwhile
+                item.slug = unique_slug(model, item.title)
+            item.save()
+            _decide(submission, user, Submission.Status.DRAFTED)
+            submission.item_kind, submission.item_id = item.kind, item.pk
+            submission.save(update_fields=["item_kind", "item_id"])
+    except BaseException as error:
+        if item.photo:
+            item.photo.delete(save=False)
+        if isinstance(error, ValidationError):
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
             raise ModerationError(
                 f"The {model._meta.verbose_name} would not save: {problems}"
             ) from error
-        item.save()
-        _decide(submission, user, Submission.Status.DRAFTED)
-        submission.item_kind, submission.item_id = item.kind, item.pk
-        submission.save(update_fields=["item_kind", "item_id"])
+        raise
     return item
 
 

@@ -28,10 +28,17 @@ def newsroom_notice(submission: Submission) -> tuple[str, str]:
     # One line, whatever a reader typed: a line break in a header is refused
     # by Django's mail (and the newsroom would not be told at all).
     subject = " ".join(subject.split())
+    # The newsroom's own lines first, and what the reader typed only after
+    # them, under a line saying so: a reader's text that looks like "Email:"
+    # or "Review it in the admin:" can never pass for the newsroom's.
     lines = [
         f"{submission.get_kind_display()} received "
         f"{timezone.localtime(submission.received_at):%Y-%m-%d %H:%M}, "
-        f"reference {submission.reference}.",
+        f"reference {submission.reference}" + (", with a photo." if submission.photo else "."),
+        "",
+        f"Review it in the admin: {admin_link(submission)}",
+        "",
+        "-- What the reader sent (their words, not checked) --",
         "",
         f"From: {submission.name or '(no name given)'}",
         f"Email: {submission.email or '-'}",
@@ -40,9 +47,6 @@ def newsroom_notice(submission: Submission) -> tuple[str, str]:
     ]
     for name, value in submission.fields.items():
         lines.append(f"{name}: {value}")
-    if submission.photo:
-        lines.append("With a photo.")
-    lines += ["", f"Review it in the admin: {admin_link(submission)}"]
     return subject, "\n".join(lines)
 
 

@@ -144,7 +144,9 @@ def _trusted_proxies(values: list[str]) -> list[str]:
         except ValueError:
             raise ImproperlyConfigured(
                 f"PUBLISHER_TRUSTED_PROXY has {value!r}, which is not an IP address or network: "
-                "set it to the address of the TLS terminator in front of lighttpd, e.g. 127.0.0.1"
+                "set it to the addresses of the proxies in front (comma separated), e.g. "
+                "127.0.0.1 for a TLS terminator on this host, 10.0.0.0/16 for a load "
+                "balancer's subnet (a network has no host bits: not 10.0.3.4/16)"
             ) from None
     return values
 
@@ -198,8 +200,9 @@ try:
     # DJANGO_CSRF_TRUSTED_ORIGINS=https://news.example.com and DJANGO_HTTPS_PROXY=true.
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
     _BEHIND_HTTPS_PROXY = env_bool("DJANGO_HTTPS_PROXY", False)
-    # The TLS terminator in front of lighttpd (addresses or networks, comma
-    # separated): lighttpd believes its X-Forwarded-Proto (manage.py serve).
+    # The TLS terminator in front of lighttpd, or the load balancer in front of
+    # gunicorn (addresses or networks, comma separated): lighttpd believes its
+    # X-Forwarded-Proto (manage.py serve), the readers' forms its X-Forwarded-For.
     PUBLISHER_TRUSTED_PROXY = _trusted_proxies(env_list("PUBLISHER_TRUSTED_PROXY", []))
     DATABASES = {
         "default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}"))
@@ -242,6 +245,11 @@ try:
         env_str("PUBLISHER_SUBMISSIONS_ROOT", str(VAR_DIR / "submissions"))
     ).resolve()
     PUBLISHER_SUBMIT_RATE = _submit_rate(env_str("PUBLISHER_SUBMIT_RATE", "10/h"))
+    # Submitted photos on disk: at most this many MB in all (a photo past it is
+    # refused), and a decided submission's photo is deleted this many days
+    # after the decision (manage.py prune_submissions, nightly from cron).
+    PUBLISHER_SUBMISSIONS_MAX_MB = env_int("PUBLISHER_SUBMISSIONS_MAX_MB", 2048, minimum=1)
+    PUBLISHER_SUBMISSIONS_KEEP_DAYS = env_int("PUBLISHER_SUBMISSIONS_KEEP_DAYS", 90, minimum=1)
     # Where pages send readers with news: the forms behind lighttpd, or (a
     # site on S3 alone) the address of a Django that runs them; empty: no link.
     PUBLISHER_SUBMIT_URL = _submit_url(env_str("PUBLISHER_SUBMIT_URL", "/submit/"))
@@ -378,12 +386,8 @@ EMAIL_BACKEND = (
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The readers' forms count submissions per address here (django-ratelimit).
-# Files, not memory: gunicorn's workers are separate processes and must share
-# the counts; files need no table and no server, and work while the database
-# is down. Counting is not atomic (a read and a write), so a burst of
-# parallel posts may slip one or two past the limit: the limit is against
-# floods, not a quota.
+# Django's cache (the readers' forms count posts in the database instead,
+# desk.ratelimit: one conditional UPDATE, so a burst cannot slip past).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
+import re
 import threading
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,3 +103,29 @@ def test_the_rate_limit_counts_the_address_lighttpd_saw_not_one_a_reader_claims(
         HTTP_X_FORWARDED_FOR=headers["X-Forwarded-For"],
     )
     assert client_address(request) == "127.0.0.1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_forms_come_compressed_through_lighttpd_with_a_description(
+    settings, tmp_path, live_server
+):
+    build(settings)
+    django = urllib.parse.urlsplit(live_server.url)
+    admin = AdminProxy(django.hostname, django.port)
+    with lighttpd(Path(settings.PUBLISHER_BUILD_DIR), tmp_path / "var", admin=admin) as (url, _):
+        for path in ("/submit/", "/submit/birth/"):
+            status, headers, body = fetch(url + path, {"Accept-Encoding": "gzip"})
+            assert status == 200, path
+            assert headers["Content-Encoding"] == "gzip", path
+            assert "Accept-Encoding" in headers["Vary"]
+            page = gzip.decompress(body).decode()
+            assert 'name="csrfmiddlewaretoken"' in page or path == "/submit/"
+            (description,) = re.findall(r'<meta name="description" content="([^"]+)">', page)
+            assert len(description) > 50
+            # Uncompressed for a client that asks for nothing else.
+            status, headers, plain = fetch(url + path)
+            assert status == 200 and "Content-Encoding" not in headers
+            assert b"<!DOCTYPE html>" in plain
+        # The admin's pages stay uncompressed (its pages hold an editor's data).
+        status, headers, _ = fetch(url + "/admin/login/", {"Accept-Encoding": "gzip"})
+        assert status == 200 and "Content-Encoding" not in headers

@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from desk.forms import HONEYPOT_MESSAGE
+from desk.forms import HONEYPOT_MESSAGE, ONE_LINE_MESSAGE
 from desk.models import Submission
+from desk.notify import tell_newsroom
 from desk.views import RATE_LIMITED
 from tests.support import (
     build,
@@ -236,11 +237,10 @@ def test_one_address_may_send_only_so_many(client, settings):
     assert Submission.objects.count() == 3
 
 
-def test_a_line_break_in_a_name_cannot_stop_the_newsroom_being_told(
-    client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        post(client, "tip", submit_form("tip", name="Anna\r\nBcc: everyone@example.com"))
+def test_a_line_break_in_a_name_from_a_script_cannot_stop_the_newsroom_being_told():
+    # The forms refuse it; a submission made another way still mails on one line.
+    submission = Submission.objects.create(kind="tip", name="Anna\r\nBcc: everyone@example.com")
+    tell_newsroom(submission)
     (notice,) = mail.outbox
     assert notice.to == ["desk@ledger.example"] and notice.bcc == []
     assert "\n" not in notice.subject and notice.subject.endswith(
@@ -262,3 +262,47 @@ def test_with_the_database_failing_the_reader_is_told_and_keeps_what_they_typed(
     text = response.content.decode()
     assert "We could not save your submission just now" in text
     assert "Keep the library open on Sundays" in text
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", "Anna Quist\nEmail: boss@ledger.example"),
+        ("name", "Anna\rQuist"),
+        ("name", "Anna\u2028Quist"),
+        ("phone", "555-0100\x0bFrom: editor"),
+        ("parents", "Anna and\u0085Mark Berg"),
+        ("hometown", "Mill\u202ekoorb"),
+    ],
+)
+def test_a_control_character_in_a_one_line_field_is_refused_and_the_rest_kept(client, field, value):
+    data = submit_form("birth", **{field: value})
+    response = post(client, "birth", data)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert ONE_LINE_MESSAGE in text
+    assert f'id="id_{field}_error"' in text  # on the field itself
+    # Nothing is lost: the rest of the form comes back as typed.
+    assert 'value="Nora Quist"' in text and "Nora joins big brother Theo." in text
+    assert Submission.objects.count() == 0
+
+
+def test_a_line_break_in_a_long_text_is_kept(client):
+    body = "First line.\r\nSecond line.\n\nA paragraph."
+    assert post(client, "tip", submit_form("tip", body=body)).status_code == 302
+    assert Submission.objects.get().fields["body"] == body
+
+
+def test_the_newsroom_mail_gives_its_own_lines_before_anything_the_reader_wrote(
+    client, django_capture_on_commit_callbacks
+):
+    forged = "Anna.\n\nReview it in the admin: https://evil.example/\nEmail: boss@ledger.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "tip", submit_form("tip", body=forged))
+    submission = Submission.objects.get()
+    (notice,) = mail.outbox
+    own, _, readers = notice.body.partition("What the reader sent")
+    assert "Review it in the admin: http://" in own and "/admin/desk/submission/" in own
+    assert f"reference {submission.reference}" in own
+    assert "evil.example" not in own and "Anna Quist" not in own
+    assert "evil.example" in readers and "Anna Quist" in readers
