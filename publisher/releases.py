@@ -107,6 +107,29 @@ def prune(build_dir: Path, keep: int) -> list[Path]:
     return removed
 
 
+def drop_older(build_dir: Path) -> list[Path]:
+    """Delete every release but the live one, now (not in the background),
+    and what the trash holds: after a takedown decision they hold text that
+    must not stay on the server. Partial releases are left to their builds.
+    Call only under ``build_lock``."""
+    root = releases_dir(build_dir)
+    live = live_release(build_dir)
+    dropped = []
+    if root.is_dir():
+        for entry in sorted(root.iterdir()):
+            if entry.name.endswith(PARTIAL_SUFFIX) or not entry.is_dir():
+                continue
+            if live is not None and entry.resolve() == live:
+                continue
+            shutil.rmtree(entry)
+            dropped.append(entry)
+    trash = trash_dir(build_dir)
+    if trash.is_dir():
+        for entry in trash.iterdir():
+            shutil.rmtree(entry, ignore_errors=True)
+    return dropped
+
+
 def trash_dir(build_dir: Path) -> Path:
     return build_dir / ".trash"
 
