@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from publisher.deploy.sync import deploy_site
 from publisher.gone_file import load_gone
 from publisher.models import Gone, Redirect
 from publisher.publish import process_queue
+from publisher.pyserver import python_server
 from publisher.redirects_file import load_redirects
 from records.decisions import decide, publish_decision
 from records.models import Decision
@@ -144,3 +146,26 @@ def test_the_bucket_keeps_no_object_at_a_named_address_and_redirects_the_others(
 
 def _manifest(s3) -> bytes:
     return gzip.decompress(body_of(s3, MANIFEST))
+
+
+def test_the_python_fallback_answers_410_with_the_sites_410_page(desk, asked, settings):
+    urls = moved_twice(desk)
+    new = anonymise(desk, asked)
+    build_dir = Path(settings.PUBLISHER_BUILD_DIR)
+    server = python_server(
+        build_dir / "site",
+        "127.0.0.1",
+        0,
+        redirects=load_redirects(build_dir),
+        gone=load_gone(build_dir),
+    )
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        status, _, body = fetch(f"http://127.0.0.1:{port}{urls['last']}")
+        assert status == 410 and b"This address was removed" in body
+        status, headers, _ = fetch(f"http://127.0.0.1:{port}{urls['plain']}")
+        assert (status, headers["Location"]) == (301, new)
+    finally:
+        server.shutdown()
+        server.server_close()
