@@ -108,10 +108,11 @@ def prune(build_dir: Path, keep: int) -> list[Path]:
 
 
 def drop_older(build_dir: Path) -> list[Path]:
-    """Delete every release but the live one, now (not in the background),
-    and what the trash holds: after a takedown decision they hold text that
-    must not stay on the server. Partial releases are left to their builds.
-    Call only under ``build_lock``."""
+    """Take every release but the live one out of ``releases/`` at once
+    (after a takedown decision they hold text that must go), into the trash,
+    which a background ``rm`` then empties, as ``prune`` does: deleting a
+    release takes seconds to minutes, too long for an editor's request.
+    Partial releases are left to their builds. Call only under ``build_lock``."""
     root = releases_dir(build_dir)
     live = live_release(build_dir)
     dropped = []
@@ -121,12 +122,13 @@ def drop_older(build_dir: Path) -> list[Path]:
                 continue
             if live is not None and entry.resolve() == live:
                 continue
-            shutil.rmtree(entry)
             dropped.append(entry)
     trash = trash_dir(build_dir)
-    if trash.is_dir():
-        for entry in trash.iterdir():
-            shutil.rmtree(entry, ignore_errors=True)
+    trash.mkdir(exist_ok=True)
+    for entry in dropped:
+        os.rename(entry, trash / f"{entry.name}.{os.getpid()}")
+    if any(trash.iterdir()):
+        empty_trash(trash)
     return dropped
 
 

@@ -339,7 +339,10 @@ def publish_decision(request: TakedownRequest, user: Any = None) -> str:
         f"Published: {len(result.written)} file(s) written, {len(result.removed)} removed; "
         f"{len(dropped)} older release(s) and {cleared} compressed copie(s) deleted. "
     )
-    detail += "; ".join(problems) if problems else "Checked: the old text is in no built file."
+    if problems:
+        detail += "; ".join(problems)
+    elif request.decision == Decision.ANONYMISE:
+        detail += "Checked: the old text is in no built file."
     log("checked" if not problems else "check failed", user, request, detail)
     if problems:
         raise NotYetGone(problems)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from content.models import Story
 from publisher.lighttpd import deflate_installed
 from publisher.models import PublishJob
 from publisher.publish import process_queue
-from publisher.releases import releases_dir
+from publisher.releases import releases_dir, trash_dir
 from records.decisions import NotYetGone, decide, publish_decision
 from records.models import AuditEntry, Decision, TakedownRequest
 from records.names import readable, shown_pattern
@@ -181,8 +182,33 @@ def test_the_name_leaves_the_older_releases_kept_under_build(council, settings):
 
     assert [p.resolve() for p in releases_dir(build_dir).iterdir()] == [live_root(settings)]
     assert files_naming(releases_dir(build_dir), FOLDED) == []
+    # Out of releases/ at once; deleted from the disk in the background.
     # gone.json keeps the old address, to answer 410 there (never served).
+    assert emptied(trash_dir(build_dir))
     assert files_naming(build_dir, FOLDED) == ["gone.json"]
+
+
+def emptied(trash: Path) -> bool:
+    for _ in range(200):
+        if not any(trash.iterdir()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_removed_items_text_leaves_the_older_releases_too(council, settings):
+    build(settings)
+    build_dir = Path(settings.PUBLISHER_BUILD_DIR)
+    assert files_naming(releases_dir(build_dir), (b"asked about the bridge",))
+    asked = council["asked"]
+    asked.decision = Decision.REMOVE
+    decide(asked, council["editor"])
+    publish_decision(asked, council["editor"])
+
+    assert [p.resolve() for p in releases_dir(build_dir).iterdir()] == [live_root(settings)]
+    assert files_naming(releases_dir(build_dir), (b"asked about the bridge",)) == []
+    line = AuditEntry.objects.get(action="checked")
+    assert "1 older release(s)" in line.detail and "Checked" not in line.detail
 
 
 @needs_lighttpd
