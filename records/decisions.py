@@ -30,7 +30,7 @@ from publisher.pages.gone import mark_gone, retire_addresses
 from publisher.pages.registry import Kind, registry
 from publisher.paths import file_path
 from publisher.publish import process_queue
-from publisher.releases import drop_older, live_release
+from publisher.releases import drop_older, live_release, releases_dir
 from records.models import Decision, TakedownRequest, log
 from records.names import files_showing, name_pattern, replace_names, shown_pattern
 from records.revisions import acting_as
@@ -323,14 +323,15 @@ def publish_decision(request: TakedownRequest, user: Any = None) -> str:
     build_dir = Path(settings.PUBLISHER_BUILD_DIR)
     result = process_queue(build_dir)
     problems: list[str] = []
+    dropped: list[Path] = []
     try:
-        with build_lock(build_dir):
-            dropped = drop_older(build_dir)
+        if releases_dir(build_dir).is_dir():  # not before the first build
+            with build_lock(build_dir):
+                dropped = drop_older(build_dir)
     except BuildLocked:
-        dropped = []
         problems.append(
-            "a build is running: the older releases were not deleted (save the decision's "
-            "item again once the build is done)"
+            "a build is running, so the older releases under build/releases/ were kept: "
+            "once it is done, run `manage.py build --keep 1`"
         )
     cleared = clear_deflate_cache(Path(settings.VAR_DIR))
     if request.decision == Decision.ANONYMISE:

@@ -17,6 +17,7 @@ from reversion.models import Version
 
 from content.models import Story
 from publisher.lighttpd import deflate_installed
+from publisher.locks import build_lock
 from publisher.models import PublishJob
 from publisher.publish import process_queue
 from publisher.releases import releases_dir, trash_dir
@@ -230,6 +231,27 @@ def test_the_name_leaves_lighttpds_compressed_copies(council, settings):
         assert files_naming(cache, FOLDED) == []
         status, headers, body = fetch(base + "/", {"Accept-Encoding": "gzip"})
         assert status == 200 and b"A resident speaks up" in gzip.decompress(body)
+
+
+def test_a_decision_before_the_first_build_is_applied_and_says_so(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    story = make_story(headline="José Núñez speaks", slug="jose-nunez-speaks")
+    asked = TakedownRequest.objects.create(
+        requester="J", contact="j@example.org", kind="story", object_id=story.pk, reason="r",
+        decision=Decision.ANONYMISE, names="José Núñez", replacement="a resident",
+    )  # fmt: skip
+    decide(asked, member_of("Editors", "eddie"))
+    assert "Checked" in publish_decision(asked)
+    assert Story.objects.get(pk=story.pk).headline == "A resident speaks"
+
+
+def test_a_build_running_meanwhile_keeps_the_decision_from_saying_it_is_done(council, settings):
+    build(settings)
+    build_dir = Path(settings.PUBLISHER_BUILD_DIR)
+    decide(council["asked"], council["editor"])
+    with build_lock(build_dir), pytest.raises(NotYetGone, match="--keep 1"):
+        publish_decision(council["asked"], council["editor"])
+    assert AuditEntry.objects.get(action="check failed")
 
 
 def test_the_checked_files_are_read_as_a_browser_gets_them():
