@@ -799,6 +799,16 @@ class NotFoundPage(Page):
     template = "content/404.html"
 
 
+class RetiredAddressPage(Page):
+    """The page lighttpd answers, status 410, at an old address retired for
+    the name it held (``records.decisions``): no page of its own is left
+    there, so this one says what happened without naming anyone."""
+
+    name = "retired_address"
+    route = "410.html"
+    template = "content/410.html"
+
+
 def story_state(story: Story) -> dict[str, Any]:
     """What a story's pages need beyond its slug and dates: its section front
     and the authors' pages list it, and its corrections are on /corrections/."""
@@ -888,6 +898,7 @@ REGISTRY = Registry(
         SubmitUnavailablePage(),
         UnpublishingPolicyPage(),
         NotFoundPage(),
+        RetiredAddressPage(),
         HomePage(),
     ],
     KINDS,

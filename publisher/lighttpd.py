@@ -348,6 +348,26 @@ def deflate_installed() -> bool:
     return not dirs or any((d / "mod_deflate.so").exists() for d in dirs)
 
 
+def deflate_cache_dir(var_dir: Path) -> Path:
+    return Path(var_dir) / "lighttpd-deflate"
+
+
+def clear_deflate_cache(var_dir: Path) -> int:
+    """Delete lighttpd's compressed copies (the files, not the folders it
+    made); returns how many. A copy is kept per file version, so a page
+    rewritten leaves its old text there until cron's clean-up: a takedown
+    decision clears them at once. lighttpd compresses again on demand."""
+    count = 0
+    for root, _dirs, files in os.walk(deflate_cache_dir(var_dir)):
+        for name in files:
+            try:
+                os.unlink(os.path.join(root, name))
+                count += 1
+            except FileNotFoundError:
+                pass  # lighttpd replaced it meanwhile
+    return count
+
+
 def prepare_var_dir(var_dir: Path) -> None:
     """The directories lighttpd writes to (it does not create them itself)."""
     (Path(var_dir) / "lighttpd-deflate").mkdir(parents=True, exist_ok=True)

@@ -71,6 +71,10 @@ class Gone(models.Model):
     kind = models.CharField(max_length=20)
     object_id = models.PositiveBigIntegerField()
     removed_at = models.DateTimeField()
+    # An old address that held a name an anonymisation took out: no page is
+    # left there (a file, a bucket key, a redirect would carry the name), and
+    # the item being live does not give it back (see ``retire_addresses``).
+    named = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -60,8 +60,11 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         return None
 
     def _send_gone(self, path: str) -> None:
-        # 410 with the short page publishing left at the address, as lighttpd.
+        # 410 with the short page publishing left at the address, as lighttpd;
+        # the site's 410.html where none is (an address retired for a name).
         page = Path(self.directory) / path.lstrip("/") / "index.html"
+        if not page.is_file():
+            page = Path(self.directory) / "410.html"
         body = page.read_bytes() if page.is_file() else b""
         self.send_response(410)
         self.send_header("Content-Type", "text/html; charset=utf-8")

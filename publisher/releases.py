@@ -107,6 +107,31 @@ def prune(build_dir: Path, keep: int) -> list[Path]:
     return removed
 
 
+def drop_older(build_dir: Path) -> list[Path]:
+    """Take every release but the live one out of ``releases/`` at once
+    (after a takedown decision they hold text that must go), into the trash,
+    which a background ``rm`` then empties, as ``prune`` does: deleting a
+    release takes seconds to minutes, too long for an editor's request.
+    Partial releases are left to their builds. Call only under ``build_lock``."""
+    root = releases_dir(build_dir)
+    live = live_release(build_dir)
+    dropped = []
+    if root.is_dir():
+        for entry in sorted(root.iterdir()):
+            if entry.name.endswith(PARTIAL_SUFFIX) or not entry.is_dir():
+                continue
+            if live is not None and entry.resolve() == live:
+                continue
+            dropped.append(entry)
+    trash = trash_dir(build_dir)
+    trash.mkdir(exist_ok=True)
+    for entry in dropped:
+        os.rename(entry, trash / f"{entry.name}.{os.getpid()}")
+    if any(trash.iterdir()):
+        empty_trash(trash)
+    return dropped
+
+
 def trash_dir(build_dir: Path) -> Path:
     return build_dir / ".trash"
 

@@ -19,7 +19,15 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from publisher.pages.registry import registry
-from records.decisions import DECIDE_PERMISSION, check_decision, decide, item_of
+from publisher.publish import PublishError
+from records.decisions import (
+    DECIDE_PERMISSION,
+    NotYetGone,
+    check_decision,
+    decide,
+    item_of,
+    publish_decision,
+)
 from records.models import AuditEntry, TakedownRequest, log
 from records.revisions import (
     acting_as,
@@ -191,6 +199,7 @@ class TakedownRequestAdmin(admin.ModelAdmin):
             try:
                 decide(obj, request.user)  # saves the request, decided
                 request.decided = obj.get_decision_display()
+                request.to_publish = obj  # after the commit: changeform_view
                 return
             except (ValidationError, PermissionDenied) as exc:
                 # Nothing of the decision happened (its own savepoint);
@@ -206,6 +215,32 @@ class TakedownRequestAdmin(admin.ModelAdmin):
         if decided := getattr(request, "decided", None):
             messages.success(request, f"Decided: {decided}. The site follows in this publish.")
         return super().response_change(request, obj)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if (decided := getattr(request, "to_publish", None)) is not None:
+            # Committed: publish it now, and say only what is true of the site.
+            try:
+                messages.info(request, publish_decision(decided, request.user))
+            except NotYetGone as exc:
+                messages.error(
+                    request,
+                    "The decision is applied, but not done: "
+                    + "; ".join(exc.places)
+                    + ". Add the spelling to a new request, or edit the item.",
+                )
+            except PublishError as exc:
+                messages.error(
+                    request,
+                    f"The decision is applied, but publishing it failed ({exc}); it is retried.",
+                )
+        return response
 
 
 @admin.register(AuditEntry)

@@ -9,18 +9,30 @@ that one publish. Removing also records the item's addresses as gone
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from reversion.models import Revision, Version
 
+from publisher.lighttpd import clear_deflate_cache
+from publisher.locks import BuildLocked, build_lock
 from publisher.media import file_fields
-from publisher.pages.gone import mark_gone
+from publisher.models import Gone, Redirect
+from publisher.pages.gone import mark_gone, retire_addresses
 from publisher.pages.registry import Kind, registry
+from publisher.paths import file_path
+from publisher.publish import process_queue
+from publisher.releases import drop_older, live_release, releases_dir
 from records.models import Decision, TakedownRequest, log
+from records.names import files_showing, name_pattern, replace_names, shown_pattern
 from records.revisions import acting_as
 
 DECIDE_PERMISSION = "records.decide_takedownrequest"
@@ -77,7 +89,9 @@ def decide(request: TakedownRequest, user: Any) -> TakedownRequest:
         )
         with acting_as(user, comment):
             if request.decision == Decision.ANONYMISE:
-                detail = anonymise(kind, item, request.name_list(), request.replacement.strip())
+                detail = anonymise(
+                    kind, item, request.name_list(), request.replacement.strip(), now
+                )
             elif request.decision == Decision.REMOVE:
                 detail = remove(kind, item, now)
             else:
@@ -91,7 +105,9 @@ def decide(request: TakedownRequest, user: Any) -> TakedownRequest:
 
 
 def _pattern(names: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
+    # Across any whitespace, entity or <br> between the words, with or
+    # without accents, any apostrophe (records.names).
+    return name_pattern(names)
 
 
 def text_fields(model: type[models.Model]) -> list[models.Field]:
@@ -110,7 +126,7 @@ def _replace_in(obj: models.Model, pattern: re.Pattern[str], wording: str) -> li
     changed = []
     for field in text_fields(type(obj)):
         value = getattr(obj, field.attname) or ""
-        new = pattern.sub(wording, value)
+        new = replace_names(value, pattern, wording)
         if new != value:
             setattr(obj, field.attname, new)
             changed.append(field.name)
@@ -118,24 +134,40 @@ def _replace_in(obj: models.Model, pattern: re.Pattern[str], wording: str) -> li
 
 
 def anonymised_slug(slug: str, names: list[str], wording: str, model: Any, pk: int) -> str:
-    """The slug with each name's slug form replaced by the wording's, kept unique."""
-    forms = [slugify(name) for name in names if slugify(name)]
-    if not forms:
-        return slug
-    words = re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, forms)) + r")(?![a-z0-9])")
-    new = re.sub(r"-{2,}", "-", words.sub(slugify(wording), slug)).strip("-") or "item"
-    if new == slug:
-        return slug
+    """The slug with each name's words replaced by the wording's, kept
+    unique. The words are found as ``address_names`` finds them: in any
+    order ("zyndrowski-jane-fined"), a plural's "s" too."""
+    parts = [part for part in slug.split("-") if part]
+    for name in names:  # longest first
+        words = [word for word in slugify(name).split("-") if word]
+        while words and all(_slug_word(parts, word) is not None for word in words):
+            at = [_slug_word(parts, word) for word in words]
+            first = min(i for i in at if i is not None)
+            parts = [part for i, part in enumerate(parts) if i not in at]
+            parts[first:first] = [slugify(wording)]
+    new = re.sub(r"-{2,}", "-", "-".join(parts)).strip("-") or "item"
+    if new == slug or model is None:
+        return new
     candidate, n = new, 2
     while model.objects.filter(slug=candidate).exclude(pk=pk).exists():
         candidate, n = f"{new}-{n}", n + 1
     return candidate
 
 
-def anonymise(kind: Kind, item: Any, names: list[str], wording: str) -> str:
+def _slug_word(parts: list[str], word: str) -> int | None:
+    for i, part in enumerate(parts):
+        if part in (word, f"{word}s", f"{word}es"):
+            return i
+    return None
+
+
+def anonymise(kind: Kind, item: Any, names: list[str], wording: str, when: Any = None) -> str:
     """Replace every spelling of the name in the item's text, its slug and
-    its parts' text (a story's corrections), and take its photo off."""
+    its parts' text (a story's corrections), and take its photo off; its old
+    addresses that hold the name are retired (410 Gone, no redirect); its
+    older revisions are redacted the same way."""
     pattern = _pattern(names)
+    retired = retire_named_addresses(kind, item, names, when or timezone.now())
     changed = _replace_in(item, pattern, wording)
     slug = anonymised_slug(item.slug, names, wording, kind.model, item.pk)
     if slug != item.slug:
@@ -157,10 +189,79 @@ def anonymise(kind: Kind, item: Any, names: list[str], wording: str) -> str:
         if hasattr(part, "allow_amend"):
             part.allow_amend()  # a published correction: amended by this decision
         part.save()
+    redacted = redact_revisions(kind, item, names, wording)
     what = ", ".join(changed) or "nothing (the name was not there)"
     if parts:
         what += f"; {len(parts)} related text(s)"
+    if retired:
+        what += f"; {len(retired)} old address(es) holding the name answer 410 Gone"
+    if redacted:
+        what += f"; redacted in {redacted} older revision(s)"
     return f"Anonymised {kind.label} #{item.pk}: replaced in {what}."
+
+
+def address_names(path: str, names: list[str]) -> bool:
+    """Whether an address holds one of ``names``: every word of the name, as
+    a slug writes it (accents folded, case and punctuation dropped), among
+    the words of one segment of the path, in any order ("/news/2026/12/07/
+    smyth-john-wins/" holds "John Smyth"; a plural's "s" counts)."""
+    for segment in path.strip("/").split("/"):
+        words = set(segment.split("-"))
+        words |= {word[:-1] for word in words if word.endswith("s")}
+        for name in names:
+            wanted = [word for word in slugify(name).split("-") if word]
+            if wanted and all(word in words for word in wanted):
+                return True
+    return False
+
+
+def retire_named_addresses(kind: Kind, item: Any, names: list[str], when: Any) -> list[str]:
+    """The item's addresses (its current one, and the older ones that
+    redirect to it) that hold a name: retired, 410 Gone for good."""
+    page = registry().detail(kind.name)
+    current = page.url(page.params_for(item))
+    paths = {current, *Redirect.objects.filter(new_path=current).values_list("old_path", flat=True)}
+    named = [path for path in paths if address_names(path, names)]
+    return retire_addresses(kind.name, item.pk, named, when) if named else []
+
+
+def redact_revisions(kind: Kind, item: Any, names: list[str], wording: str) -> int:
+    """Take the names out of the item's older revisions (django-reversion's
+    ``serialized_data`` and ``object_repr``, and the revisions' comments), as
+    out of the item: History and Compare then show the wording. The
+    revisions stay, with who saved them and when. Returns how many changed."""
+    pattern = _pattern(names)
+    slug_fields = {f.name for f in kind.model._meta.fields if isinstance(f, models.SlugField)}
+    photos = set(file_fields(kind.model))
+    changed = 0
+    for version in Version.objects.get_for_object(item).select_related("revision"):
+        data = version.serialized_data
+        if version.format == "json":
+            rows, edited = json.loads(data), False
+            for row in rows:
+                for field, value in row.get("fields", {}).items():
+                    if not isinstance(value, str):
+                        continue
+                    if field in slug_fields:
+                        new = anonymised_slug(value, names, wording, None, None)
+                    elif field in photos:
+                        new = "" if address_names(value.replace("_", "-"), names) else value
+                    else:
+                        new = replace_names(value, pattern, wording)
+                    if new != value:
+                        row["fields"][field], edited = new, True
+            if edited:
+                data = json.dumps(rows, cls=DjangoJSONEncoder)
+        else:
+            data = replace_names(data, pattern, wording)
+        title = replace_names(version.object_repr, pattern, wording)
+        if (data, title) != (version.serialized_data, version.object_repr):
+            Version.objects.filter(pk=version.pk).update(serialized_data=data, object_repr=title)
+            changed += 1
+        comment = replace_names(version.revision.comment, pattern, wording)
+        if comment != version.revision.comment:
+            Revision.objects.filter(pk=version.revision_id).update(comment=comment)
+    return changed
 
 
 def _anonymise_parts(item: Any, pattern: re.Pattern[str], wording: str) -> list[models.Model]:
@@ -192,3 +293,76 @@ def remove(kind: Kind, item: Any, when: Any) -> str:
     item.save()
     where = ", ".join(gone) if gone else "it was not on the site"
     return f"Removed {kind.label} #{item.pk} ({where})."
+
+
+class NotYetGone(Exception):
+    """The decision was applied and published, but what it took down is
+    still somewhere readers or the server keep it; the message says where."""
+
+    def __init__(self, places: list[str]) -> None:
+        self.places = places
+        super().__init__("; ".join(places))
+
+
+# Files that list or index every item: read after each anonymisation.
+STANDING_FILES = ("index.html", "sitemap.xml", "search/index/shards.json")
+STANDING_DIRS = ("feeds", "sitemaps")
+
+
+def publish_decision(request: TakedownRequest, user: Any = None) -> str:
+    """What follows a decision's commit: publish it now; delete the copies of
+    the site that still hold the old text (the kept older releases under
+    ``build/releases/`` and lighttpd's compressed copies); for an
+    anonymisation, read the built files (the item's page, every file the
+    publish wrote: lists, feeds, sitemaps, search index; and every feed and
+    sitemap) for the names, as a reader's browser gets them. An audit line
+    says what was found. Raises ``NotYetGone`` saying where, rather than
+    report success while the name is still there."""
+    if request.decision not in (Decision.ANONYMISE, Decision.REMOVE):
+        return ""
+    build_dir = Path(settings.PUBLISHER_BUILD_DIR)
+    result = process_queue(build_dir)
+    problems: list[str] = []
+    dropped: list[Path] = []
+    try:
+        if releases_dir(build_dir).is_dir():  # not before the first build
+            with build_lock(build_dir):
+                dropped = drop_older(build_dir)
+    except BuildLocked:
+        problems.append(
+            "a build is running, so the older releases under build/releases/ were kept: "
+            "once it is done, run `manage.py build --keep 1`"
+        )
+    cleared = clear_deflate_cache(Path(settings.VAR_DIR))
+    if request.decision == Decision.ANONYMISE:
+        problems += [f"the name is still in {place}" for place in names_left(request, result)]
+    detail = (
+        f"Published: {len(result.written)} file(s) written, {len(result.removed)} removed; "
+        f"{len(dropped)} older release(s) and {cleared} compressed copie(s) deleted. "
+    )
+    if problems:
+        detail += "; ".join(problems)
+    elif request.decision == Decision.ANONYMISE:
+        detail += "Checked: the old text is in no built file."
+    log("checked" if not problems else "check failed", user, request, detail)
+    if problems:
+        raise NotYetGone(problems)
+    return detail
+
+
+def names_left(request: TakedownRequest, result: Any) -> list[str]:
+    """The built files (relative to the live release) that still show one of
+    the request's names: in their text, or in their own path."""
+    live = live_release(Path(settings.PUBLISHER_BUILD_DIR))
+    if live is None:
+        return []
+    kind, item = item_of(request)
+    page = registry().detail(kind.name)
+    candidates = set(result.written) | set(STANDING_FILES)
+    if item.is_published:
+        candidates.add(file_path(page.url(page.params_for(item))))
+    for folder in STANDING_DIRS:
+        candidates |= {path.relative_to(live).as_posix() for path in (live / folder).rglob("*.xml")}
+    retired = Gone.objects.filter(kind=kind.name, object_id=item.pk, named=True)
+    candidates |= {file_path(path) for path in retired.values_list("path", flat=True)}
+    return files_showing(live, candidates, shown_pattern(request.name_list()))

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -35,7 +36,31 @@ def mark_gone(kind: str, object_id: int, paths: Iterable[str], when: datetime) -
         Gone.objects.update_or_create(
             path=path, defaults={"kind": kind, "object_id": object_id, "removed_at": when}
         )
-    return sorted(paths)
+    return sorted(
+        paths
+        | set(
+            Gone.objects.filter(kind=kind, object_id=object_id, named=True).values_list(
+                "path", flat=True
+            )
+        )
+    )
+
+
+def retire_addresses(kind: str, object_id: int, paths: Iterable[str], when: datetime) -> list[str]:
+    """Old addresses of an item that hold a name taken out of it: they answer
+    410 Gone for good, with no page of their own (the site's ``410.html``),
+    and leave the redirects (redirects.json, lighttpd's rules, the bucket's
+    redirect objects), so nothing readers can reach is named after the
+    person. The item stays live at its other addresses. Call it in the
+    transaction that changes the item."""
+    paths = sorted(set(paths))
+    for path in paths:
+        Gone.objects.update_or_create(
+            path=path,
+            defaults={"kind": kind, "object_id": object_id, "removed_at": when, "named": True},
+        )
+    Redirect.objects.filter(old_path__in=paths).delete()
+    return paths
 
 
 class GonePage(Page):
@@ -53,18 +78,24 @@ class GonePage(Page):
         return []  # the items' own routes answer these addresses
 
     def params(self, site: Site) -> Iterator[Params]:
-        for path in Gone.objects.order_by("path").values_list("path", flat=True):
+        for path in paths_with_pages().values_list("path", flat=True):
             yield {"path": path}
 
     def count(self, site: Site) -> int:
-        return Gone.objects.count()
+        return paths_with_pages().count()
 
     def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
-        for path, when in Gone.objects.order_by("path").values_list("path", "removed_at"):
+        for path, when in paths_with_pages().values_list("path", "removed_at"):
             yield {"path": path}, {"removed_at": when}
 
     def context(self, site: Site, params: Params) -> Context:
-        when = Gone.objects.filter(path=params["path"]).values_list("removed_at", flat=True).first()
+        # A named address has no page: a file there would carry the name.
+        when = (
+            paths_with_pages()
+            .filter(path=params["path"])
+            .values_list("removed_at", flat=True)
+            .first()
+        )
         if when is None:
             raise Http404("not a removed address")
         return {"removed_at": when}
@@ -72,11 +103,10 @@ class GonePage(Page):
     def answer(self, site: Site, path: str) -> HttpResponse | None:
         """The dev server's answer at a removed address: 410 and the page."""
         params = {"path": path if path.endswith("/") else path + "/"}
-        try:
-            context = self.context(site, params)
-        except Http404:
+        when = Gone.objects.filter(path=params["path"]).values_list("removed_at", flat=True)
+        if not when:
             return None
-        body = self.render(site, params, context)
+        body = self.render(site, params, {"removed_at": when[0]})
         return HttpResponse(body, status=410, headers=file_headers(params["path"]))
 
     def apply(self, site: Site, changes: list[Change]) -> frozenset[str]:
@@ -88,7 +118,8 @@ class GonePage(Page):
             now = change.now(site) if change.kind in self.registry.kinds else None
             if now is not None:
                 page = self.registry.detail(change.kind)
-                mine |= Q(kind=change.kind, object_id=change.id)
+                # Not its named addresses: those are gone for good.
+                mine |= Q(kind=change.kind, object_id=change.id, named=False)
                 mine |= Q(path=page.url(page.params_for(now)))
         retaken = frozenset(Gone.objects.filter(mine).values_list("path", flat=True))
         if retaken:
@@ -106,6 +137,11 @@ class GonePage(Page):
                 items |= Q(kind=change.kind, object_id=change.id)
         paths = set(retaken) | set(Gone.objects.filter(items).values_list("path", flat=True))
         return [{"path": path} for path in sorted(paths)]
+
+
+def paths_with_pages() -> Any:
+    """The removed addresses that get the removed page (not the named ones)."""
+    return Gone.objects.filter(named=False).order_by("path")
 
 
 def write_gone_file(build_dir: Path) -> None:

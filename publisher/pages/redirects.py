@@ -11,7 +11,7 @@ from pathlib import Path
 from django.http import Http404
 
 from publisher.files import write_atomic
-from publisher.models import Redirect
+from publisher.models import Gone, Redirect
 from publisher.pages.base import Change, Context, Page, Site, Unit
 from publisher.pages.routes import Params
 from publisher.redirects_file import REDIRECTS_FILE
@@ -74,6 +74,10 @@ class RedirectPage(Page):
             new_url = page.url(page.params_for(now)) if now else None
             old_urls = {page.url(page.params_for(view)) for view in change.views(site)}
             old_urls.discard(new_url)
+            # An address retired for the name it held never redirects (``retire_addresses``).
+            retired = set(
+                Gone.objects.filter(path__in=old_urls, named=True).values_list("path", flat=True)
+            )
             for old in old_urls:
                 # Anything that pointed at the old address follows the move.
                 for chained in Redirect.objects.filter(new_path=old):
@@ -83,7 +87,7 @@ class RedirectPage(Page):
                         chained.save(update_fields=["new_path"])
                     else:
                         chained.delete()
-                if new_url:
+                if new_url and old not in retired:
                     Redirect.objects.update_or_create(old_path=old, defaults={"new_path": new_url})
                     touched.add(old)
             if new_url:

@@ -186,6 +186,7 @@ def test_every_html_page_has_lang_one_h1_canonical_and_open_graph(newsroom, sett
         assert '<html lang="en">' in html, url
         assert html.count("<h1") == 1, url
         assert 'property="og:title"' in html, url
-        # Error pages (the missing page's, the forms-are-down pages) have none.
-        if url != "/404.html" and not url.startswith("/submit/unavailable/"):
+        # Error pages (the missing page's, the retired address's, the forms-are-down
+        # pages) have none.
+        if url not in ("/404.html", "/410.html") and not url.startswith("/submit/unavailable/"):
             assert f'<link rel="canonical" href="http://127.0.0.1:8080{url}">' in html, url

@@ -57,18 +57,21 @@ def test_anonymising_takes_the_name_out_of_every_file_of_the_site_in_one_publish
     root = live_root(settings)
     assert files_naming(root) == []
     story.refresh_from_db()
-    assert story.headline == "a Millbrook teenager fined for graffiti on the water tower"
+    # At the start of a headline or sentence, the wording takes a capital.
+    assert story.headline == "A Millbrook teenager fined for graffiti on the water tower"
     assert story.slug == "a-millbrook-teenager-fined-for-graffiti"
     assert "<strong>a Millbrook teenager</strong> admitted" in story.body_html
-    assert "<p>a Millbrook teenager paid the fine.</p>" in story.body_html
+    assert "<p>A Millbrook teenager paid the fine.</p>" in story.body_html
     assert not story.photo and story.photo_alt == ""
     page = file_for(root, story.get_absolute_url()).read_text()
-    assert "a Millbrook teenager fined" in page
+    assert "A Millbrook teenager fined" in page
     assert not (root / "media/photos/zyndrowski-court.jpg").exists()
-    # The old address leads to the new one.
-    assert Redirect.objects.get(old_path=old_url).new_path == story.get_absolute_url()
-    redirects = json.loads((Path(settings.PUBLISHER_BUILD_DIR) / "redirects.json").read_text())
-    assert redirects[old_url] == story.get_absolute_url()
+    # The old address held the name: it is gone (410), and leads nowhere.
+    assert not Redirect.objects.filter(old_path=old_url).exists()
+    build_dir = Path(settings.PUBLISHER_BUILD_DIR)
+    assert json.loads((build_dir / "redirects.json").read_text()) == {}
+    assert list(json.loads((build_dir / "gone.json").read_text())) == [old_url]
+    assert not file_for(root, old_url).exists()
     assert_same_as_full_build(settings, tmp_path)
 
 
