@@ -10,9 +10,11 @@ from typing import Any
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from reversion.models import Version
@@ -23,6 +25,7 @@ from records.decisions import DECIDE_PERMISSION, check_decision, decide, item_of
 from records.models import AuditEntry, TakedownRequest, log
 from records.revisions import (
     acting_as,
+    check_single_item,
     kind_of_version,
     publishing_the_revert,
     refuse_before_decision,
@@ -31,9 +34,77 @@ from records.revisions import (
 
 class HistoryAdmin(CompareVersionAdmin):
     """Mixed into each kind's own admin: History lists the revisions (who,
-    when, what), compares any two, and reverts through the publish path."""
+    when, what), compares any two, and reverts through the publish path.
+
+    Reverting and recovering are decided on the row as stored, before
+    django-reversion writes anything: reversion writes the old rows first and
+    only then runs the change form, whose permission check would otherwise
+    see the old (perhaps draft) row instead of the live one."""
 
     history_latest_first = True
+
+    def _version(self, version_id: Any, **lookup: Any) -> Version:
+        # Of this admin's model only: a revision of another kind with the same
+        # number would be written raw under this kind's permission check.
+        return get_object_or_404(
+            Version.objects.select_related("revision"),
+            pk=version_id,
+            content_type=ContentType.objects.get_for_model(self.model),
+            **lookup,
+        )
+
+    def _decide_on_stored_row(self, request: HttpRequest, version: Version) -> None:
+        """May this user save the form of ``version``? Decided on the row as
+        stored now, and kept on the request for the change form's own check."""
+        stored = self.model._default_manager.filter(pk=version.object_id).first()
+        if stored is None:
+            # Recovering a deleted item: as adding one. A Reporter's comes
+            # back as a draft (the change form saves theirs as drafts).
+            allowed = self.has_add_permission(request) and self.has_change_permission(request)
+        else:
+            allowed = self.has_change_permission(request, stored)
+        request.stored_row_verdict = (str(version.object_id), allowed)
+        if allowed:
+            return
+        if request.method == "POST":
+            raise PermissionDenied("Only an editor can restore a revision of this item.")
+        messages.info(
+            request,
+            f"This {self.opts.verbose_name} is live or scheduled: only an editor can "
+            "restore one of its revisions. You can read it here.",
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        verdict = getattr(request, "stored_row_verdict", None)
+        if obj is not None and verdict is not None and verdict[0] == str(obj.pk):
+            # Inside the revert, obj is the reverted row, not the stored one.
+            return verdict[1]
+        return super().has_change_permission(request, obj)
+
+    def revision_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        version = self._version(version_id, object_id=unquote(object_id))
+        self._decide_on_stored_row(request, version)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(
+        self, request: HttpRequest, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # Reversion's recover takes any revision, of an item that still
+        # exists too: the same decision as a revert.
+        version = self._version(version_id)
+        self._decide_on_stored_row(request, version)
+        return super().recover_view(request, version_id, extra_context)
+
+    def compare_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # reversion-compare checks no permission of its own.
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
 
     @contextmanager
     def create_revision(self, request: HttpRequest) -> Iterator[None]:
@@ -54,6 +125,7 @@ class HistoryAdmin(CompareVersionAdmin):
             )
         kind = kind_of_version(version)
         try:
+            check_single_item(version)
             refuse_before_decision(version)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
