@@ -22,7 +22,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from publisher.pages.registry import registry
 from records.decisions import DECIDE_PERMISSION, check_decision, decide, item_of
-from records.models import AuditEntry, TakedownRequest, log
+from records.models import AuditEntry, Decision, TakedownRequest, log
 from records.revisions import (
     acting_as,
     check_single_item,
@@ -42,6 +42,23 @@ class HistoryAdmin(CompareVersionAdmin):
     see the old (perhaps draft) row instead of the live one."""
 
     history_latest_first = True
+
+    def _refuse_under_decision(self, request: HttpRequest, object_id: Any) -> None:
+        """The history of an item anonymised or removed by a takedown decision
+        holds what the decision took out: editors only read it."""
+        if request.user.has_perm(DECIDE_PERMISSION):
+            return
+        kind = registry().kind_of(self.model)
+        if kind is not None and under_decision(kind.name, object_id):
+            raise PermissionDenied(
+                "This item is under a takedown decision: only editors read its history."
+            )
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self._refuse_under_decision(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
 
     def _version(self, version_id: Any, **lookup: Any) -> Version:
         # Of this admin's model only: a revision of another kind with the same
@@ -85,6 +102,7 @@ class HistoryAdmin(CompareVersionAdmin):
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> HttpResponse:
         version = self._version(version_id, object_id=unquote(object_id))
+        self._refuse_under_decision(request, version.object_id)
         self._decide_on_stored_row(request, version)
         return super().revision_view(request, object_id, version_id, extra_context)
 
@@ -94,6 +112,7 @@ class HistoryAdmin(CompareVersionAdmin):
         # Reversion's recover takes any revision, of an item that still
         # exists too: the same decision as a revert.
         version = self._version(version_id)
+        self._refuse_under_decision(request, version.object_id)
         self._decide_on_stored_row(request, version)
         return super().recover_view(request, version_id, extra_context)
 
@@ -104,6 +123,7 @@ class HistoryAdmin(CompareVersionAdmin):
         obj = get_object_or_404(self.model, pk=unquote(object_id))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        self._refuse_under_decision(request, obj.pk)
         return super().compare_view(request, object_id, extra_context)
 
     @contextmanager
@@ -140,6 +160,16 @@ class HistoryAdmin(CompareVersionAdmin):
         # items): one per item, each restorable alone.
         with acting_as(request.user):
             return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
+
+def under_decision(kind: str, object_id: Any) -> bool:
+    """Was the item anonymised or removed by a takedown decision?"""
+    return TakedownRequest.objects.filter(
+        kind=kind,
+        object_id=object_id,
+        status=TakedownRequest.Status.DECIDED,
+        decision__in=[Decision.ANONYMISE, Decision.REMOVE],
+    ).exists()
 
 
 def add_history_to_kinds(site: admin.AdminSite) -> None:
@@ -233,6 +263,24 @@ class TakedownRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # requests are part of the record
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        # A Reporter's form has no decision; one posted anyway (a crafted POST,
+        # a form kept open from before a change of role) is refused outright
+        # rather than saved without it under "changed successfully".
+        if (
+            request.method == "POST"
+            and request.POST.get("decision")
+            and not self.can_decide(request)
+        ):
+            raise PermissionDenied("Only editors decide takedown requests.")
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="item")
     def item(self, obj: TakedownRequest) -> str:

@@ -15,6 +15,9 @@ from reversion.models import Version
 from content.models import Obituary, Status, Story
 from publisher.pages.registry import registry
 from publisher.publish import process_queue
+from records.decisions import decide
+from records.models import Decision
+from tests.records.conftest import NAME
 from tests.support import (
     file_for,
     live_root,
@@ -297,3 +300,48 @@ def test_a_reporter_cannot_delete_a_story(live, reporter, client):
     url = reverse("admin:content_story_delete", args=[story.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Story.objects.filter(pk=story.pk).exists() and page.exists()
+
+
+def anonymised(desk, asked):
+    asked.decision, asked.names, asked.replacement = (
+        Decision.ANONYMISE,
+        f"Ms. Zyndrowski\n{NAME}\nZyndrowski",
+        "a Millbrook teenager",
+    )
+    decide(asked, desk["editor"])
+    return desk["story"]
+
+
+def history_pages(story: Story) -> dict[str, tuple[str, dict]]:
+    old = versions(story)[0]
+    new = versions(story)[-1]
+    return {
+        "history": (reverse("admin:content_story_history", args=[story.pk]), {}),
+        "revision": (reverse("admin:content_story_revision", args=[story.pk, old.pk]), {}),
+        "recover": (reverse("admin:content_story_recover", args=[old.pk]), {}),
+        "compare": (
+            reverse("admin:content_story_compare", args=[story.pk]),
+            {"version_id1": old.pk, "version_id2": new.pk},
+        ),
+    }
+
+
+@pytest.mark.parametrize("page", ["history", "revision", "recover", "compare"])
+def test_only_editors_read_the_history_of_an_anonymised_item(desk, asked, client, page):
+    story = anonymised(desk, asked)
+    url, query = history_pages(story)[page]
+    client.force_login(desk["reporter"])
+    assert client.get(url, query).status_code == 403
+    client.force_login(desk["editor"])
+    response = client.get(url, query)
+    assert response.status_code == 200
+    if page != "history":
+        assert "zyndrowski" in page_text(response).lower()  # editors still read the name
+
+
+def test_a_declined_request_leaves_the_history_open_to_reporters(desk, asked, client):
+    asked.decision = Decision.DECLINE
+    decide(asked, desk["editor"])
+    url, query = history_pages(desk["story"])["compare"]
+    client.force_login(desk["reporter"])
+    assert client.get(url, query).status_code == 200
