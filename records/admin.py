@@ -21,7 +21,13 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from publisher.pages.registry import registry
-from records.decisions import DECIDE_PERMISSION, check_decision, decide, item_of
+from records.decisions import (
+    DECIDE_PERMISSION,
+    check_decision,
+    decide,
+    item_of,
+    render_beforehand,
+)
 from records.models import AuditEntry, Decision, TakedownRequest, log
 from records.revisions import (
     acting_as,
@@ -280,7 +286,25 @@ class TakedownRequestAdmin(admin.ModelAdmin):
             and not self.can_decide(request)
         ):
             raise PermissionDenied("Only editors decide takedown requests.")
+        if request.method == "POST" and request.POST.get("decision") and object_id:
+            # The admin runs this view in a transaction, which on SQLite holds
+            # the write lock from its start: render the item's new body before.
+            request.decision_rendered = self._render_beforehand(request, unquote(object_id))
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _render_beforehand(self, request: HttpRequest, pk: str) -> tuple[str, str] | None:
+        stored = TakedownRequest.objects.filter(pk=pk).first() if pk.isdigit() else None
+        if stored is None or stored.is_decided:
+            return None
+        proposal = TakedownRequest(
+            pk=stored.pk,
+            kind=request.POST.get("kind", stored.kind),
+            object_id=request.POST.get("object_id") or stored.object_id,
+            decision=request.POST.get("decision", ""),
+            names=request.POST.get("names", ""),
+            replacement=request.POST.get("replacement", ""),
+        )
+        return render_beforehand(proposal)
 
     @admin.display(description="item")
     def item(self, obj: TakedownRequest) -> str:
@@ -309,7 +333,8 @@ class TakedownRequestAdmin(admin.ModelAdmin):
             return
         if obj.decision and not obj.is_decided and self.can_decide(request):
             try:
-                decide(obj, request.user)  # saves the request, decided
+                # Saves the request, decided.
+                decide(obj, request.user, getattr(request, "decision_rendered", None))
                 request.decided = obj.get_decision_display()
                 return
             except (ValidationError, PermissionDenied) as exc:
