@@ -91,11 +91,13 @@ class HistoryAdmin(CompareVersionAdmin):
             return
         if request.method == "POST":
             raise PermissionDenied("Only an editor can restore a revision of this item.")
-        messages.info(
-            request,
-            f"This {self.opts.verbose_name} is live or scheduled: only an editor can "
-            "restore one of its revisions. You can read it here.",
-        )
+        if stored is not None and self.has_change_permission(request):
+            # They may change drafts: this one is refused for being on the site.
+            messages.info(
+                request,
+                f"This {self.opts.verbose_name} is live or scheduled: only an editor can "
+                "restore one of its revisions. You can read it here.",
+            )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         verdict = getattr(request, "stored_row_verdict", None)
