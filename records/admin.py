@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
+from content.admin import prerender
 from publisher.pages.registry import registry
 from records.decisions import (
     DECIDE_PERMISSION,
@@ -158,6 +159,9 @@ class HistoryAdmin(CompareVersionAdmin):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
+        # Before the revert's transaction (SQLite's write lock), as the change
+        # form renders before its own.
+        request.rendered_body = prerender(request.POST.get("body", ""))
         with publishing_the_revert(kind, version.object_id):
             return super()._reversion_revisionform_view(
                 request, version, template_name, extra_context

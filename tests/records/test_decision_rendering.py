@@ -3,32 +3,13 @@
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
 from django.urls import reverse
 
-from content import text
 from content.models import Story
 from records.decisions import decide
 from records.models import Decision, TakedownRequest
 from tests.records.conftest import NAME
 from tests.support import page_text
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    """How many transactions were open at each body render, counted from the
-    test's own (the test runs in one)."""
-    baseline = len(connection.atomic_blocks)
-    depths: list[int] = []
-    real = text.render_body
-
-    def spy(body: str) -> str:
-        depths.append(len(connection.atomic_blocks) - baseline)
-        return real(body)
-
-    monkeypatch.setattr(text, "render_body", spy)
-    return depths
 
 
 def anonymising(asked: TakedownRequest) -> TakedownRequest:

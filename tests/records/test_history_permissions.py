@@ -255,6 +255,15 @@ def test_an_editor_still_reverts_a_live_story(live, editor, client, settings):
     assert versions(story)[-1].revision.user == editor
 
 
+def test_a_revert_renders_the_body_before_its_transaction(live, editor, client, renders):
+    story, _ = live
+    draft = draft_revision(story)
+    client.force_login(editor)
+    response = client.post(revision_url(story, draft), revision_form(story, draft))
+    assert response.status_code == 302
+    assert renders and set(renders) == {0}
+
+
 def test_a_revision_of_another_kind_is_not_found_under_a_storys_address(live, reporter, client):
     # Same number, other model: reverting it would write the obituary raw.
     story, _ = live
