@@ -195,6 +195,8 @@ class PublishableAdmin(admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return fields if self.can_publish(request) else [*fields, "status"]
 
+    # History's revert and recover ask this of the row as stored, before
+    # django-reversion writes the old one (records.admin.HistoryAdmin).
     def has_change_permission(self, request: HttpRequest, obj: Publishable | None = None) -> bool:
         if obj is not None and obj.status == Status.PUBLISHED and not self.can_publish(request):
             return False  # live or scheduled: an editor's call
@@ -210,7 +212,8 @@ class PublishableAdmin(admin.ModelAdmin):
         # The admin runs this whole view in a transaction, and on SQLite that
         # transaction holds the write lock from its start: render the body
         # before it, so no editor's save waits on another's Markdown.
-        if request.method == "POST":
+        if request.method == "POST" and not hasattr(request, "rendered_body"):
+            # (History's revert renders before its own transaction, records.admin.)
             request.rendered_body = prerender(request.POST.get("body", ""))
         return super().changeform_view(request, object_id, form_url, extra_context)
 

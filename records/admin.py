@@ -10,14 +10,17 @@ from typing import Any
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
+from content.admin import prerender
 from publisher.pages.registry import registry
 from publisher.publish import PublishError
 from records.decisions import (
@@ -27,10 +30,12 @@ from records.decisions import (
     decide,
     item_of,
     publish_decision,
+    render_beforehand,
 )
-from records.models import AuditEntry, TakedownRequest, log
+from records.models import AuditEntry, Decision, TakedownRequest, log
 from records.revisions import (
     acting_as,
+    check_single_item,
     kind_of_version,
     publishing_the_revert,
     refuse_before_decision,
@@ -39,9 +44,99 @@ from records.revisions import (
 
 class HistoryAdmin(CompareVersionAdmin):
     """Mixed into each kind's own admin: History lists the revisions (who,
-    when, what), compares any two, and reverts through the publish path."""
+    when, what), compares any two, and reverts through the publish path.
+
+    Reverting and recovering are decided on the row as stored, before
+    django-reversion writes anything: reversion writes the old rows first and
+    only then runs the change form, whose permission check would otherwise
+    see the old (perhaps draft) row instead of the live one."""
 
     history_latest_first = True
+
+    def _refuse_under_decision(self, request: HttpRequest, object_id: Any) -> None:
+        """The history of an item anonymised or removed by a takedown decision
+        holds what the decision took out: editors only read it."""
+        if request.user.has_perm(DECIDE_PERMISSION):
+            return
+        kind = registry().kind_of(self.model)
+        if kind is not None and under_decision(kind.name, object_id):
+            raise PermissionDenied(
+                "This item is under a takedown decision: only editors read its history."
+            )
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self._refuse_under_decision(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def _version(self, version_id: Any, **lookup: Any) -> Version:
+        # Of this admin's model only: a revision of another kind with the same
+        # number would be written raw under this kind's permission check.
+        return get_object_or_404(
+            Version.objects.select_related("revision"),
+            pk=version_id,
+            content_type=ContentType.objects.get_for_model(self.model),
+            **lookup,
+        )
+
+    def _decide_on_stored_row(self, request: HttpRequest, version: Version) -> None:
+        """May this user save the form of ``version``? Decided on the row as
+        stored now, and kept on the request for the change form's own check."""
+        stored = self.model._default_manager.filter(pk=version.object_id).first()
+        if stored is None:
+            # Recovering a deleted item: as adding one. A Reporter's comes
+            # back as a draft (the change form saves theirs as drafts).
+            allowed = self.has_add_permission(request) and self.has_change_permission(request)
+        else:
+            allowed = self.has_change_permission(request, stored)
+        request.stored_row_verdict = (str(version.object_id), allowed)
+        if allowed:
+            return
+        if request.method == "POST":
+            raise PermissionDenied("Only an editor can restore a revision of this item.")
+        if stored is not None and self.has_change_permission(request):
+            # They may change drafts: this one is refused for being on the site.
+            messages.info(
+                request,
+                f"This {self.opts.verbose_name} is live or scheduled: only an editor can "
+                "restore one of its revisions. You can read it here.",
+            )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        verdict = getattr(request, "stored_row_verdict", None)
+        if obj is not None and verdict is not None and verdict[0] == str(obj.pk):
+            # Inside the revert, obj is the reverted row, not the stored one.
+            return verdict[1]
+        return super().has_change_permission(request, obj)
+
+    def revision_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        version = self._version(version_id, object_id=unquote(object_id))
+        self._refuse_under_decision(request, version.object_id)
+        self._decide_on_stored_row(request, version)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(
+        self, request: HttpRequest, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # Reversion's recover takes any revision, of an item that still
+        # exists too: the same decision as a revert.
+        version = self._version(version_id)
+        self._refuse_under_decision(request, version.object_id)
+        self._decide_on_stored_row(request, version)
+        return super().recover_view(request, version_id, extra_context)
+
+    def compare_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # reversion-compare checks no permission of its own.
+        obj = get_object_or_404(self.model, pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        self._refuse_under_decision(request, obj.pk)
+        return super().compare_view(request, object_id, extra_context)
 
     @contextmanager
     def create_revision(self, request: HttpRequest) -> Iterator[None]:
@@ -62,10 +157,14 @@ class HistoryAdmin(CompareVersionAdmin):
             )
         kind = kind_of_version(version)
         try:
+            check_single_item(version)
             refuse_before_decision(version)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
+        # Before the revert's transaction (SQLite's write lock), as the change
+        # form renders before its own.
+        request.rendered_body = prerender(request.POST.get("body", ""))
         with publishing_the_revert(kind, version.object_id):
             return super()._reversion_revisionform_view(
                 request, version, template_name, extra_context
@@ -76,6 +175,16 @@ class HistoryAdmin(CompareVersionAdmin):
         # items): one per item, each restorable alone.
         with acting_as(request.user):
             return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
+
+def under_decision(kind: str, object_id: Any) -> bool:
+    """Was the item anonymised or removed by a takedown decision?"""
+    return TakedownRequest.objects.filter(
+        kind=kind,
+        object_id=object_id,
+        status=TakedownRequest.Status.DECIDED,
+        decision__in=[Decision.ANONYMISE, Decision.REMOVE],
+    ).exists()
 
 
 def add_history_to_kinds(site: admin.AdminSite) -> None:
@@ -170,6 +279,59 @@ class TakedownRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # requests are part of the record
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        # A Reporter's form has no decision; one posted anyway (a crafted POST,
+        # a form kept open from before a change of role) is refused outright
+        # rather than saved without it under "changed successfully".
+        if (
+            request.method == "POST"
+            and request.POST.get("decision")
+            and not self.can_decide(request)
+        ):
+            raise PermissionDenied("Only editors decide takedown requests.")
+        if request.method == "POST" and request.POST.get("decision") and object_id:
+            # The admin runs this view in a transaction, which on SQLite holds
+            # the write lock from its start: render the item's new body before.
+            request.decision_rendered = self._render_beforehand(request, unquote(object_id))
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if (decided := getattr(request, "to_publish", None)) is not None:
+            # Committed: publish it now, and say only what is true of the site.
+            try:
+                messages.info(request, publish_decision(decided, request.user))
+            except NotYetGone as exc:
+                messages.error(
+                    request,
+                    "The decision is applied, but not done: "
+                    + "; ".join(exc.places)
+                    + ". Add the spelling to a new request, or edit the item.",
+                )
+            except PublishError as exc:
+                messages.error(
+                    request,
+                    f"The decision is applied, but publishing it failed ({exc}); it is retried.",
+                )
+        return response
+
+    def _render_beforehand(self, request: HttpRequest, pk: str) -> tuple[str, str] | None:
+        stored = TakedownRequest.objects.filter(pk=pk).first() if pk.isdigit() else None
+        if stored is None or stored.is_decided:
+            return None
+        proposal = TakedownRequest(
+            pk=stored.pk,
+            kind=request.POST.get("kind", stored.kind),
+            object_id=request.POST.get("object_id") or stored.object_id,
+            decision=request.POST.get("decision", ""),
+            names=request.POST.get("names", ""),
+            replacement=request.POST.get("replacement", ""),
+        )
+        return render_beforehand(proposal)
+
     @admin.display(description="item")
     def item(self, obj: TakedownRequest) -> str:
         kind = registry().kinds.get(obj.kind)
@@ -197,7 +359,8 @@ class TakedownRequestAdmin(admin.ModelAdmin):
             return
         if obj.decision and not obj.is_decided and self.can_decide(request):
             try:
-                decide(obj, request.user)  # saves the request, decided
+                # Saves the request, decided.
+                decide(obj, request.user, getattr(request, "decision_rendered", None))
                 request.decided = obj.get_decision_display()
                 request.to_publish = obj  # after the commit: changeform_view
                 return
@@ -215,32 +378,6 @@ class TakedownRequestAdmin(admin.ModelAdmin):
         if decided := getattr(request, "decided", None):
             messages.success(request, f"Decided: {decided}. The site follows in this publish.")
         return super().response_change(request, obj)
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        response = super().changeform_view(request, object_id, form_url, extra_context)
-        if (decided := getattr(request, "to_publish", None)) is not None:
-            # Committed: publish it now, and say only what is true of the site.
-            try:
-                messages.info(request, publish_decision(decided, request.user))
-            except NotYetGone as exc:
-                messages.error(
-                    request,
-                    "The decision is applied, but not done: "
-                    + "; ".join(exc.places)
-                    + ". Add the spelling to a new request, or edit the item.",
-                )
-            except PublishError as exc:
-                messages.error(
-                    request,
-                    f"The decision is applied, but publishing it failed ({exc}); it is retried.",
-                )
-        return response
 
 
 @admin.register(AuditEntry)

@@ -68,12 +68,37 @@ def check_decision(request: TakedownRequest) -> None:
             raise ValidationError(errors)
 
 
-def decide(request: TakedownRequest, user: Any) -> TakedownRequest:
+def render_beforehand(request: TakedownRequest) -> tuple[str, str] | None:
+    """The item's body as ``request``'s decision will leave it, and its HTML:
+    rendered before the deciding transaction, which on SQLite holds the write
+    lock from its start (as the admin's save renders before its own). None
+    when there is nothing to render or the decision will be refused anyway."""
+    try:
+        check_decision(request)
+        kind, item = item_of(request)
+    except (ValidationError, ValueError):
+        return None  # decide() says why
+    if request.decision == Decision.ANONYMISE:
+        _replace_in(item, _pattern(request.name_list()), request.replacement.strip())
+    elif request.decision != Decision.REMOVE:
+        return None  # declining saves nothing
+    if not hasattr(item, "render"):
+        return None
+    item.render()
+    return item.body, item.body_html
+
+
+def decide(
+    request: TakedownRequest, user: Any, rendered: tuple[str, str] | None = None
+) -> TakedownRequest:
     """Apply ``request.decision`` (with its names, wording and note) as
     ``user``; the request is then decided and the audit log says so.
-    Only editors decide; a decided request is never decided again."""
+    Only editors decide; a decided request is never decided again.
+    ``rendered``: ``render_beforehand(request)``, when the caller is already
+    in a transaction (the admin); otherwise it is done here, before this one."""
     if not user.has_perm(DECIDE_PERMISSION):
         raise PermissionDenied("Only editors decide takedown requests.")
+    rendered = rendered or render_beforehand(request)
     with transaction.atomic():
         stored = TakedownRequest.objects.select_for_update().get(pk=request.pk)
         if stored.is_decided:
@@ -90,9 +115,16 @@ def decide(request: TakedownRequest, user: Any) -> TakedownRequest:
         with acting_as(user, comment):
             if request.decision == Decision.ANONYMISE:
                 detail = anonymise(
-                    kind, item, request.name_list(), request.replacement.strip(), now
+                    kind,
+                    item,
+                    request.name_list(),
+                    request.replacement.strip(),
+                    now,
+                    rendered,
                 )
             elif request.decision == Decision.REMOVE:
+                if rendered is not None:
+                    item.use_rendered(*rendered)
                 detail = remove(kind, item, now)
             else:
                 detail = f"Declined; {kind.label} #{item.pk} stays as it is."
@@ -161,14 +193,25 @@ def _slug_word(parts: list[str], word: str) -> int | None:
     return None
 
 
-def anonymise(kind: Kind, item: Any, names: list[str], wording: str, when: Any = None) -> str:
+def anonymise(
+    kind: Kind,
+    item: Any,
+    names: list[str],
+    wording: str,
+    when: Any = None,
+    rendered: tuple[str, str] | None = None,
+) -> str:
     """Replace every spelling of the name in the item's text, its slug and
     its parts' text (a story's corrections), and take its photo off; its old
     addresses that hold the name are retired (410 Gone, no redirect); its
-    older revisions are redacted the same way."""
+    older revisions are redacted the same way. ``rendered``: the new body and
+    its HTML, rendered beforehand (used if the body is still what it was
+    rendered from)."""
     pattern = _pattern(names)
     retired = retire_named_addresses(kind, item, names, when or timezone.now())
     changed = _replace_in(item, pattern, wording)
+    if rendered is not None:
+        item.use_rendered(*rendered)
     slug = anonymised_slug(item.slug, names, wording, kind.model, item.pk)
     if slug != item.slug:
         item.slug = slug

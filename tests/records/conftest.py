@@ -8,8 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from content import admin as content_admin
+from content import text
 from content.models import Correction, Status
 from records.models import TakedownRequest
 from tests.support import (
@@ -105,3 +108,20 @@ def files_naming(root: Path, words: tuple[bytes, ...] = SPELLINGS) -> list[str]:
         if path.is_file() and any(word in unpacked(path.read_bytes()) for word in words):
             found.append(path.relative_to(root).as_posix())
     return found
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """How many transactions were open at each body render (Markdown),
+    counted from the test's own: 0 is outside any the code under test opened."""
+    baseline = len(connection.atomic_blocks)
+    depths: list[int] = []
+    real = text.render_body
+
+    def spy(body: str) -> str:
+        depths.append(len(connection.atomic_blocks) - baseline)
+        return real(body)
+
+    monkeypatch.setattr(text, "render_body", spy)
+    monkeypatch.setattr(content_admin, "render_body", spy)  # the admin's own import
+    return depths

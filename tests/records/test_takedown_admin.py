@@ -29,7 +29,7 @@ def change_url(request: TakedownRequest) -> str:
     return reverse("admin:records_takedownrequest_change", args=[request.pk])
 
 
-def test_a_reporter_logs_a_request_but_a_decision_they_post_is_ignored(desk, client):
+def test_a_reporter_logs_a_request_but_a_decision_they_post_is_refused(desk, client):
     client.force_login(desk["reporter"])
     response = client.post(
         reverse("admin:records_takedownrequest_add"),
@@ -42,13 +42,29 @@ def test_a_reporter_logs_a_request_but_a_decision_they_post_is_ignored(desk, cli
 
     form = client.get(change_url(asked))
     assert 'name="decision"' not in page_text(form)
-    client.post(
+    response = client.post(
         change_url(asked),
-        request_form(object_id=desk["story"].pk, decision="remove", note="Take it down."),
+        request_form(
+            object_id=desk["story"].pk,
+            reason="Edited with it.",
+            decision="remove",
+            note="Take it down.",
+        ),
     )
+    assert response.status_code == 403  # not "changed successfully"
     asked.refresh_from_db()
-    assert (asked.status, asked.decision) == ("received", "")
+    assert (asked.status, asked.decision, asked.note) == ("received", "", "")
+    assert asked.reason == "A first offence, five years ago."  # nothing of the POST saved
     assert Story.objects.get(pk=desk["story"].pk).status == "published"
+    assert AuditEntry.objects.count() == 1
+
+    # Without a decision, the reporter's edit of the request is saved as before.
+    response = client.post(
+        change_url(asked), request_form(object_id=desk["story"].pk, reason="Edited.")
+    )
+    assert response.status_code == 302
+    asked.refresh_from_db()
+    assert asked.reason == "Edited."
 
 
 def test_a_request_about_an_item_that_does_not_exist_is_refused(desk, client):
