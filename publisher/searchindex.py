@@ -31,8 +31,11 @@ A new or edited item changes the folder (the buckets its words are in) and
 one text file; the other text files stay.
 
 A term of three letters or more finds every word it begins ("fire" finds
-"fires", "firefighter"); a shorter one, only itself. Common English words are
-not indexed (a search ignores them too).
+"fires", "firefighter"); a shorter one, only itself. Its other number is
+found only as a whole word ("fires" finds "fire", never "first"). Common
+English words are not indexed (a search ignores them too). Text is folded
+(lower case, NFKD, marks dropped) before it is cut into words, here and in
+the script alike.
 """
 
 from __future__ import annotations
@@ -93,26 +96,46 @@ def text_of(markup: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
-def fold(word: str) -> str:
-    """A word as the index keeps it: lower case, accents dropped (café: cafe)."""
-    word = word.lower()
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+class _Marks(dict):
+    """A ``str.translate`` table that drops every mark (Unicode's categories
+    Mn, Mc, Me: what the script's ``\\p{M}`` strips) and keeps the rest, each
+    code point looked up once."""
+
+    def __missing__(self, point: int) -> int | None:
+        kept = None if unicodedata.category(chr(point))[0] == "M" else point
+        self[point] = kept
+        return kept
+
+
+_DROP_MARKS = _Marks()
+
+
+def fold(text: str) -> str:
+    """Text as the index keeps its words: lower case, decomposed (NFKD), marks
+    dropped (café: cafe). Done before the text is cut into words, so an
+    accent typed as a mark of its own ("Gu" + U+0301 + "stafson") leaves the
+    word whole; the script folds a query the same way."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text).translate(_DROP_MARKS)
 
 
 def _words(text: str) -> list[str]:
-    """The words of a text as the index keeps them (``fold``), in order:
-    ``_WORD``'s matches, found faster. Most copy is ASCII but for its dashes
-    and curly quotes; those become spaces (as ``_WORD`` splits at them too),
-    then ASCII punctuation does, in one pass over the bytes. Only a text
-    with other characters (café) is read by the Unicode pattern."""
+    """The words of a text as the index keeps them: ``_WORD``'s matches in
+    the folded text (``fold``), in order, found faster. Most copy is ASCII
+    but for its dashes and curly quotes; those become spaces (as ``_WORD``
+    splits at them too), then ASCII punctuation does, in one pass over the
+    bytes. Only a text with other characters (café) is folded and read by
+    the Unicode pattern."""
     lowered = text.lower()
     if not lowered.isascii():
         lowered = _MARKS.sub(" ", lowered)
         if not lowered.isascii():
-            return [w if w.isascii() else fold(w) for w in _WORD.findall(lowered)]
+            folded = fold(lowered)
+            if not folded.isascii():
+                return _WORD.findall(folded)
+            lowered = folded
     return lowered.encode().translate(_ASCII_GAPS).decode().split()
 
 

@@ -47,13 +47,16 @@ UNKNOWN_GROUP = REDIRECT_GROUP + 1
 # The files that name a search index's data files go up after all of them
 # (publisher.search): a reader never loads an entry whose data is not there.
 SEARCH_NAMES_GROUP = UNKNOWN_GROUP + 1
+# Not looked up yet: only an object to upload needs its place in the order
+# (finding it resolves the file's URL, the dearest part of describing a file).
+UNGROUPED = -1
 
 
 @dataclass
 class LocalObject:
     relative: str  # path under the document root: news/index.html
     key: str
-    group: int
+    group: int  # UNGROUPED until it is to be uploaded (see in_upload_order)
     content_type: str
     cache_control: str
     gzip: bool
@@ -104,25 +107,38 @@ def upload_group(relative: str) -> int:
 
 
 def in_upload_order(objects: Iterable[LocalObject]) -> list[LocalObject]:
+    objects = list(objects)
+    for obj in objects:
+        if obj.group == UNGROUPED:
+            obj.group = upload_group(obj.relative)
     return sorted(objects, key=lambda obj: (obj.group, obj.key))
 
 
 def walk_site(root: Path) -> Iterator[tuple[str, Path]]:
     """Every served file under ``root`` (following symlinks, should a release hold any)."""
     seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        stat = os.stat(dirpath)
+
+    def walk(directory: Path, base: str) -> Iterator[tuple[str, Path]]:
+        stat = os.stat(directory)
         if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop
-            dirnames[:] = []
-            continue
+            return
         seen.add((stat.st_dev, stat.st_ino))
-        dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
-        base = Path(dirpath).relative_to(root).as_posix()
-        for name in sorted(filenames):
-            relative = name if base == "." else f"{base}/{name}"
-            path = Path(dirpath, name)
-            if is_served(relative) and path.is_file():
-                yield relative, path
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        folders = []
+        # (A directory entry knows whether it is a file without a stat.)
+        for entry in entries:
+            if entry.is_dir():
+                if not entry.name.startswith("."):
+                    folders.append(entry)
+                continue
+            relative = f"{base}{entry.name}"
+            if is_served(relative) and entry.is_file():
+                yield relative, directory / entry.name
+        for entry in folders:
+            yield from walk(directory / entry.name, f"{base}{entry.name}/")
+
+    yield from walk(root, "")
 
 
 def file_object(target: Target, relative: str, path: Path) -> LocalObject:
@@ -130,7 +146,7 @@ def file_object(target: Target, relative: str, path: Path) -> LocalObject:
     return LocalObject(
         relative=relative,
         key=target.key(relative),
-        group=upload_group(relative),
+        group=UNGROUPED,
         content_type=mime,
         cache_control=cache_control("/" + relative),
         gzip=target.gzip and compressible(mime),

@@ -43,6 +43,7 @@ class DeployResult:
     bytes: int = 0
     seconds: float = 0.0
     requests: int = 0
+    hashed: int = 0  # local files read to hash them (the others' hashes were recorded)
     dry_run: bool = False
     invalidation: str | None = None
     refused_deletes: bool = False  # dry run: the deletes would be refused

@@ -21,6 +21,7 @@ from publisher.deploy.local import changed_objects, hash_all, site_objects, with
 from publisher.deploy.manifest import Manifest, read_manifest
 from publisher.deploy.ownership import Target
 from publisher.deploy.plan import DeployResult, check_deletes, plan_changes, plan_sync
+from publisher.deploy.record import RECORD_NAME, hash_changed, read_record, write_record
 from publisher.deploy.transfer import MULTIPART_THRESHOLD, Transfer
 from publisher.locks import deploy_lock
 from publisher.releases import live_link
@@ -76,20 +77,32 @@ def deploy_site(
     client: Any = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    verify: bool = False,
 ) -> DeployResult:
-    """Sync the live site (or ``site_dir``) to the bucket. Raises DeployError."""
+    """Sync the live site (or ``site_dir``) to the bucket. Raises DeployError.
+
+    Only the files changed since the last deploy are hashed (``record``);
+    ``verify`` hashes every file and reads every object's fingerprint back
+    from the bucket, trusting neither the record nor the manifest."""
     target = Target.from_settings(gzip)
     root = site_root(site_dir)
     max_deletes = settings.PUBLISHER_S3_MAX_DELETES if max_deletes is None else max_deletes
-    client = client or s3.make_client(pool=workers)
+    client = client or s3.make_client(pool=workers, raw_times=True)
     result = DeployResult(target.location, dry_run=dry_run)
     with _deploying(target, client, workers, result) as pool:
         # Listing the bucket and hashing the files take about as long: overlap them.
         remote = pool.submit(s3.list_objects, client, target.bucket, target.folder)
         manifest = pool.submit(read_manifest, client, target.bucket, target.manifest_key)
         local = with_redirects(target, root, site_objects(target, root))
-        hash_all(local, pool)
-        plan = plan_sync(client, target, local, remote.result(), manifest.result(), pool)
+        record_path = Path(settings.PUBLISHER_BUILD_DIR) / RECORD_NAME
+        result.hashed, stamps = hash_changed(
+            local, pool, {} if verify else read_record(record_path)
+        )
+        # Verifying: no manifest entry vouches for an object, so each is
+        # checked with HEAD (its fingerprint and our mark), and ownership of
+        # what is gone too.
+        known_before = Manifest() if verify else manifest.result()
+        plan = plan_sync(client, target, local, remote.result(), known_before, pool)
         result.unchanged = plan.unchanged
         result.left_alone = sorted(plan.foreign)
         result.refused_deletes = check_deletes(plan, max_deletes, force, dry_run)
@@ -103,6 +116,7 @@ def deploy_site(
             known = Manifest(dict(plan.entries), dict(plan.foreign))
             transfer = Transfer(client, target, pool, multipart_threshold, progress)
             transfer.execute(plan, known, result)
+            write_record(record_path, local, stamps)
     return result
 
 
@@ -135,7 +149,7 @@ def deploy_changes(
     target = Target.from_settings()
     root = site_root(site_dir)
     max_deletes = settings.PUBLISHER_S3_MAX_DELETES if max_deletes is None else max_deletes
-    client = client or s3.make_client(pool=workers)
+    client = client or s3.make_client(pool=workers, raw_times=True)
     result = DeployResult(target.location)
     local, gone = changed_objects(target, root, map(_relative, changed))
     gone |= {_relative(path) for path in removed}

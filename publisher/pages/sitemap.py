@@ -283,13 +283,16 @@ class Sitemap:
     def fronts_changed(self, site: Site, changes: list[Change]) -> bool:
         """Whether the fronts part may list other pages after these changes:
         a followed kind that is not an item (an author) came or went, or a
-        month archive appeared or emptied."""
+        month archive appeared, emptied or gained or lost a page."""
         if any(
             not self.registry.kinds[c.kind].item for c in changes if c.kind in self.registry.kinds
         ):
             return True
         archive = self.registry.find(ArchivePage)
-        return bool(archive and archive.shifting_months(site, changes))
+        return bool(
+            archive
+            and (archive.shifting_months(site, changes) or archive.paging_changed(site, changes))
+        )
 
     def touched_parts(
         self, site: Site, changes: list[Change], crossing: bool

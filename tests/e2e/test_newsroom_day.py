@@ -363,6 +363,9 @@ def search_an_obituary_by_surname(reader: Page, site: Newsroom) -> None:
     assert narrowed and all(r["kind"] == "Obituary" for r in narrowed)
     assert "kind=Obituary" in reader.url
     assert search(reader, site, surname, kind="Obituary") == narrowed
+    # A pasted paragraph: only its first words are searched for, and it says so.
+    search(reader, site, f"{surname} " + " ".join(f"word{n}" for n in range(20)))
+    assert "Only its first 10 words were searched for." in status.inner_text()
     for size, (width, height) in SCREEN_SIZES.items():
         reader.set_viewport_size({"width": width, "height": height})
         path = site.artifacts / f"search-{size}-{width}x{height}.png"

@@ -39,6 +39,22 @@ def test_a_folder_of_more_than_a_thousand_objects_is_listed_and_deleted_whole(s3
     assert sorted(list_objects(client, s3.bucket, "")) == ["backups/main-old/0000.sql.gz"]
 
 
+def test_a_deploys_lean_listing_reads_every_key_as_botocore_does(s3):
+    # Keys S3 sends URL-encoded (botocore asks for that and decodes them):
+    # spaces, plus signs, ampersands, accents, a name like a tag; and past
+    # one page of 1,000.
+    odd = ["site/a b.html", "site/a+b.html", "site/&amp;.html", "site/Gu\u0301stafson/é.html",
+           "site/<b>.html", "site/100%.html", "site/line\tfeed.txt"]  # fmt: skip
+    for key in odd + [f"site/news/{n:04d}/index.html" for n in range(DELETE_BATCH + 2)]:
+        put(s3, key, key.encode())
+
+    plain = list_objects(make_client(), s3.bucket, "site/")
+    lean = list_objects(make_client(raw_times=True), s3.bucket, "site/")
+
+    assert lean == plain
+    assert set(odd) <= set(lean) and len(lean) == len(odd) + DELETE_BATCH + 2
+
+
 def test_an_empty_prefix_lists_the_whole_bucket(s3):
     put(s3, "a.html")
     put(s3, "site/b.html")

@@ -425,16 +425,27 @@ def test_a_shard_spans_its_period_in_the_newsrooms_time_zone(
         "Caf\u00e9 r\u00e9sum\u00e9 na\u00efve \u2014 Zo\u00eb's \u00dcber-Stra\u00dfe",
         "\u0391\u0398\u0397\u039d\u0391 \u041c\u043e\u0441\u043a\u0432\u0430 \u5317\u4eac \ufb01ne \u0130stanbul",
         "tab\tnew\nline\r\n\u3000ideographic\u2003em space",
+        "Gu\u0301stafson, Zo\u0308e and Nguye\u0302\u0303n (accents typed as marks)",
+        "\u0928\u092e\u0938\u094d\u0924\u0947 \u20dd circled",
         "",
     ],
 )
 def test_words_are_found_as_the_unicode_pattern_finds_them_whatever_the_script(text):
     """The index's fast tokenizer gives what its definition does: runs of
-    letters and digits in any script, lower case, accents dropped."""
+    letters and digits in any script, in the text lower-cased, decomposed and
+    stripped of its marks."""
     import re
 
-    expected = [searchindex.fold(word) for word in re.findall(r"[^\W_]+", text.lower())]
+    expected = re.findall(r"[^\W_]+", searchindex.fold(text))
     assert searchindex._words(text) == expected
+
+
+def test_an_accent_typed_as_a_mark_of_its_own_leaves_the_word_whole():
+    """ "Gu" + U+0301 + "stafson" (as some keyboards and pasted text give it)
+    is the word Gústafson is: one word, indexed as "gustafson"."""
+    assert searchindex._words("Gu\u0301stafson") == ["gustafson"]
+    assert searchindex._words("G\u00fastafson") == ["gustafson"]
+    assert searchindex._words("\u0130stanbul") == ["istanbul"]
 
 
 def test_index_files_are_served_with_long_caching_only_where_the_name_changes_with_content():

@@ -6,16 +6,18 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import shutil
 import subprocess
 import threading
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from publisher import search
+from publisher import search, searchindex
 from publisher.build import build_site
 from publisher.models import PublishJob
 from publisher.publish import process_queue
@@ -23,20 +25,24 @@ from tests.support import ROOT, make_crime, make_obituary, make_story
 
 SCRIPT = ROOT / "publisher/static/publisher/search-index.js"
 NODE = shutil.which("node")
+# How many words of a query the script searches for.
+MAX_TERMS = int(re.search(r"MAX_TERMS = (\d+);", SCRIPT.read_text()).group(1))
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (scripts/setup)")
 
 # Runs each query of argv[3] (JSON: [[query, filters], ...]) and prints, per
-# query, the results' data and the filter counts.
+# query, the results' data, the filter counts and how many of its words were
+# searched for (and which were left out).
 RUNNER = """
 const [script, base, queries] = process.argv.slice(1);
 const { openIndex } = await import(script);
 const index = await openIndex(base);
 const out = [];
 for (const [query, filters] of JSON.parse(queries)) {
-  const { results, filters: counts } = await index.search(query, filters);
+  const found = await index.search(query, filters);
+  const { results, filters: counts } = found;
   const shown = await Promise.all(results.map((r) => r.data()));
-  out.push({ results: shown, counts });
+  out.push({ results: shown, counts, searched: found.searched, left: found.left });
 }
 console.log(JSON.stringify(out));
 """
@@ -52,6 +58,7 @@ def served(settings):
     """The live site over HTTP on loopback; yields its base URL."""
     Path(settings.PUBLISHER_BUILD_DIR).mkdir(parents=True, exist_ok=True)
     QuietHandler.fail_once = set()
+    QuietHandler.asked = []
     handler = functools.partial(QuietHandler, directory=str(Path(settings.PUBLISHER_BUILD_DIR)))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -66,8 +73,11 @@ def served(settings):
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     # Paths that answer 503 once (a server hiccup), then as usual.
     fail_once: set[str] = set()
+    # Every path asked for, in order (what a reader's browser downloads).
+    asked: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.asked.append(self.path)
         for suffix in list(self.fail_once):
             if self.path.endswith(suffix):
                 self.fail_once.discard(suffix)
@@ -249,3 +259,155 @@ def test_a_file_that_failed_to_load_is_fetched_again_by_the_next_search(db, serv
     assert done.returncode == 0, done.stderr
     (found,) = json.loads(done.stdout)
     assert urls(found) == [story.get_absolute_url()]
+
+
+def folded_words(text: str) -> set[str]:
+    """The words of a text as a reader means them, computed here on its own:
+    lower case, accents dropped (whatever form they were typed in)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return set(re.findall(r"[^\W_]+", plain))
+
+
+def test_a_word_finds_the_words_it_begins_and_its_other_number_only_whole(db, served):
+    texts = {
+        "barn": ("Barn fires reported", "Two fires in one week on the ridge."),
+        "first": ("First day of school", "The first bell rang at eight."),
+        "chief": ("Fire chief retires", "A fire truck led the parade."),
+        "storm": ("Firestorm warning issued", "Dry grass and wind."),
+        "street": ("Lincoln Street repaved", "Crews worked overnight."),
+        "linda": ("Linda Hale wins the spelling bee", "She spelled quixotic."),
+        "power": ("Power lines down after storm", "A line crew came from Harlan."),
+        "wire": ("Crews string a new line", "Wire was strung by noon."),
+        "fair": ("Charles Street fair returns", "Booths and music."),
+        "charlotte": ("Charlotte visits the library", "A talk on quilts."),
+        "city": ("City council meets", "The agenda was short."),
+        "cities": ("Two cities compared", "Rents rose in both."),
+        "boxes": ("Boxes of books donated", "The library sorted them."),
+        "box": ("Box office record", "The cinema sold out."),
+    }
+    stories = {
+        key: make_story(
+            headline=headline,
+            dek="",
+            body=body,
+            publish_at=timezone.now() - timedelta(days=n + 1),
+        )
+        for n, (key, (headline, body)) in enumerate(texts.items())
+    }
+    start_live_site()
+    # Each query as typed (found as the start of a word) and its other number
+    # (found only as a whole word).
+    other = {"fires": "fire", "lines": "line", "charles": "charle", "city": "cities",
+             "cities": "city", "boxes": "box", "box": None, "fire": "fires"}  # fmt: skip
+
+    found = find(served, *other)
+
+    for (query, number), result in zip(other.items(), found, strict=True):
+        expected = {
+            stories[key].get_absolute_url()
+            for key, (headline, body) in texts.items()
+            if any(
+                word.startswith(query) or word == number
+                for word in folded_words(f"{headline} {body}")
+            )
+        }
+        assert set(urls(result)) == expected, query
+    by_query = dict(zip(other, found, strict=True))
+    # What the old cut-and-prefix found, never again.
+    assert stories["first"].get_absolute_url() not in urls(by_query["fires"])
+    assert stories["street"].get_absolute_url() not in urls(by_query["lines"])
+    assert stories["linda"].get_absolute_url() not in urls(by_query["lines"])
+    assert stories["charlotte"].get_absolute_url() not in urls(by_query["charles"])
+    assert stories["chief"].get_absolute_url() in urls(by_query["fires"])  # "fire", whole
+
+
+def test_an_accent_typed_as_a_mark_of_its_own_finds_what_the_accented_letter_does(db, served):
+    composed = make_obituary(full_name="Anna G\u00fastafson", body="She kept bees.")
+    decomposed = make_story(
+        headline="Bees at the fair",
+        body="Gu\u0301stafson hives won a ribbon.",  # as pasted from some keyboards
+        publish_at=timezone.now() - timedelta(days=1),
+    )
+    start_live_site()
+
+    found = find(served, "Gu\u0301stafson", "G\u00fastafson", "gustafson", "GU\u0301STAFSON bees")
+
+    both = sorted([composed.get_absolute_url(), decomposed.get_absolute_url()])
+    for result in found:
+        assert sorted(urls(result)) == both
+    (story,) = [r for r in found[0]["results"] if r["url"] == decomposed.get_absolute_url()]
+    assert "<mark>Gu\u0301stafson</mark>" in story["excerpt"]
+
+
+PASTED = """quarterly reports show municipal water usage climbed during august while
+volunteers repaired fencing near riverside park several neighbors questioned whether
+zoning variances granted last spring ignored drainage studies commissioned years
+earlier engineers estimated replacement pumps would cost roughly eighty thousand
+dollars although grant funding might offset half pending approval from regional
+planners meanwhile library trustees postponed renovations citing supply delays
+unexpected asbestos findings plus staffing shortages residents may comment online
+before october meetings resume downtown inside historic armory building beside
+fountain square parking remains limited weekday evenings so carpools encouraged
+organizers noted childcare available upon request kindly rsvp"""
+
+
+def test_a_pasted_long_query_stops_at_its_first_word_nothing_has(db, served, monkeypatch, settings):
+    # Small buckets, so that each word of a query is in a bucket of its own,
+    # as in a large archive; items in three shards (quarters).
+    monkeypatch.setattr(searchindex, "BUCKET_BYTES", 10)
+    for months in (0, 4, 8):
+        make_story(
+            headline="Council weighs the levy",
+            body="Members argued about roads, culverts, budgets and snowplows.",
+            publish_at=timezone.now() - timedelta(days=30 * months + 1),
+        )
+    start_live_site()
+    shards = search.read_shards(Path(settings.PUBLISHER_BUILD_DIR) / "site")
+    assert len(shards) == 3 and all(s["buckets"] > 8 for s in shards)
+    # A paragraph pasted whole: a hundred words, "zanzibarite" in no item.
+    pasted = f"council zanzibarite {PASTED}"
+    assert len(pasted.split()) == 100
+
+    QuietHandler.asked = []
+    (found,) = find(served, pasted)
+
+    assert found["results"] == []
+    index_files = [path for path in QuietHandler.asked if path.endswith(".idx")]
+    # Per shard: the bucket of "council", then of "zanzibarite" (which no item
+    # has); never a later word's, never the dates and filters of docs.idx.
+    assert len(index_files) <= 2 * len(shards), index_files
+    assert not [path for path in index_files if path.endswith("/docs.idx")]
+    assert found["searched"] == MAX_TERMS
+    # (less the common words a search ignores: "from")
+    assert found["left"] == [w for w in pasted.split() if w != "from"][MAX_TERMS:]
+
+
+def test_only_the_first_words_of_a_long_query_are_searched_for(db, served):
+    words = [
+        "alder",
+        "birch",
+        "cedar",
+        "dogwood",
+        "elm",
+        "fir",
+        "ginkgo",
+        "hawthorn",
+        "ivy",
+        "juniper",
+    ]
+    assert len(words) == MAX_TERMS
+    story = make_story(
+        headline="Trees of the town green",
+        body=f"The survey counted {', '.join(words)}.",
+        publish_at=timezone.now() - timedelta(days=1),
+    )
+    start_live_site()
+
+    # A word after the first MAX_TERMS is not searched for: no item has
+    # "zanzibarite", yet the story is found, and the reader is told.
+    (found,) = find(served, " ".join([*words, "zanzibarite"]))
+
+    assert urls(found) == [story.get_absolute_url()]
+    assert found["searched"] == MAX_TERMS
+    assert found["left"] == ["zanzibarite"]

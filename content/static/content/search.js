@@ -125,9 +125,13 @@ async function search(query, filters) {
   // Announced (aria-live) once the results are on the page.
   const n = current.results.length;
   const narrowed = Object.keys(filters).length ? " with these filters" : "";
-  statusLine.textContent = n
+  // A long query is searched for by its first words only: say so.
+  const left = found.left?.length
+    ? ` Only its first ${found.searched} words were searched for.`
+    : "";
+  statusLine.textContent = (n
     ? `${n.toLocaleString("en-US")} result${n === 1 ? "" : "s"} for “${query}”${narrowed}.`
-    : `No results for “${query}”${narrowed}. Try fewer or different words.`;
+    : `No results for “${query}”${narrowed}. Try fewer or different words.`) + left;
 }
 
 function fromLocation() {

@@ -44,6 +44,13 @@ class Command(BaseCommand):
             help="Store text uncompressed (default: PUBLISHER_S3_GZIP).",
         )
         parser.add_argument("--no-progress", action="store_true", help="Never show a progress bar.")
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="Hash every file and check every object in the bucket (default: hash only "
+            "the files changed since the last deploy, trust the manifest where the listing "
+            "agrees).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["max_deletes"] is not None and options["max_deletes"] < 0:
@@ -57,6 +64,7 @@ class Command(BaseCommand):
                 gzip=False if options["no_gzip"] else None,
                 on_total=(lambda total: setattr(bar, "total", total)) if bar is not None else None,
                 progress=bar.update if bar is not None else None,
+                verify=options["verify"],
             )
         except DeployError as exc:
             raise CommandError(f"deploy failed: {exc}") from exc
@@ -95,7 +103,8 @@ class Command(BaseCommand):
             f"{len(result.uploaded):,} {verb}, {result.unchanged:,} unchanged, "
             f"{len(result.deleted):,} {'would delete' if result.dry_run else 'deleted'}, "
             f"{human_bytes(result.bytes)} in {result.seconds:.1f} s "
-            f"({result.requests:,} requests) -> {result.location}"
+            f"({result.requests:,} requests) -> {result.location}; "
+            f"{result.hashed:,} files hashed"
         )
         if result.invalidation:
             line += f"; CloudFront invalidation {result.invalidation}"

@@ -2,14 +2,20 @@
 // describes the files) and searches it in the reader's browser.
 //
 //   const index = await openIndex("/search/index/");
-//   const { results, filters } = await index.search("smith obituary", { kind: "Obituary" });
+//   const { results, filters, left } = await index.search("smith obituary", { kind: "Obituary" });
 //   const shown = await results[0].data();  // { url, meta: { title, kind, date }, excerpt }
+//   // searched: how many of the query's words were searched for (at most
+//   // MAX_TERMS); left: the words after those, not searched for
 //
-// A search reads shards.json, then per shard only the bucket of words each
-// term can be in; the shards that have results give their dates and filter
-// values (docs.idx); a result's text (for its excerpt) is fetched when shown.
+// A search reads shards.json, then per shard the bucket of words its first
+// term can be in, then the next term's, and so on while the shard still has
+// items with every term so far (a term nothing has ends the search there);
+// the shards that have results give their dates and filter values
+// (docs.idx); a result's text (for its excerpt) is fetched when shown.
+// Only the first MAX_TERMS words of a query are searched for.
 
 const EXCERPT_WORDS = 24;
+export const MAX_TERMS = 10;
 const WORD = /[\p{L}\p{N}]+/gu;
 
 async function unpack(response) {
@@ -24,9 +30,16 @@ async function unpack(response) {
 
 class Missing extends Error {}
 
-function fold(word) {
-  const lower = word.toLowerCase();
+// Text as the index keeps its words: lower case, decomposed (NFKD), marks
+// dropped, before it is cut into words (publisher.searchindex.fold), so an
+// accent typed as a mark of its own leaves the word whole.
+function fold(text) {
+  const lower = text.toLowerCase();
   return /^[\x00-\x7f]*$/.test(lower) ? lower : lower.normalize("NFKD").replace(/\p{M}/gu, "");
+}
+
+function wordsOf(text) {
+  return fold(text).match(WORD) || [];
 }
 
 // The bucket of a word: FNV-1a (32 bits) of its first letters' code points,
@@ -39,15 +52,18 @@ function bucketOf(word, prefix, buckets) {
   return h % buckets;
 }
 
-// A term and the forms of it a reader means too ("cities": "city", and
-// "city": "cities"; "fire" finds "fires" as the start of a word).
+// A term as typed, and its other number, which is found only as a whole
+// word: "fires" finds "fires", "firestorm" and "fire", never "first";
+// "city" finds "city", "citywide" and "cities"; "boxes": "box".
 function variants(term) {
-  const forms = [term];
-  if (term.length > 3 && /[^aeiou]y$/.test(term)) forms.push(`${term.slice(0, -1)}ies`);
-  else if (term.length > 4 && term.endsWith("ies")) forms.push(`${term.slice(0, -3)}y`);
-  else if (term.length > 4 && term.endsWith("es")) forms.push(term.slice(0, -2), term.slice(0, -1));
-  else if (term.length > 3 && term.endsWith("s") && !term.endsWith("ss")) forms.push(term.slice(0, -1));
-  return forms;
+  const whole = [];
+  if (term.length > 3 && /[^aeiou]y$/.test(term)) whole.push(`${term.slice(0, -1)}ies`);
+  else if (term.length > 4 && term.endsWith("ies")) whole.push(`${term.slice(0, -3)}y`);
+  else if (term.length > 3 && term.endsWith("s") && !term.endsWith("ss")) {
+    whole.push(term.slice(0, -1));
+    if (term.length > 4 && /(?:s|x|z|ch|sh|o)es$/.test(term)) whole.push(term.slice(0, -2));
+  }
+  return { term, whole };
 }
 
 function escapeHtml(text) {
@@ -84,32 +100,34 @@ export async function openIndex(base) {
     return get(`${base}${shard.name}/${shard.version}/${name}`);
   }
 
+  // The query's terms (the first MAX_TERMS), and the words left out.
   function terms(query) {
     const stop = new Set(manifest.stopwords);
     const seen = new Set();
-    const out = [];
-    for (const raw of query.match(WORD) || []) {
-      const term = fold(raw);
+    const wanted = [];
+    const left = [];
+    for (const term of wordsOf(query)) {
       if (stop.has(term) || seen.has(term)) continue;
       seen.add(term);
-      out.push(variants(term));
+      if (wanted.length < MAX_TERMS) wanted.push(variants(term));
+      else left.push(term);
     }
-    return out;
+    return { wanted, left };
   }
 
   function matches(word, forms) {
-    for (const form of forms) {
-      if (word === form) return 1;
-      if (form.length >= manifest.prefix && word.startsWith(form)) return 0.8;
-    }
+    if (word === forms.term || forms.whole.includes(word)) return 1;
+    if (forms.term.length >= manifest.prefix && word.startsWith(forms.term)) return 0.8;
     return 0;
   }
 
   // doc -> score of one term in one shard.
   async function scores(shard, forms) {
-    const bucket = await file(shard, `w${bucketOf(forms[0], manifest.prefix, shard.buckets)}.idx`);
+    // The buckets of the term and of its other number ("fly", "flies").
+    const numbers = new Set([forms.term, ...forms.whole].map((form) => bucketOf(form, manifest.prefix, shard.buckets)));
+    const buckets = await Promise.all([...numbers].map((n) => file(shard, `w${n}.idx`)));
     const found = new Map();
-    for (const [word, entry] of Object.entries(bucket)) {
+    for (const [word, entry] of buckets.flatMap((bucket) => Object.entries(bucket))) {
       const factor = matches(word, forms);
       if (!factor) continue;
       // (gap << 6) | weight, as publisher.searchindex writes them.
@@ -124,19 +142,22 @@ export async function openIndex(base) {
   }
 
   async function searchShard(shard, wanted, chosen) {
-    const perTerm = await Promise.all(wanted.map((forms) => scores(shard, forms)));
-    perTerm.sort((a, b) => a.size - b.size);
-    const hits = [];
-    for (const [doc, first] of perTerm[0]) {
-      let score = first;
-      for (const other of perTerm.slice(1)) {
-        const more = other.get(doc);
-        if (more === undefined) { score = -1; break; }
-        score += more;
+    // Term by term: a term no item of the shard has (with the ones before)
+    // ends it, and the next terms' buckets are never fetched.
+    let hits = null;
+    for (const forms of wanted) {
+      const found = await scores(shard, forms);
+      if (hits === null) hits = found;
+      else {
+        const both = new Map();
+        for (const [doc, score] of hits) {
+          const more = found.get(doc);
+          if (more !== undefined) both.set(doc, score + more);
+        }
+        hits = both;
       }
-      if (score >= 0) hits.push([doc, score]);
+      if (!hits.size) return [];
     }
-    if (!hits.length) return [];
     const docs = await file(shard, "docs.idx");
     const names = Object.keys(docs.filters).sort();
     const out = [];
@@ -154,10 +175,7 @@ export async function openIndex(base) {
 
   function excerpt(text, wanted) {
     const words = text.split(/\s+/).filter(Boolean);
-    const hit = (word) => {
-      const folded = (word.match(WORD) || []).map(fold);
-      return folded.some((part) => wanted.some((forms) => matches(part, forms)));
-    };
+    const hit = (word) => wordsOf(word).some((part) => wanted.some((forms) => matches(part, forms)));
     let first = words.findIndex(hit);
     if (first < 0) first = 0;
     const start = Math.max(0, Math.min(first - 4, words.length - EXCERPT_WORDS));
@@ -191,8 +209,8 @@ export async function openIndex(base) {
   }
 
   async function run(query, chosen) {
-    const wanted = terms(query);
-    if (!wanted.length) return { results: [], filters: {} };
+    const { wanted, left } = terms(query);
+    if (!wanted.length) return { results: [], filters: {}, searched: 0, left };
     const found = (await Promise.all(manifest.shards.map((shard) => searchShard(shard, wanted, chosen)))).flat();
     // Best first; among equals, newest first.
     found.sort((a, b) =>
@@ -205,7 +223,7 @@ export async function openIndex(base) {
         counts[name][value] = (counts[name][value] || 0) + 1;
       }
     }
-    return { results: found.map((hit) => result(hit, wanted)), filters: counts };
+    return { results: found.map((hit) => result(hit, wanted)), filters: counts, searched: wanted.length, left };
   }
 
   return {

@@ -5,6 +5,8 @@ that got in before the checks) must not slow every publish."""
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,8 +19,17 @@ from content.models import Status, Story
 from content.pages import REGISTRY
 from publisher.pages import archive, keyset
 from publisher.pages import archive as pages
+from publisher.pages import sitemap as sitemaps
+from publisher.pages.archive import month_start
 from publisher.publish import process_queue
-from tests.support import make_story, start_live_site
+from tests.support import (
+    assert_same_as_full_build,
+    file_for,
+    live_root,
+    make_obituary,
+    make_story,
+    start_live_site,
+)
 
 CHICAGO = ZoneInfo("America/Chicago")
 PAGES = REGISTRY.by_name
@@ -131,10 +142,121 @@ def test_a_run_of_months_is_read_one_month_at_a_time(monkeypatch):
         after_first = len(queries.captured_queries)
         rest = list(months)
     assert len(rest) + 1 == len(page.months(site)) >= 3
-    assert first_params == dict(zip(("year", "month"), page.months(site)[0], strict=True))
+    assert first_params == {
+        **dict(zip(("year", "month"), page.months(site)[0], strict=True)),
+        "page": 0,
+    }
     assert len(first["stories"]) == sum(
         1 for s in Story.objects.published() if archive.local_month(s) == page.months(site)[0]
     )
     # The first month's page came before the older months' rows were read
     # (four stories each, two a query).
     assert after_first <= len(queries.captured_queries) - 4
+
+
+def a_busy_month(now, stories: int, obituaries: int) -> tuple[int, int]:
+    """Last month with ``stories`` stories and ``obituaries`` obituaries,
+    some published at the same minute (ties are ordered too)."""
+    first = (timezone.localtime(now).replace(day=1) - timedelta(days=1)).replace(day=1, hour=9)
+    for n in range(stories):
+        make_story(headline=f"Busy month story {n}", publish_at=first + timedelta(hours=13 * n))
+    for n in range(obituaries):
+        make_obituary(publish_at=first + timedelta(hours=26 * n))
+    return first.year, first.month
+
+
+def month_page_urls(root, year: int, month: int) -> list[str]:
+    base = f"/archive/{year}/{month:02d}/"
+    numbered = sorted((root / base[1:] / "page").glob("*/index.html"))
+    return [base, *(f"{base}page/{path.parent.name}/" for path in numbered)]
+
+
+def linked_items(html: str) -> list[str]:
+    return re.findall(r'<li><time[^>]*>[^<]*</time> <a href="([^"]+)"', html)
+
+
+def test_a_busy_month_is_paginated_like_every_list(newsroom, settings, monkeypatch):
+    monkeypatch.setattr(archive, "ARCHIVE_PAGE_LISTS", 1)  # 5 items a page (page size 5)
+    year, month = a_busy_month(timezone.now(), stories=17, obituaries=6)
+    start_live_site()
+    root = live_root(settings)
+    everything = [item for kind in REGISTRY.item_kinds for item in kind.model.objects.published()]
+    in_month = [
+        item.get_absolute_url() for item in everything if archive.local_month(item) == (year, month)
+    ]
+    urls = month_page_urls(root, year, month)
+
+    # Every item of the month on exactly one page, the newest on the first.
+    pages = {url: file_for(root, url).read_text() for url in urls}
+    listed = [link for html in pages.values() for link in linked_items(html)]
+    assert sorted(listed) == sorted(in_month) and len(in_month) >= 23
+    chunks = archive.Chunks(len(in_month), 5)
+    assert len(urls) == chunks.last_page + 1 > 2
+    assert all(len(linked_items(html)) <= 10 for html in pages.values())
+    newest = max(
+        (m for m in everything if archive.local_month(m) == (year, month)),
+        key=lambda item: item.publish_at,
+    )
+    assert linked_items(pages[urls[0]])[0] == newest.get_absolute_url()
+    # Pages link to each other, and each page is in the sitemap.
+    assert f'href="/archive/{year}/{month:02d}/page/{chunks.last_page}/"' in pages[urls[0]]
+    assert "(page 1)" in pages[f"/archive/{year}/{month:02d}/page/1/"]
+    sitemap = (root / "sitemap.xml").read_text()
+    for url in urls:
+        assert f"{url}</loc>" in sitemap, url
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_publishing_in_a_busy_month_leaves_its_pages_as_a_full_build_would(
+    newsroom, settings, tmp_path, monkeypatch, seed
+):
+    monkeypatch.setattr(archive, "ARCHIVE_PAGE_LISTS", 1)  # 5 items a page (page size 5)
+    now = timezone.now()
+    year, month = a_busy_month(now, stories=14, obituaries=4)
+    start_live_site()
+    rng = random.Random(seed)
+    first = month_start(year, month)
+    for step in range(12):
+        in_month = list(
+            Story.objects.filter(publish_at__gte=first, publish_at__lt=first + timedelta(days=28))
+        )
+        story = rng.choice(in_month)
+        op = rng.choice(["new", "new", "unpublish", "publish", "move_out", "move_in", "delete"])
+        if op == "new":
+            make_story(publish_at=first + timedelta(hours=rng.randint(0, 27 * 24)))
+        elif op in ("unpublish", "publish"):
+            story.status = Status.DRAFT if op == "unpublish" else Status.PUBLISHED
+            story.save()
+        elif op == "move_out":
+            story.publish_at = now - timedelta(days=rng.randint(70, 90))
+            story.save()
+        elif op == "move_in":
+            other = Story.objects.published().exclude(pk__in=[s.pk for s in in_month]).first()
+            if other is not None:
+                other.publish_at = first + timedelta(hours=rng.randint(0, 27 * 24))
+                other.save()
+        elif op == "delete" and len(in_month) > 6:
+            story.delete()
+        if step % 4 == 3:
+            assert_same_as_full_build(settings, tmp_path)
+    assert_same_as_full_build(settings, tmp_path)
+
+
+@pytest.mark.parametrize("sitemap_limit", [50_000, 8])  # 8: an index of part files
+def test_a_month_that_gains_or_loses_a_page_is_listed_so_in_the_sitemap(
+    newsroom, settings, tmp_path, monkeypatch, sitemap_limit
+):
+    monkeypatch.setattr(archive, "ARCHIVE_PAGE_LISTS", 1)  # 5 items a page (page size 5)
+    monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", sitemap_limit)
+    year, month = a_busy_month(timezone.now(), stories=12, obituaries=0)
+    start_live_site()
+    first = month_start(year, month)
+    added = []
+    # One at a time: within five, the month has one more page.
+    for n in range(5):
+        added.append(make_story(publish_at=first + timedelta(days=2, minutes=n)))
+        assert_same_as_full_build(settings, tmp_path)
+    for story in added:
+        story.status = Status.DRAFT
+        story.save()
+        assert_same_as_full_build(settings, tmp_path)
