@@ -36,6 +36,7 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from content import comments as comment_rules
 from content import routes
 from content.feeds import (
     BirthFeed,
@@ -50,6 +51,7 @@ from content.models import (
     Author,
     Birth,
     Byline,
+    Comment,
     Correction,
     CrimeReport,
     Obituary,
@@ -185,11 +187,28 @@ def with_bylines(site: Site, qs: QuerySet[Story]) -> QuerySet[Story]:
     return qs
 
 
+def approved_count(kind: str) -> Subquery:
+    """An item's approved comments, counted in its own row (the teaser's
+    "3 comments"): one index range of ``comment_item`` per row."""
+    return Subquery(
+        Comment.objects.approved()
+        .filter(kind=kind, item_id=OuterRef("pk"))
+        .order_by()
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+
+
 def stories(site: Site) -> QuerySet[Story]:
-    """Published stories as every list shows them: newest first, bylines ready."""
+    """Published stories as every list shows them: newest first, bylines and
+    comment counts ready."""
     return with_bylines(
         site,
-        Story.objects.published(site.now).select_related("section").order_by("-publish_at", "-id"),
+        Story.objects.published(site.now)
+        .select_related("section")
+        .annotate(comment_count=approved_count("story"))
+        .order_by("-publish_at", "-id"),
     )
 
 
@@ -384,12 +403,50 @@ class CorrectionsPage(PaginatedPage):
 # -- Items -----------------------------------------------------------------------
 
 
+def comment_threads(comments: Iterable[Comment]) -> list[Comment]:
+    """Approved comments oldest first, each top one with its approved
+    replies (``thread``) under it: one level, as the form allows. A reply
+    whose comment is no longer shown (removed since) stands on its own, so
+    every approved comment is on the page and its count is the teaser's."""
+    top: list[Comment] = []
+    by_id: dict[int, Comment] = {}
+    for comment in comments:
+        comment.thread = []
+        if comment.parent_id in by_id:
+            by_id[comment.parent_id].thread.append(comment)
+        else:
+            top.append(comment)
+            by_id[comment.pk] = comment
+    return top
+
+
+def approved_comments(kind: str, ids: Iterable[int]) -> dict[int, list[Comment]]:
+    """The approved comments of these items, by item, oldest first (one query)."""
+    found: dict[int, list[Comment]] = {}
+    qs = (
+        Comment.objects.approved()
+        .filter(kind=kind, item_id__in=list(ids))
+        .order_by("posted_at", "id")
+        .only("kind", "item_id", "parent_id", "name", "body_html", "posted_at")
+    )
+    for comment in qs:
+        found.setdefault(comment.item_id, []).append(comment)
+    return found
+
+
 class ItemPage(DetailPage):
     """An item's own page, at the address ``content.routes`` gives its kind
     (the same one its model's ``get_absolute_url`` returns). Readers can
-    search every kind of item (``/search/``)."""
+    search every kind of item (``/search/``).
+
+    A kind with ``commentable`` set shows its approved comments (a
+    guestbook, for obituaries) and, while they are open, the form.
+    """
 
     searchable = True
+    commentable = False
+    # Items whose comments are fetched together in a build (one query each).
+    COMMENT_BATCH = 200
 
     def __init__(self) -> None:
         self.route, self._params = routes.ITEM_ROUTES[self.kind]
@@ -419,6 +476,61 @@ class ItemPage(DetailPage):
         """The fields readers search besides the title and the body."""
         return ()
 
+    def comments_context(self, site: Site, item: Any) -> Context:
+        """What the comments part of an item's page shows. A build puts the
+        item's approved comments on it beforehand (``with_comments``); one
+        page on its own fetches them here."""
+        if not self.commentable:
+            return {}
+        found = getattr(item, "_comments", None)
+        if found is None:
+            found = item._comments = approved_comments(self.kind, [item.pk]).get(item.pk, [])
+        # No form without a place to send it (PUBLISHER_SUBMIT_URL "-").
+        open_now = bool(settings.PUBLISHER_COMMENTS and settings.PUBLISHER_SUBMIT_URL)
+        open_now = open_now and comment_rules.is_open(
+            self.kind, item.comments, item.publish_at, settings.PUBLISHER_COMMENTS_DAYS, site.now
+        )
+        return {
+            "comments": comment_threads(found),
+            "comment_count": len(found),
+            "comments_open": open_now,
+            "comment_form_url": f"{settings.PUBLISHER_SUBMIT_URL}comment/",
+        }
+
+    def with_comments(self, items: Iterable[Any]) -> Iterator[Any]:
+        """``items`` with their approved comments on them, a query per batch."""
+        if not self.commentable:
+            yield from items
+            return
+        batch: list[Any] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == self.COMMENT_BATCH:
+                yield from self._attach(batch)
+                batch = []
+        yield from self._attach(batch)
+
+    def _attach(self, batch: list[Any]) -> list[Any]:
+        if batch:
+            found = approved_comments(self.kind, [item.pk for item in batch])
+            for item in batch:
+                item._comments = found.get(item.pk, [])
+        return batch
+
+    def item_context(self, site: Site, item: Any) -> Context:
+        return {"item": item, **self.comments_context(site, item)}
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        if not self.commentable:
+            yield from super().unit_contexts(site, unit)
+            return
+        part, parts = unit.args
+        qs = self.queryset(site)
+        if parts > 1:  # shares by id: a row never moves between them
+            qs = qs.alias(shard=F("id") % parts).filter(shard=part)
+        for item in self.with_comments(stream(qs)):
+            yield self.params_for(item), self.item_context(site, item)
+
     def search_filters(self, item: Any) -> dict[str, str]:
         return {}
 
@@ -427,6 +539,7 @@ class StoryPage(ItemPage):
     name = "story"
     template = "content/story_detail.html"
     kind = "story"
+    commentable = True
     # Its record shows its section (a filter) and its byline's names.
     search_depends = ("section__name", "bylines__position", "bylines__author__name")
 
@@ -461,7 +574,12 @@ class StoryPage(ItemPage):
             item._corrections = list(
                 item.corrections.published(site.now).order_by("publish_at", "id")
             )
-        return {"item": item, "story": item, "related": related}
+        return {
+            "item": item,
+            "story": item,
+            "related": related,
+            **self.comments_context(site, item),
+        }
 
     @staticmethod
     def corrections(site: Site) -> dict[int, list[Correction]]:
@@ -513,7 +631,9 @@ class StoryPage(ItemPage):
         # Walking a section newest first, a story's related stories are simply
         # the next few in the walk: a look-ahead window, no query per story.
         section_id, newest, stop_key = unit.args
-        walk = stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        walk = self.with_comments(
+            stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        )
         corrections = self.corrections(site)
         ahead: deque[Story] = deque()
         for story in walk:
@@ -535,6 +655,7 @@ class ObituaryPage(ItemPage):
     name = "obituary"
     template = "content/obituary_detail.html"
     kind = "obituary"
+    commentable = True  # the guestbook
 
     def search_words(self, item: Any) -> Iterable[str]:
         # The full name (a maiden name in parentheses) is the title.
@@ -545,6 +666,7 @@ class CrimePage(ItemPage):
     name = "crime"
     template = "content/crime_detail.html"
     kind = "crime"
+    commentable = True  # closed unless an editor opens them
 
     def search_words(self, item: Any) -> Iterable[str]:
         return (item.get_incident_type_display(), item.address_block, item.neighborhood)
