@@ -24,18 +24,19 @@ def test_no_mail_before_approval_then_one_asking_to_confirm(
     client, editor, django_capture_on_commit_callbacks
 ):
     story = make_story()
-    client.post(
-        "/submit/comment/",
-        {
-            "kind": "story",
-            "item": story.pk,
-            "name": "Ana",
-            "email": "ana@example.org",
-            "body": "Hello there.",
-            "replies": "1",
-        },
-        HTTP_ORIGIN="http://127.0.0.1:8080",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/submit/comment/",
+            {
+                "kind": "story",
+                "item": story.pk,
+                "name": "Ana",
+                "email": "ana@example.org",
+                "body": "Hello there.",
+                "replies": "1",
+            },
+            HTTP_ORIGIN="http://127.0.0.1:8080",
+        )
     comment = Comment.objects.get()
     assert comment.wants_replies and not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):
