@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from content.models import (
     Birth,
     Byline,
     Comment,
+    Commenting,
     Correction,
     CrimeReport,
     Obituary,
@@ -75,6 +76,7 @@ from publisher.pages.redirects import RedirectPage
 from publisher.pages.registry import Kind, Registry
 from publisher.pages.routes import Params
 from publisher.pages.sitemap import SitemapPage, SitemapPartPage
+from publisher.paths import file_path
 from publisher.searchindex import Record
 
 # The reader templates are Jinja2 (content/jinja2/, content/templating.py);
@@ -496,6 +498,38 @@ class ItemPage(DetailPage):
             "comments_open": open_now,
             "comment_form_url": f"{settings.PUBLISHER_SUBMIT_URL}comment/",
         }
+
+    # How far back ``expired`` looks for pages whose comments closed: a day
+    # of missed cron runs; older ones the nightly build rewrites.
+    CLOSING_WINDOW = timedelta(days=1)
+
+    def expired(self, site: Site) -> Iterable[Params]:
+        """The live pages whose comments closed by age since they were
+        written: they still carry the form (one indexed query, and a look
+        at the few files of the items that closed in the last day)."""
+        days = settings.PUBLISHER_COMMENTS_DAYS
+        if not self.commentable or site.previous is None or days <= 0 or self.kind == "crime":
+            return []
+        line = site.now - timedelta(days=days)
+        closed = (
+            self.model.objects.published(site.now)
+            .filter(
+                comments=Commenting.DEFAULT,
+                publish_at__lte=line,
+                publish_at__gt=line - self.CLOSING_WINDOW,
+            )
+            .only("slug", "publish_at")
+        )
+        stale = []
+        for item in closed:
+            params = self.params_for(item)
+            try:
+                live = (site.previous / file_path(self.url(params))).read_bytes()
+            except OSError:
+                continue
+            if b"data-comment-form" in live:
+                stale.append(params)
+        return stale
 
     def with_comments(self, items: Iterable[Any]) -> Iterator[Any]:
         """``items`` with their approved comments on them, a query per batch."""

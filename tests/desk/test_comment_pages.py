@@ -194,3 +194,22 @@ def test_a_full_build_fetches_comments_a_batch_at_a_time(db, settings, tmp_path)
     assert len(comment_queries) == len(
         [q for q in few.captured_queries if "content_comment" in q["sql"] and "IN (" in q["sql"]]
     )
+
+
+def test_a_page_whose_comments_closed_by_age_loses_its_form_within_a_minute(db, settings, tmp_path):
+    from publisher.publish import publish_expired
+
+    story = make_story(publish_at=timezone.now() - timedelta(days=14, hours=12))
+    kept = make_comment(story)
+    fresh = make_story(publish_at=timezone.now() - timedelta(days=2))
+    settings.PUBLISHER_COMMENTS_DAYS = 15
+    start_live_site()
+    assert "data-comment-form" in page(settings, story)
+    settings.PUBLISHER_COMMENTS_DAYS = 14  # as if half a day had passed
+    written = publish_expired().written
+    assert written == [story.get_absolute_url().strip("/") + "/index.html"]
+    html = page(settings, story)
+    assert "data-comment-form" not in html and f'id="comment-{kept.pk}"' in html
+    assert "data-comment-form" in page(settings, fresh)
+    assert publish_expired().written == []  # asked again: nothing left to do
+    assert_same_as_full_build(settings, tmp_path)
