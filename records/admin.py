@@ -19,7 +19,7 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from publisher.pages.registry import registry
-from records.decisions import DECIDE_PERMISSION, check_decision, decide, item_of
+from records.decisions import COMMENT, DECIDE_PERMISSION, check_decision, decide, item_of
 from records.models import AuditEntry, TakedownRequest, log
 from records.revisions import (
     acting_as,
@@ -108,7 +108,7 @@ class TakedownForm(forms.ModelForm):
         if "kind" in self.fields:
             self.fields["kind"].choices = [
                 (kind.name, kind.label.capitalize()) for kind in registry().item_kinds
-            ]
+            ] + [(COMMENT.name, COMMENT.label.capitalize())]
 
     def _post_clean(self) -> None:
         super()._post_clean()  # the instance now holds the form's values
