@@ -3,10 +3,13 @@ opt-in for replies, reply notices with a one-click unsubscribe."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from content.models import Comment
 from desk import comment_moderation as moderation
@@ -23,7 +26,7 @@ def editor():
 def test_no_mail_before_approval_then_one_asking_to_confirm(
     client, editor, django_capture_on_commit_callbacks
 ):
-    story = make_story()
+    story = make_story(publish_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             "/submit/comment/",

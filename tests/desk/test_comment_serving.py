@@ -6,9 +6,11 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from publisher.lighttpd import AdminProxy
 from tests.support import (
@@ -25,7 +27,9 @@ pytestmark = [needs_lighttpd, pytest.mark.django_db]
 
 
 def test_with_django_down_the_page_reads_and_comments_are_closed_for_a_moment(settings, tmp_path):
-    story = make_story(headline="Bridge closes for repairs")
+    story = make_story(
+        headline="Bridge closes for repairs", publish_at=timezone.now() - timedelta(hours=1)
+    )
     make_comment(story, body="Already approved words.")
     build(settings)
     stopped = AdminProxy("127.0.0.1", free_port())  # nothing listens there

@@ -27,7 +27,9 @@ TEXT = (
 
 @pytest.fixture
 def story():
-    return make_story(headline="Bridge closes for repairs")
+    return make_story(
+        headline="Bridge closes for repairs", publish_at=timezone.now() - timedelta(hours=1)
+    )
 
 
 def form(target, **overrides) -> dict:
@@ -76,7 +78,9 @@ def test_the_text_is_plain_paragraphs_with_links_marked_nofollow_ugc(client, sto
 
 
 def test_a_guestbook_entry_on_an_obituary(client):
-    obituary = make_obituary(full_name="Marta Nuñez")
+    obituary = make_obituary(
+        full_name="Marta Nuñez", publish_at=timezone.now() - timedelta(hours=1)
+    )
     response = post(client, form(obituary, body="Marta taught us all to swim."))
     assert response.status_code == 302
     assert Comment.objects.get().kind == "obituary"
@@ -107,7 +111,12 @@ def test_a_post_from_another_site_is_not_taken(story):
     [
         (lambda: make_story(status=Status.DRAFT), GONE),
         (lambda: make_story(publish_at=timezone.now() + timedelta(days=1)), GONE),
-        (lambda: make_story(comments=Commenting.CLOSED), CLOSED),
+        (
+            lambda: make_story(
+                comments=Commenting.CLOSED, publish_at=timezone.now() - timedelta(hours=1)
+            ),
+            CLOSED,
+        ),
         (lambda: make_story(publish_at=timezone.now() - timedelta(days=15)), CLOSED),
         (lambda: make_crime(), CLOSED),
     ],

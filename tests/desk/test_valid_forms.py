@@ -3,7 +3,10 @@ error showing, and their confirmation page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from desk.forms import FORMS
 from tests.support import nu_html_checker, submit_form
@@ -36,10 +39,12 @@ def test_the_comment_pages_and_a_story_page_with_comments_are_valid_html(client,
     from content.models import Comment
     from tests.support import build, file_for, make_comment, make_obituary, make_story
 
-    story = make_story(headline="Bridge closes for repairs")
+    story = make_story(
+        headline="Bridge closes for repairs", publish_at=timezone.now() - timedelta(hours=1)
+    )
     top = make_comment(story, body="First.\n\nSee https://example.org/a (and more).")
     make_comment(story, parent=top, body="A reply.")
-    obituary = make_obituary()
+    obituary = make_obituary(publish_at=timezone.now() - timedelta(hours=1))
     make_comment(obituary, body="Rest well.")
     origin = {"HTTP_ORIGIN": "http://127.0.0.1:8080"}
     pages = {
