@@ -25,7 +25,6 @@ from django.utils.safestring import SafeString, mark_safe
 from PIL import Image as PILImage
 
 from content import routes
-from content.text import plain_text
 
 CONTEXT = "https://schema.org"
 LOGO = "content/logo.png"
@@ -206,7 +205,7 @@ def comments(site: Any, shown: list[Any], url: str) -> dict[str, Any]:
             "url": f"{url}#comment-{comment.pk}",
             "author": {"@type": "Person", "name": comment.name},
             "dateCreated": when(comment.posted_at, tz),
-            "text": plain_text(comment.body_html, limit=1 << 20),
+            "text": comment.body,  # plain text as the reader wrote it
         }
         if comment.parent_id in ids:
             entry["parentItem"] = {"@id": f"{url}#comment-{comment.parent_id}"}
