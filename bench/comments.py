@@ -149,6 +149,7 @@ def child_queue(waiting: int, repeats: int) -> None:
 
     from content.models import Comment
 
+    Comment.objects.update(status="approved")  # the builds left them either way
     ids = list(Comment.objects.order_by("-id").values_list("id", flat=True)[:waiting])
     Comment.objects.filter(id__in=ids).update(status="pending")
     user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(

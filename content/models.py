@@ -360,6 +360,9 @@ def commenting_field() -> models.CharField:
         max_length=8,
         choices=Commenting.choices,
         default=Commenting.DEFAULT,
+        # Blank reads as the site's rule: a form posted without the field
+        # (a script's, a test's) leaves comments to the rule.
+        blank=True,
         help_text="Whether readers may comment (sign the guestbook) under it.",
     )
 

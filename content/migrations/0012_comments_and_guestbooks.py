@@ -17,17 +17,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='crimereport',
             name='comments',
-            field=models.CharField(choices=[('default', "The site's rule (open for PUBLISHER_COMMENTS_DAYS; never on crime reports)"), ('open', 'Open, with no closing date'), ('closed', 'Closed (comments already approved stay)')], default='default', help_text='Whether readers may comment (sign the guestbook) under it.', max_length=8, verbose_name='comments'),
+            field=models.CharField(blank=True, choices=[('default', "The site's rule (open for PUBLISHER_COMMENTS_DAYS; never on crime reports)"), ('open', 'Open, with no closing date'), ('closed', 'Closed (comments already approved stay)')], default='default', help_text='Whether readers may comment (sign the guestbook) under it.', max_length=8, verbose_name='comments'),
         ),
         migrations.AddField(
             model_name='obituary',
             name='comments',
-            field=models.CharField(choices=[('default', "The site's rule (open for PUBLISHER_COMMENTS_DAYS; never on crime reports)"), ('open', 'Open, with no closing date'), ('closed', 'Closed (comments already approved stay)')], default='default', help_text='Whether readers may comment (sign the guestbook) under it.', max_length=8, verbose_name='comments'),
+            field=models.CharField(blank=True, choices=[('default', "The site's rule (open for PUBLISHER_COMMENTS_DAYS; never on crime reports)"), ('open', 'Open, with no closing date'), ('closed', 'Closed (comments already approved stay)')], default='default', help_text='Whether readers may comment (sign the guestbook) under it.', max_length=8, verbose_name='comments'),
         ),
         migrations.AddField(
             model_name='story',
             name='comments',
-            field=models.CharField(choices=[('default', "The site's rule (open for PUBLISHER_COMMENTS_DAYS; never on crime reports)"), ('open', 'Open, with no closing date'), ('closed', 'Closed (comments already approved stay)')], default='default', help_text='Whether readers may comment (sign the guestbook) under it.', max_length=8, verbose_name='comments'),
+            field=models.CharField(blank=True, choices=[('default', "The site's rule (open for PUBLISHER_COMMENTS_DAYS; never on crime reports)"), ('open', 'Open, with no closing date'), ('closed', 'Closed (comments already approved stay)')], default='default', help_text='Whether readers may comment (sign the guestbook) under it.', max_length=8, verbose_name='comments'),
         ),
         migrations.CreateModel(
             name='Comment',

@@ -213,3 +213,33 @@ def test_a_page_whose_comments_closed_by_age_loses_its_form_within_a_minute(db, 
     assert "data-comment-form" in page(settings, fresh)
     assert publish_expired().written == []  # asked again: nothing left to do
     assert_same_as_full_build(settings, tmp_path)
+
+
+def test_an_editor_closes_a_storys_comments_in_its_admin_form(db, client, settings):
+    from content.models import Story
+    from tests.support import admin_url, make_author, member_of, story_form
+
+    client.force_login(member_of("Editors", "edna"))
+    for model in ("story", "obituary", "crimereport"):
+        add = client.get(admin_url(model, "add")).content.decode()
+        assert "Readers&#x27; comments" in add and 'name="comments"' in add, model
+    start_live_site()
+    today = timezone.localtime()
+    fields = {
+        "status": "published",
+        "publish_at_0": f"{today:%Y-%m-%d}",
+        "publish_at_1": f"{today - timedelta(minutes=5):%H:%M:%S}",
+    }
+    author = make_author()
+    for slug, commenting in (("left-to-the-rule", ""), ("sensitive", Commenting.CLOSED)):
+        form = story_form([author], **fields, slug=slug, headline=slug, comments=commenting)
+        assert client.post(admin_url("story", "add"), form).status_code == 302
+    process_queue()
+    default, closed = (
+        Story.objects.get(slug="left-to-the-rule"),
+        Story.objects.get(slug="sensitive"),
+    )
+    assert closed.comments == Commenting.CLOSED
+    assert "data-comment-form" in page(settings, default)
+    story = closed
+    assert "data-comment-form" not in page(settings, story)
