@@ -243,3 +243,38 @@ def test_an_editor_closes_a_storys_comments_in_its_admin_form(db, client, settin
     assert "data-comment-form" in page(settings, default)
     story = closed
     assert "data-comment-form" not in page(settings, story)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_comment_queries_of_a_build_use_an_index_on_mariadb():
+    from content.pages import REGISTRY, approved_comments, stories
+
+    if connection.vendor != "mysql":
+        pytest.skip("EXPLAIN is checked on MariaDB")
+    items = [make_story(publish_at=timezone.now() - timedelta(hours=n)) for n in range(1, 61)]
+    Comment.objects.bulk_create(
+        Comment(
+            kind="story", item_id=items[n % 60].pk, name=f"R{n}", email=f"r{n}@example.org",
+            body=f"Comment {n}", body_html=f"<p>Comment {n}</p>", digest=f"d{n}", token=f"t{n}",
+            status="approved" if n % 3 else "pending",
+        )
+        for n in range(3000)
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE TABLE content_comment, content_story")
+        cursor.fetchall()
+    site = REGISTRY.site()
+    with CaptureQueriesContext(connection) as captured:
+        approved_comments("story", [story.pk for story in items[:20]])
+        list(stories(site)[:20])
+    scans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            columns = [c[0] for c in cursor.description]
+            for row in cursor.fetchall():
+                plan = dict(zip(columns, row, strict=True))
+                if plan["table"] == "content_comment" and plan["type"] == "ALL":
+                    scans.append(query["sql"][:300])
+    read = [q for q in captured.captured_queries if "content_comment" in q["sql"]]
+    assert len(read) == 2 and scans == [], scans
