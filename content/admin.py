@@ -54,6 +54,8 @@ PUBLISHING_FIELDSET = (
         "drafts and items with a future publish time stay off the site.",
     },
 )
+# Readers' comments (a guestbook on obituaries): the site's rule, open or closed.
+COMMENTS_FIELDSET = ("Readers' comments", {"fields": ("comments",)})
 
 # The three states an editor cares about, in the words the list shows.
 DRAFT, SCHEDULED, LIVE = "Draft", "Scheduled", "Live"
@@ -545,6 +547,7 @@ class StoryAdmin(PublishableAdmin):
         ("Content", {"fields": ("headline", "dek", "section", "body")}),
         ("Photo", {"fields": ("photo", "photo_alt", "photo_caption", "photo_credit")}),
         PUBLISHING_FIELDSET,
+        COMMENTS_FIELDSET,
     )
 
     def get_inlines(self, request: HttpRequest, obj: Story | None) -> Any:
@@ -602,6 +605,7 @@ class ObituaryAdmin(PublishableAdmin):
         ),
         ("Photo", {"fields": ("photo", "photo_alt")}),
         PUBLISHING_FIELDSET,
+        COMMENTS_FIELDSET,
     )
 
 
@@ -637,6 +641,7 @@ class CrimeReportAdmin(PublishableAdmin):
             },
         ),
         PUBLISHING_FIELDSET,
+        COMMENTS_FIELDSET,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from content import comments as comment_rules
 from content import routes
 from content.feeds import (
     BirthFeed,
@@ -50,6 +51,8 @@ from content.models import (
     Author,
     Birth,
     Byline,
+    Comment,
+    Commenting,
     Correction,
     CrimeReport,
     Obituary,
@@ -73,6 +76,7 @@ from publisher.pages.redirects import RedirectPage
 from publisher.pages.registry import Kind, Registry
 from publisher.pages.routes import Params
 from publisher.pages.sitemap import SitemapPage, SitemapPartPage
+from publisher.paths import file_path
 from publisher.searchindex import Record
 
 # The reader templates are Jinja2 (content/jinja2/, content/templating.py);
@@ -185,11 +189,28 @@ def with_bylines(site: Site, qs: QuerySet[Story]) -> QuerySet[Story]:
     return qs
 
 
+def approved_count(kind: str) -> Subquery:
+    """An item's approved comments, counted in its own row (the teaser's
+    "3 comments"): one index range of ``comment_item`` per row."""
+    return Subquery(
+        Comment.objects.approved()
+        .filter(kind=kind, item_id=OuterRef("pk"))
+        .order_by()
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+
+
 def stories(site: Site) -> QuerySet[Story]:
-    """Published stories as every list shows them: newest first, bylines ready."""
+    """Published stories as every list shows them: newest first, bylines and
+    comment counts ready."""
     return with_bylines(
         site,
-        Story.objects.published(site.now).select_related("section").order_by("-publish_at", "-id"),
+        Story.objects.published(site.now)
+        .select_related("section")
+        .annotate(comment_count=approved_count("story"))
+        .order_by("-publish_at", "-id"),
     )
 
 
@@ -384,12 +405,73 @@ class CorrectionsPage(PaginatedPage):
 # -- Items -----------------------------------------------------------------------
 
 
+def comment_threads(comments: Iterable[ShownComment]) -> list[ShownComment]:
+    """Approved comments oldest first, each top one with its approved
+    replies (``thread``) under it: one level, as the form allows. A reply
+    whose comment is no longer shown (removed since) stands on its own, so
+    every approved comment is on the page and its count is the teaser's."""
+    top: list[ShownComment] = []
+    by_id: dict[int, ShownComment] = {}
+    for comment in comments:
+        comment.thread = []
+        if comment.parent_id in by_id:
+            by_id[comment.parent_id].thread.append(comment)
+        else:
+            top.append(comment)
+            by_id[comment.pk] = comment
+    return top
+
+
+@dataclass
+class ShownComment:
+    """What a page shows of an approved comment: a plain row, not a model
+    instance (a build makes one per comment on the site)."""
+
+    pk: int
+    item_id: int
+    parent_id: int | None
+    name: str
+    body: str
+    body_html: str
+    posted_at: datetime
+    thread: list[ShownComment] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+
+SHOWN = ("pk", "item_id", "parent_id", "name", "body", "body_html", "posted_at")
+
+
+def approved_comments(kind: str, ids: Iterable[int]) -> dict[int, list[ShownComment]]:
+    """The approved comments of these items, by item, oldest first (one query)."""
+    found: dict[int, list[ShownComment]] = {}
+    rows = (
+        Comment.objects.approved()
+        .filter(kind=kind, item_id__in=list(ids))
+        .order_by("posted_at", "id")
+        .values_list(*SHOWN)
+    )
+    for row in rows:
+        comment = ShownComment(*row)
+        found.setdefault(comment.item_id, []).append(comment)
+    return found
+
+
 class ItemPage(DetailPage):
     """An item's own page, at the address ``content.routes`` gives its kind
     (the same one its model's ``get_absolute_url`` returns). Readers can
-    search every kind of item (``/search/``)."""
+    search every kind of item (``/search/``).
+
+    A kind with ``commentable`` set shows its approved comments (a
+    guestbook, for obituaries) and, while they are open, the form.
+    """
 
     searchable = True
+    commentable = False
+    # Items whose comments are fetched together in a build (one query each).
+    COMMENT_BATCH = 200
 
     def __init__(self) -> None:
         self.route, self._params = routes.ITEM_ROUTES[self.kind]
@@ -419,6 +501,93 @@ class ItemPage(DetailPage):
         """The fields readers search besides the title and the body."""
         return ()
 
+    def comments_context(self, site: Site, item: Any) -> Context:
+        """What the comments part of an item's page shows. A build puts the
+        item's approved comments on it beforehand (``with_comments``); one
+        page on its own fetches them here."""
+        if not self.commentable:
+            return {}
+        found = getattr(item, "_comments", None)
+        if found is None:
+            found = item._comments = approved_comments(self.kind, [item.pk]).get(item.pk, [])
+        # No form without a place to send it (PUBLISHER_SUBMIT_URL "-").
+        open_now = bool(settings.PUBLISHER_COMMENTS and settings.PUBLISHER_SUBMIT_URL)
+        open_now = open_now and comment_rules.is_open(
+            self.kind, item.comments, item.publish_at, settings.PUBLISHER_COMMENTS_DAYS, site.now
+        )
+        return {
+            "comments": comment_threads(found),
+            "comment_count": len(found),
+            "comments_open": open_now,
+            "comment_form_url": f"{settings.PUBLISHER_SUBMIT_URL}comment/",
+        }
+
+    # How far back ``expired`` looks for pages whose comments closed: a day
+    # of missed cron runs; older ones the nightly build rewrites.
+    CLOSING_WINDOW = timedelta(days=1)
+
+    def expired(self, site: Site) -> Iterable[Params]:
+        """The live pages whose comments closed by age since they were
+        written: they still carry the form (one indexed query, and a look
+        at the few files of the items that closed in the last day)."""
+        days = settings.PUBLISHER_COMMENTS_DAYS
+        if not self.commentable or site.previous is None or days <= 0 or self.kind == "crime":
+            return []
+        line = site.now - timedelta(days=days)
+        closed = (
+            self.model.objects.published(site.now)
+            .filter(
+                comments=Commenting.DEFAULT,
+                publish_at__lte=line,
+                publish_at__gt=line - self.CLOSING_WINDOW,
+            )
+            .only("slug", "publish_at")
+        )
+        stale = []
+        for item in closed:
+            params = self.params_for(item)
+            try:
+                live = (site.previous / file_path(self.url(params))).read_bytes()
+            except OSError:
+                continue
+            if b"data-comment-form" in live:
+                stale.append(params)
+        return stale
+
+    def with_comments(self, items: Iterable[Any]) -> Iterator[Any]:
+        """``items`` with their approved comments on them, a query per batch."""
+        if not self.commentable:
+            yield from items
+            return
+        batch: list[Any] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == self.COMMENT_BATCH:
+                yield from self._attach(batch)
+                batch = []
+        yield from self._attach(batch)
+
+    def _attach(self, batch: list[Any]) -> list[Any]:
+        if batch:
+            found = approved_comments(self.kind, [item.pk for item in batch])
+            for item in batch:
+                item._comments = found.get(item.pk, [])
+        return batch
+
+    def item_context(self, site: Site, item: Any) -> Context:
+        return {"item": item, **self.comments_context(site, item)}
+
+    def unit_contexts(self, site: Site, unit: Unit) -> Iterator[tuple[Params, Context]]:
+        if not self.commentable:
+            yield from super().unit_contexts(site, unit)
+            return
+        part, parts = unit.args
+        qs = self.queryset(site)
+        if parts > 1:  # shares by id: a row never moves between them
+            qs = qs.alias(shard=F("id") % parts).filter(shard=part)
+        for item in self.with_comments(stream(qs)):
+            yield self.params_for(item), self.item_context(site, item)
+
     def search_filters(self, item: Any) -> dict[str, str]:
         return {}
 
@@ -427,6 +596,7 @@ class StoryPage(ItemPage):
     name = "story"
     template = "content/story_detail.html"
     kind = "story"
+    commentable = True
     # Its record shows its section (a filter) and its byline's names.
     search_depends = ("section__name", "bylines__position", "bylines__author__name")
 
@@ -461,7 +631,12 @@ class StoryPage(ItemPage):
             item._corrections = list(
                 item.corrections.published(site.now).order_by("publish_at", "id")
             )
-        return {"item": item, "story": item, "related": related}
+        return {
+            "item": item,
+            "story": item,
+            "related": related,
+            **self.comments_context(site, item),
+        }
 
     @staticmethod
     def corrections(site: Site) -> dict[int, list[Correction]]:
@@ -513,7 +688,9 @@ class StoryPage(ItemPage):
         # Walking a section newest first, a story's related stories are simply
         # the next few in the walk: a look-ahead window, no query per story.
         section_id, newest, stop_key = unit.args
-        walk = stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        walk = self.with_comments(
+            stream(self.queryset(site).filter(section_id=section_id), start=newest)
+        )
         corrections = self.corrections(site)
         ahead: deque[Story] = deque()
         for story in walk:
@@ -535,6 +712,7 @@ class ObituaryPage(ItemPage):
     name = "obituary"
     template = "content/obituary_detail.html"
     kind = "obituary"
+    commentable = True  # the guestbook
 
     def search_words(self, item: Any) -> Iterable[str]:
         # The full name (a maiden name in parentheses) is the title.
@@ -545,6 +723,7 @@ class CrimePage(ItemPage):
     name = "crime"
     template = "content/crime_detail.html"
     kind = "crime"
+    commentable = True  # closed unless an editor opens them
 
     def search_words(self, item: Any) -> Iterable[str]:
         return (item.get_incident_type_display(), item.address_block, item.neighborhood)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from content.models import Author, Byline, Correction, Section
+from content.models import Author, Byline, Comment, Correction, Section
 from content.policies import UnpublishingPolicy
 from publisher.changes import record, stored_state
 from publisher.models import PublishJob
@@ -30,6 +30,23 @@ def _story_part_changed(
     before = stored_state("story", instance.story_id)
     if before is not None:
         record("story", instance.story_id, before)
+
+
+def _comment_changed(sender: type, instance: Comment, raw: bool = False, **kwargs: Any) -> None:
+    # An approved comment (or guestbook entry) is part of its item's page and
+    # its teaser's count: one that comes or goes is a change of the item.
+    # A waiting one is on no page, and its arrival publishes nothing.
+    if raw:
+        return
+    stored = Comment.objects.filter(pk=instance.pk) if instance.pk else Comment.objects.none()
+    was = stored.values_list("status", flat=True).first()
+    shown_before = was == Comment.Status.APPROVED
+    shown_after = kwargs.get("signal") is pre_save and instance.status == Comment.Status.APPROVED
+    if not (shown_before or shown_after):
+        return
+    before = stored_state(instance.kind, instance.item_id)
+    if before is not None:
+        record(instance.kind, instance.item_id, before)
 
 
 def _site_changed(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -64,6 +81,8 @@ def connect() -> None:
         name = model._meta.model_name
         pre_save.connect(_story_part_changed, sender=model, dispatch_uid=f"publish-{name}-save")
         pre_delete.connect(_story_part_changed, sender=model, dispatch_uid=f"publish-{name}-del")
+    pre_save.connect(_comment_changed, sender=Comment, dispatch_uid="publish-comment-save")
+    pre_delete.connect(_comment_changed, sender=Comment, dispatch_uid="publish-comment-del")
     post_save.connect(_site_changed, sender=Section, dispatch_uid="publish-section")
     post_delete.connect(_site_changed, sender=Section, dispatch_uid="publish-section-del")
     post_save.connect(_author_saved, sender=Author, dispatch_uid="publish-author")

@@ -186,7 +186,34 @@ def _person(site: Any, author: Any) -> dict[str, str]:
 
 def item_graph(site: Any, item: Any, url: str) -> list[dict[str, Any]]:
     """An item page's JSON-LD: the article of its kind and its breadcrumbs."""
-    return [ARTICLES[item.kind](site, item, url), breadcrumbs(site, item, url)]
+    article = ARTICLES[item.kind](site, item, url)
+    shown = getattr(item, "_comments", None)  # put there by its page (content.pages)
+    if shown is not None:
+        article.update(comments(site, shown, url))
+    return [article, breadcrumbs(site, item, url)]
+
+
+def comments(site: Any, shown: list[Any], url: str) -> dict[str, Any]:
+    """The approved comments on the page, as schema.org ``Comment`` entries
+    (a reply names the comment it answers)."""
+    tz = site.memo(("structured", "tz"), timezone.get_current_timezone)
+    entries, ids = [], {comment.pk for comment in shown}
+    for comment in shown:
+        entry: dict[str, Any] = {
+            "@type": "Comment",
+            "@id": f"{url}#comment-{comment.pk}",
+            "url": f"{url}#comment-{comment.pk}",
+            "author": {"@type": "Person", "name": comment.name},
+            "dateCreated": when(comment.posted_at, tz),
+            "text": comment.body,  # plain text as the reader wrote it
+        }
+        if comment.parent_id in ids:
+            entry["parentItem"] = {"@id": f"{url}#comment-{comment.parent_id}"}
+        entries.append(entry)
+    out: dict[str, Any] = {"commentCount": len(shown)}
+    if entries:
+        out["comment"] = entries
+    return out
 
 
 def _article(site: Any, item: Any, url: str, kind: str) -> dict[str, Any]:

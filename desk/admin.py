@@ -221,3 +221,6 @@ class SubmissionAdmin(admin.ModelAdmin):
         response[NOSNIFF[0]] = NOSNIFF[1]
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+from desk import comment_admin  # noqa: E402, F401 (the comments queue registers itself)

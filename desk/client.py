@@ -52,8 +52,3 @@ def client_address(request: HttpRequest) -> str:
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
-
-
-def ratelimit_key(group: str, request: HttpRequest) -> str:
-    """django-ratelimit's key function."""
-    return client_address(request)

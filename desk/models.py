@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
+from content.models import Comment
+
 # Reference numbers: no 0/O, 1/I/L or U, so one read out on the phone is
 # heard right. 8 of 30 characters: about 6.6 × 10^11 codes.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -121,3 +123,39 @@ class PostCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} at {self.period}: {self.count}"
+
+
+class CommentQueue(Comment):
+    """Readers' comments and guestbook entries, as the desk moderates them.
+
+    The rows are ``content.Comment`` (the pages read them there); this
+    proxy puts the queue under the Community desk in the admin, with its
+    own right to moderate.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "comment or guestbook entry"
+        verbose_name_plural = "comments and guestbook entries"
+        permissions = [("moderate_comment", "Can approve, reject and remove readers' comments")]
+
+
+class BlockedCommenter(models.Model):
+    """An email address whose comments always wait for an editor."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    reason = models.CharField(max_length=300, blank=True)
+    blocked_at = models.DateTimeField(auto_now_add=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-blocked_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)

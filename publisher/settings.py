@@ -166,11 +166,11 @@ def _site_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _submit_rate(rate: str) -> str:
-    # django-ratelimit's own syntax: a number of posts per (a number of) s, m, h or d.
+def _submit_rate(rate: str, name: str = "PUBLISHER_SUBMIT_RATE") -> str:
+    # A number of posts per (a number of) s, m, h or d: desk.ratelimit.parse_rate.
     if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", rate):
         raise ImproperlyConfigured(
-            f"PUBLISHER_SUBMIT_RATE={rate!r} is not a rate: set it to submissions per "
+            f"{name}={rate!r} is not a rate: set it to posts per "
             "period, e.g. 10/h (also N/s, N/m, N/d, or 5/15m)"
         )
     return rate
@@ -253,6 +253,19 @@ try:
     # Where pages send readers with news: the forms behind lighttpd, or (a
     # site on S3 alone) the address of a Django that runs them; empty: no link.
     PUBLISHER_SUBMIT_URL = _submit_url(env_str("PUBLISHER_SUBMIT_URL", "/submit/"))
+    # Readers' comments and guestbooks (desk.comments): on or off for the
+    # whole site; days after publication they close (0: never); how many
+    # comments a reader's address may post; the longest comment and the most
+    # links one may carry before it is held; after how many approved comments
+    # a commenter's (an email's) next ones go up without waiting (0: never).
+    PUBLISHER_COMMENTS = env_bool("PUBLISHER_COMMENTS", True)
+    PUBLISHER_COMMENTS_DAYS = env_int("PUBLISHER_COMMENTS_DAYS", 14, minimum=0)
+    PUBLISHER_COMMENT_RATE = _submit_rate(
+        env_str("PUBLISHER_COMMENT_RATE", "5/10m"), "PUBLISHER_COMMENT_RATE"
+    )
+    PUBLISHER_COMMENT_CHARS = env_int("PUBLISHER_COMMENT_CHARS", 3000, minimum=100)
+    PUBLISHER_COMMENT_LINKS = env_int("PUBLISHER_COMMENT_LINKS", 2, minimum=0)
+    PUBLISHER_COMMENT_TRUST_AFTER = env_int("PUBLISHER_COMMENT_TRUST_AFTER", 3, minimum=0)
     # Mail (the newsroom's notices): SMTP when EMAIL_HOST is set, else printed
     # to the console (the demo).
     EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -24,6 +24,7 @@ from content.admin import prerender
 from publisher.pages.registry import registry
 from publisher.publish import PublishError
 from records.decisions import (
+    COMMENT,
     DECIDE_PERMISSION,
     NotYetGone,
     check_decision,
@@ -225,7 +226,7 @@ class TakedownForm(forms.ModelForm):
         if "kind" in self.fields:
             self.fields["kind"].choices = [
                 (kind.name, kind.label.capitalize()) for kind in registry().item_kinds
-            ]
+            ] + [(COMMENT.name, COMMENT.label.capitalize())]
 
     def _post_clean(self) -> None:
         super()._post_clean()  # the instance now holds the form's values

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Revision, Version
 
+from content.models import Comment
 from publisher.lighttpd import clear_deflate_cache
 from publisher.locks import BuildLocked, build_lock
 from publisher.media import file_fields
@@ -36,12 +37,15 @@ from records.names import files_showing, name_pattern, replace_names, shown_patt
 from records.revisions import acting_as
 
 DECIDE_PERMISSION = "records.decide_takedownrequest"
+# A reader's comment (or guestbook entry) is not an item of the registry,
+# but a legal removal of one is a takedown decision like any other.
+COMMENT = Kind("comment", Comment, "reader's comment", item=False)
 
 
 def item_of(request: TakedownRequest) -> tuple[Kind, Any]:
     """The request's item, or a ValidationError saying what is wrong."""
-    kind = registry().kinds.get(request.kind)
-    if kind is None or not kind.item:
+    kind = COMMENT if request.kind == COMMENT.name else registry().kinds.get(request.kind)
+    if kind is None or not (kind.item or kind is COMMENT):
         raise ValidationError({"kind": f"“{request.kind}” is not a kind of item."})
     item = kind.model.objects.filter(pk=request.object_id).first()
     if item is None:
@@ -113,7 +117,9 @@ def decide(
             f"{Decision(request.decision).label.split(':')[0]}: takedown request #{request.pk}."
         )
         with acting_as(user, comment):
-            if request.decision == Decision.ANONYMISE:
+            if kind is COMMENT:
+                detail = decide_comment(request, item, user, now)
+            elif request.decision == Decision.ANONYMISE:
                 detail = anonymise(
                     kind,
                     item,
@@ -409,3 +415,18 @@ def names_left(request: TakedownRequest, result: Any) -> list[str]:
     retired = Gone.objects.filter(kind=kind.name, object_id=item.pk, named=True)
     candidates |= {file_path(path) for path in retired.values_list("path", flat=True)}
     return files_showing(live, candidates, shown_pattern(request.name_list()))
+
+
+def decide_comment(request: TakedownRequest, comment: Comment, user: Any, when: Any) -> str:
+    """A reader's comment is removed or left; its save republishes its page."""
+    if request.decision == Decision.ANONYMISE:
+        raise ValidationError(
+            {"decision": "A reader's comment is removed, not anonymised: choose Remove."}
+        )
+    if request.decision != Decision.REMOVE:
+        return f"Declined; reader's comment #{comment.pk} stays as it is."
+    comment.status = Comment.Status.REMOVED
+    comment.reason = f"Removed by takedown request #{request.pk}."
+    comment.decided_at, comment.decided_by = when, user
+    comment.save(update_fields=["status", "reason", "decided_at", "decided_by"])
+    return f"Removed reader's comment #{comment.pk} from {comment.kind} #{comment.item_id}."

@@ -45,6 +45,7 @@ from content.models import (
     Author,
     Birth,
     Byline,
+    Comment,
     CrimeReport,
     Obituary,
     Section,
@@ -132,6 +133,26 @@ def make_crime(**overrides: Any) -> CrimeReport:
         "body": f"Report {n}.",
     }
     return CrimeReport.objects.create(**{**fields, **overrides})
+
+
+def make_comment(item: Any, **overrides: Any) -> Comment:
+    """A reader's comment on ``item``, approved unless told otherwise; a
+    name with an accent, a text with a line break and a non-breaking space."""
+    from content.comments import digest
+
+    n = unique_number()
+    fields = {
+        "kind": item.kind,
+        "item_id": item.pk,
+        "name": f"Zoë Reader{n}",
+        "email": f"reader{n}@example.org",
+        "body": f"Comment {n}: well said.\nThank\u00a0you.",
+        "status": Comment.Status.APPROVED,
+        "posted_at": timezone.now() - timedelta(minutes=1000 - n % 1000),
+    }
+    fields.update(overrides)
+    fields.setdefault("digest", digest(fields["body"]))
+    return Comment.objects.create(**fields)
 
 
 def make_birth(**overrides: Any) -> Birth:

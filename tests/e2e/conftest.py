@@ -128,6 +128,7 @@ def ensure_newsroom_groups() -> None:
     for app, name, grant in [
         ("content", "0008_births_and_weddings", "grant"),
         ("desk", "0002_newsroom_rights", "grant"),
+        ("desk", "0005_comment_rights", "grant"),
     ]:
         later = importlib.import_module(f"{app}.migrations.{name}")
         getattr(later, grant)(MigrationLoader(connection).project_state((app, name)).apps, None)
