@@ -117,6 +117,16 @@ def make_obituary(**overrides: Any) -> Obituary:
     return Obituary.objects.create(**{**fields, **overrides})
 
 
+def make_town() -> None:
+    """The demo town's neighborhoods and street file (content/demo/data/town/):
+    crime reports saved after it are placed on its map."""
+    from content.demo.town import NEIGHBORHOODS_FILE, STREETS_FILE
+    from content.loaders import load_neighborhoods, load_streets
+
+    load_neighborhoods(NEIGHBORHOODS_FILE)
+    load_streets(STREETS_FILE)
+
+
 def make_crime(**overrides: Any) -> CrimeReport:
     n = unique_number()
     fields = {
