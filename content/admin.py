@@ -31,6 +31,7 @@ from content.models import (
     Byline,
     Correction,
     CrimeReport,
+    Location,
     Obituary,
     PhotoField,
     Publishable,
@@ -616,6 +617,8 @@ class CrimeReportAdmin(PublishableAdmin):
     list_filter = (
         PublishStateFilter,
         "incident_type",
+        # "Not on the map": the reports whose address did not geocode.
+        ("location", admin.ChoicesFieldListFilter),
         ("publish_at", admin.DateFieldListFilter),
     )
     search_fields = ("title", "slug", "case_number", "address_block", "neighborhood")
@@ -633,8 +636,20 @@ class CrimeReportAdmin(PublishableAdmin):
                 )
             },
         ),
+        ("Map", {"fields": (("latitude", "longitude"), "location", "location_note", "located_in")}),
         PUBLISHING_FIELDSET,
     )
+    readonly_fields = (*PublishableAdmin.readonly_fields, "location", "location_note", "located_in")
+
+    def save_model(self, request: HttpRequest, obj: CrimeReport, form: Any, change: bool) -> None:
+        # A point typed by hand wins over the address until it is cleared; a
+        # new address with the point untouched is geocoded again.
+        if {"latitude", "longitude"} & set(form.changed_data):
+            by_hand = obj.latitude is not None and obj.longitude is not None
+            obj.location = Location.HAND if by_hand else Location.ADDRESS
+        elif "address_block" in form.changed_data:
+            obj.location = Location.ADDRESS
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Birth)

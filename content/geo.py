@@ -6,8 +6,8 @@ Coordinates are WGS84 longitude/latitude, computed on the plane as MariaDB's
 no answer), rounded to 6 decimals (about 10 cm) so both databases and Python
 see the very same numbers.
 
-The border rule: a point inside a neighborhood or on its edge belongs to it
-(MariaDB's ``ST_Contains`` counts edge points in, shapely's ``covers`` too);
+The border rule: a point inside a neighborhood or on its edge (within
+``TOLERANCE``, about 1 cm) belongs to it;
 a point on a border two neighborhoods share goes to the one whose slug sorts
 first; a point in none is "Outside the city".
 """
@@ -27,6 +27,9 @@ from shapely.geometry import Point, Polygon
 from shapely.validation import explain_validity
 
 DIGITS = 6
+# A point this near a neighborhood (degrees, about 1 cm) is in it: the border
+# rule's one tolerance, the same in MariaDB and in shapely.
+TOLERANCE = 1e-7
 Lonlat = tuple[float, float]
 
 
@@ -174,7 +177,7 @@ def neighborhood_of(boundaries: Sequence[Boundary], lon: float, lat: float) -> s
     """The slug of the neighborhood a point is in, by the border rule (see the
     module); None: outside the city. The Python twin of the database's lookup."""
     point = Point(lon, lat)
-    found = [b.slug for b in boundaries if b.polygon.covers(point)]
+    found = [b.slug for b in boundaries if b.polygon.dwithin(point, TOLERANCE)]
     return min(found) if found else None
 
 
@@ -190,8 +193,8 @@ class Locator:
 
     def __call__(self, lon: float, lat: float) -> str | None:
         point = Point(lon, lat)
-        for index in sorted(self.tree.query(point)):
-            if self.boundaries[index].polygon.covers(point):
+        for index in sorted(self.tree.query(point, predicate="dwithin", distance=TOLERANCE)):
+            if self.boundaries[index].polygon.dwithin(point, TOLERANCE):
                 return self.boundaries[index].slug
         return None
 

@@ -23,12 +23,16 @@ from content.neighborhoods import Location, Neighborhood, StreetSegment
 # A point set by hand looks for a block within this many degrees (about 300 m).
 NEAR = 0.003
 
-# On MariaDB: the neighborhood whose boundary holds a point (its edge
-# included), the first slug on a shared border. The SPATIAL INDEX finds
-# the candidates from their bounding boxes; ST_Contains decides.
+# On MariaDB: the neighborhood whose boundary holds a point, its edge
+# included, the first slug on a shared border. MariaDB's ST_Contains counts
+# edge points in with a tolerance of its own that Python cannot repeat (a
+# point on a diagonal border went to one side in shapely, both in MariaDB),
+# so both sides use one stated tolerance instead: a disc of geo.TOLERANCE
+# (about 1 cm) around the point touching the polygon. The SPATIAL INDEX
+# finds the candidates by their bounding boxes.
 CONTAINS_SQL = (
     "SELECT id FROM content_neighborhood"
-    " WHERE ST_Contains(boundary, ST_GeomFromText(%s)) ORDER BY slug LIMIT 1"
+    " WHERE ST_Intersects(boundary, ST_Buffer(ST_GeomFromText(%s), %s)) ORDER BY slug LIMIT 1"
 )
 
 
@@ -45,7 +49,7 @@ def neighborhood_at(lon: float, lat: float) -> int | None:
     """The id of the neighborhood holding a point; None: outside the city."""
     if spatial():
         with connection.cursor() as cursor:
-            cursor.execute(CONTAINS_SQL, [point_wkt(lon, lat)])
+            cursor.execute(CONTAINS_SQL, [point_wkt(lon, lat), geo.TOLERANCE])
             row = cursor.fetchone()
         return row[0] if row else None
     return python_locator()(lon, lat)

@@ -9,7 +9,9 @@ def spatial_index(apps, schema_editor):
     # MariaDB answers point-in-polygon with ST_Contains over this index
     # (content.locate); SQLite has neither, and shapely does it in Python.
     if schema_editor.connection.vendor == "mysql":
-        schema_editor.execute(
+        # (A cursor, not schema_editor.execute: MariaDB's DDL is not
+        # transactional, and Django refuses DDL inside RunPython's atomic block.)
+        schema_editor.connection.cursor().execute(
             "CREATE SPATIAL INDEX content_neighborhood_boundary_spatial"
             " ON content_neighborhood (boundary)"
         )
@@ -17,7 +19,7 @@ def spatial_index(apps, schema_editor):
 
 def drop_spatial_index(apps, schema_editor):
     if schema_editor.connection.vendor == "mysql":
-        schema_editor.execute(
+        schema_editor.connection.cursor().execute(
             "DROP INDEX content_neighborhood_boundary_spatial ON content_neighborhood"
         )
 
