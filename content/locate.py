@@ -45,14 +45,15 @@ def point_wkt(lon: float, lat: float) -> str:
     return f"POINT({geo._num(lon)} {geo._num(lat)})"
 
 
-def neighborhood_at(lon: float, lat: float) -> int | None:
-    """The id of the neighborhood holding a point; None: outside the city."""
+def neighborhood_at(lon: float, lat: float, twin: _IdLocator | None = None) -> int | None:
+    """The id of the neighborhood holding a point; None: outside the city.
+    ``twin``: the SQLite path's locator, when placing many reports at once."""
     if spatial():
         with connection.cursor() as cursor:
             cursor.execute(CONTAINS_SQL, [point_wkt(lon, lat), geo.TOLERANCE])
             row = cursor.fetchone()
         return row[0] if row else None
-    return python_locator()(lon, lat)
+    return (twin or python_locator())(lon, lat)
 
 
 class _IdLocator:
@@ -113,7 +114,7 @@ def place(crime: Any) -> Placed:
     return Placed(status, None, found.note[:300])
 
 
-def locate(crime: Any) -> None:
+def locate(crime: Any, twin: _IdLocator | None = None) -> None:
     """Set a report's point, how it was placed and its neighborhood (not saved)."""
     placed = place(crime)
     crime.location, crime.location_note = placed.location, placed.note
@@ -122,13 +123,14 @@ def locate(crime: Any) -> None:
         crime.located_in_id = None
     else:
         crime.longitude, crime.latitude = placed.point
-        crime.located_in_id = neighborhood_at(*placed.point)
+        crime.located_in_id = neighborhood_at(*placed.point, twin=twin)
 
 
 def locate_all(crimes: Iterable[Any], always: set[int] = frozenset()) -> dict[str, int]:
     """Place every report again (after new boundaries or a new street file),
     saving those that moved, so their pages are published. Counts by outcome."""
     counts = {"mapped": 0, "outside": 0, "unmapped": 0, "moved": 0}
+    twin = None if spatial() else python_locator()
     for crime in crimes:
         before = (
             crime.longitude,
@@ -137,7 +139,7 @@ def locate_all(crimes: Iterable[Any], always: set[int] = frozenset()) -> dict[st
             crime.location_note,
             crime.located_in_id,
         )
-        locate(crime)
+        locate(crime, twin)
         after = (
             crime.longitude,
             crime.latitude,

@@ -369,6 +369,8 @@ def crime_form(**overrides: Any) -> dict[str, Any]:
         "occurred_at_1": "22:15:00",
         "address_block": "400 block of Elm St",
         "neighborhood": "",
+        "latitude": "",
+        "longitude": "",
         "case_number": "24-00123",
         "body": "",
         "slug": "bicycle-stolen",

@@ -16,10 +16,12 @@ from content import geo
 from content.demo.seed import seed_demo
 from content.demo.town import STREETS_FILE
 from content.locate import CONTAINS_SQL, neighborhood_at, point_wkt, python_locator
-from content.models import CrimeReport, Neighborhood, Status
+from content.models import CrimeReport, Location, Neighborhood, Status
 from publisher.publish import process_queue
 from tests.support import (
+    admin_url,
     assert_same_as_full_build,
+    crime_form,
     file_for,
     live_root,
     make_crime,
@@ -225,3 +227,48 @@ def test_the_index_map_is_accessible_and_links_every_neighborhood(newsroom, sett
         assert html.count(f'href="/crime/neighborhoods/{slug}/"') == 2  # map and table
     assert '<th scope="row">Not on the map</th>' in html
     assert '<th scope="row">Outside the city</th>' in html
+
+
+def test_a_point_set_by_hand_on_the_form_is_kept_on_its_block_until_cleared(admin_client):
+    make_town()
+    middle = geo.geocode("1400 block of Main St", SEGMENTS).point
+    # The street file does not know the address; the editor puts the point
+    # by hand, a few metres from a house on the 1400 block of Main St.
+    form = crime_form(
+        address_block="100 block of Hickory Ln",
+        latitude=str(middle[1] + 0.0001),
+        longitude=str(middle[0] + 0.0004),
+    )
+    response = admin_client.post(admin_url("crimereport", "add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    crime = CrimeReport.objects.get()
+    assert (crime.location, crime.longitude, crime.latitude) == (Location.HAND, *middle)
+    assert crime.located_in.slug == "riverside"
+
+    # Cleared: the address is geocoded again (and is not on the map).
+    change = {**form, "latitude": "", "longitude": ""}
+    response = admin_client.post(admin_url("crimereport", "change", crime.pk), change)
+    assert response.status_code == 302
+    crime.refresh_from_db()
+    assert (crime.location, crime.longitude, crime.located_in) == (Location.NOT_FOUND, None, None)
+
+
+def test_editing_an_older_report_rewrites_its_page_and_the_first_pages_map_and_counts(
+    newsroom, settings, tmp_path
+):
+    for i in range(12):  # newer reports push the older ones onto numbered pages
+        make_crime(title=f"Newer incident {i}", slug=f"newer-incident-{i}")
+    start_live_site()
+    root = live_root(settings)
+    crime = newsroom["crimes"][2]  # 26 days old: on the map and in the table
+    first = file_for(root, "/crime/neighborhoods/westgate/").read_text()
+    assert crime.title not in first.split("<h2>Reports, newest first</h2>")[1]
+    assert '<th scope="col">Vandalism</th>' not in first
+
+    crime.incident_type = CrimeReport.Incident.VANDALISM
+    crime.save()
+    process_queue()
+
+    first = file_for(root, "/crime/neighborhoods/westgate/").read_text()
+    assert '<th scope="col">Vandalism</th>' in first
+    assert_same_as_full_build(settings, tmp_path)
