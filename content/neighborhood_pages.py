@@ -20,13 +20,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -43,6 +42,13 @@ from publisher.pages.routes import Params
 OUTSIDE = "Outside the city"
 UNMAPPED = "Not on the map"
 MONTHS = 12
+# The most points a neighborhood's map shows (the newest): a page stays light
+# in a month with thousands of reports.
+MAP_POINTS = 500
+
+
+def _next(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 @dataclass(frozen=True)
@@ -220,43 +226,41 @@ class NeighborhoodPage(PaginatedPage):
         return context
 
     def overview(self, site: Site, hood: Neighborhood) -> Context:
-        """The first page's map and counts (two queries)."""
+        """The first page's map and counts: three queries, whatever the
+        number of reports (the counts are added up in the database, the map
+        shows the newest ``MAP_POINTS``)."""
         w = windows(site)
-        recent = (
-            newest_first(live_crimes(site).filter(located_in=hood, occurred_at__gte=w.last_30))
-            .exclude(longitude__isnull=True)
-            .only("slug", "publish_at", "title", "incident_type", "longitude", "latitude")
-        )
-        dots = [maps.Dot(c.longitude, c.latitude, c.title, c.get_absolute_url()) for c in recent]
-        rows = (
-            live_crimes(site)
-            .filter(located_in=hood, occurred_at__gte=w.last_year.replace(day=1))
+        in_hood = live_crimes(site).filter(located_in=hood)
+        recent = in_hood.filter(occurred_at__gte=w.last_30).exclude(longitude__isnull=True)
+        shown = newest_first(recent).only(
+            "slug", "publish_at", "title", "incident_type", "longitude", "latitude"
+        )[:MAP_POINTS]
+        dots = [maps.Dot(c.longitude, c.latitude, c.title, c.get_absolute_url()) for c in shown]
+        mapped = len(dots) if len(dots) < MAP_POINTS else recent.count()
+        zone = timezone.get_current_timezone()
+        starts = [timezone.make_aware(datetime(y, m, 1), zone) for y, m in w.months]
+        ends = [timezone.make_aware(datetime(*_next(y, m), 1), zone) for y, m in w.months]
+        by_month = {
+            f"m{i}": Count("id", filter=Q(occurred_at__gte=starts[i], occurred_at__lt=ends[i]))
+            for i in range(len(starts))
+        }
+        table = {
+            row["incident_type"]: row
+            for row in in_hood.filter(occurred_at__gte=min(starts))
             .order_by()
-            .values_list("occurred_at", "incident_type")
-        )
-        table: Counter[tuple[tuple[int, int], str]] = Counter()
-        for occurred_at, incident in rows.iterator(chunk_size=2000):
-            local = timezone.localtime(occurred_at)
-            table[((local.year, local.month), incident)] += 1
-        types = [
-            (value, label)
-            for value, label in CrimeReport.Incident.choices
-            if any(key[1] == value for key in table)
-        ]
-        months = [
-            {
-                "month": datetime(year, month, 1),
-                "counts": [table[((year, month), value)] for value, _ in types],
-                "total": sum(table[((year, month), value)] for value, _ in types),
-            }
-            for year, month in w.months
-        ]
-        title = (
-            f"{hood.name}: {len(dots)} mapped report{'' if len(dots) == 1 else 's'}, last 30 days"
-        )
+            .values("incident_type")
+            .annotate(**by_month)
+        }
+        types = [(value, label) for value, label in CrimeReport.Incident.choices if value in table]
+        months = []
+        for i, (year, month) in enumerate(w.months):
+            row = [table[value][f"m{i}"] for value, _ in types]
+            months.append({"month": datetime(year, month, 1), "counts": row, "total": sum(row)})
+        title = f"{hood.name}: {mapped:,} mapped report{'' if mapped == 1 else 's'}, last 30 days"
         return {
             "map": mark_safe(maps.dots_map(hood.polygon, dots, title)),  # noqa: S308
-            "map_count": len(dots),
+            "map_count": mapped,
+            "map_shown": len(dots),
             "types": types,
             "months": months,
         }

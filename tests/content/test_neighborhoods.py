@@ -272,3 +272,22 @@ def test_editing_an_older_report_rewrites_its_page_and_the_first_pages_map_and_c
     first = file_for(root, "/crime/neighborhoods/westgate/").read_text()
     assert '<th scope="col">Vandalism</th>' in first
     assert_same_as_full_build(settings, tmp_path)
+
+
+def test_a_busy_neighborhood_stays_paginated_and_its_map_shows_the_newest_points(
+    newsroom, settings, monkeypatch
+):
+    from content import neighborhood_pages
+
+    monkeypatch.setattr(neighborhood_pages, "MAP_POINTS", 3)  # stands for 500
+    for i in range(12):
+        make_crime(
+            title=f"Busy night {i}", slug=f"busy-night-{i}", address_block="Elm St and 2nd St"
+        )
+    start_live_site()
+    root = live_root(settings)
+    html = file_for(root, "/crime/neighborhoods/westgate/").read_text()
+    assert html.count("<circle") == 3
+    assert "(the newest 3 shown)" in html
+    assert 'rel="next" href="/crime/neighborhoods/westgate/page/' in html
+    assert file_for(root, "/crime/neighborhoods/westgate/page/2/").exists()
