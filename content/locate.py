@@ -73,10 +73,28 @@ def python_locator() -> _IdLocator:
     return _IdLocator()
 
 
+SEGMENT_COLUMNS = (
+    "street",
+    "from_number",
+    "to_number",
+    "start_lon",
+    "start_lat",
+    "end_lon",
+    "end_lat",
+)
+
+
+def _segments(rows: Any) -> list[geo.Segment]:
+    # Plain rows, not model instances: a save reads a street's few dozen blocks.
+    return [
+        geo.Segment(street, low, high, (x1, y1), (x2, y2))
+        for street, low, high, x1, y1, x2, y2 in rows.values_list(*SEGMENT_COLUMNS)
+    ]
+
+
 def segments_for(address: str) -> list[geo.Segment]:
     keys = geo.street_keys(address)
-    rows = StreetSegment.objects.filter(key__in=keys).order_by("id")
-    return [row.segment() for row in rows]
+    return _segments(StreetSegment.objects.filter(key__in=keys).order_by("id"))
 
 
 def segments_near(lon: float, lat: float) -> list[geo.Segment]:
@@ -86,7 +104,7 @@ def segments_near(lon: float, lat: float) -> list[geo.Segment]:
         start_lat__gte=lat - NEAR - 0.01,
         start_lat__lte=lat + NEAR + 0.01,
     ).order_by("id")
-    return [row.segment() for row in rows]
+    return _segments(rows)
 
 
 @dataclass(frozen=True)
