@@ -92,6 +92,26 @@ class PublishStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MapFilter(admin.SimpleListFilter):
+    """The editors' "Not on the map" queue: reports whose address did not
+    geocode (or geocoded to two places), saved and waiting for a corrected
+    address or a point set by hand; and those placed outside the city."""
+
+    title = "map"
+    parameter_name = "map"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("unmapped", "Not on the map"), ("outside", "Outside the city")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        match self.value():
+            case "unmapped":
+                return queryset.filter(longitude__isnull=True)
+            case "outside":
+                return queryset.filter(longitude__isnull=False, located_in__isnull=True)
+        return queryset
+
+
 def prerender(body: str) -> tuple[str, str] | None:
     """(body, body_html) for a body as the form will clean it; None when the
     form will refuse it for its length, so nothing renders in vain."""
@@ -617,8 +637,7 @@ class CrimeReportAdmin(PublishableAdmin):
     list_filter = (
         PublishStateFilter,
         "incident_type",
-        # "Not on the map": the reports whose address did not geocode.
-        ("location", admin.ChoicesFieldListFilter),
+        MapFilter,
         ("publish_at", admin.DateFieldListFilter),
     )
     search_fields = ("title", "slug", "case_number", "address_block", "neighborhood")

@@ -174,8 +174,10 @@ def test_a_report_that_does_not_geocode_is_saved_and_listed_not_on_the_map(admin
     crime.refresh_from_db()
     assert (crime.location, crime.longitude, crime.located_in) == ("ambiguous", None, None)
     assert "2 places" in crime.location_note
-    page = admin_client.get("/admin/content/crimereport/?location__exact=ambiguous")
-    assert crime.title in page.content.decode()
+    placed = make_crime(title="Placed on its block", address_block="400 block of Elm St")
+    page = admin_client.get("/admin/content/crimereport/?map=unmapped").content.decode()
+    assert crime.title in page and placed.title not in page
+    assert "Not on the map" in page
 
 
 def test_moving_a_report_rewrites_both_neighborhoods_as_a_full_build_would(
