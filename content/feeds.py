@@ -176,13 +176,6 @@ class CrimeFeed(NewsroomFeed):
             :FEED_ITEMS
         ]
 
-    def items_in(self, neighborhood: Any) -> Any:
-        return (
-            CrimeReport.objects.published(self.site.now)
-            .filter(located_in=neighborhood)
-            .order_by("-publish_at", "-id")[:FEED_ITEMS]
-        )
-
     def item_categories(self, item: CrimeReport) -> list[str]:
         return [item.get_incident_type_display()]
 

@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from content import maps, routes
-from content.feeds import CrimeFeed
+from content.feeds import FEED_ITEMS, CrimeFeed
 from content.models import CrimeReport, Neighborhood
 from publisher.pages.base import Change, Context, Page, Site, views_of
 from publisher.pages.feeds import FeedPage
@@ -176,6 +177,56 @@ class NeighborhoodIndexPage(Page):
         }
 
 
+def recent_dots(site: Site) -> dict[int, tuple[list[maps.Dot], int]]:
+    """Each neighborhood's newest ``MAP_POINTS`` mapped reports of the last
+    30 days as points, and how many it has in all (one query)."""
+
+    def compute() -> dict[int, tuple[list[maps.Dot], int]]:
+        recent = (
+            live_crimes(site)
+            .filter(located_in__isnull=False, occurred_at__gte=windows(site).last_30)
+            .order_by("located_in_id", "-publish_at", "-id")
+            .only("slug", "publish_at", "title", "located_in_id", "longitude", "latitude")
+        )
+        out: dict[int, tuple[list[maps.Dot], int]] = {}
+        for c in recent.iterator(chunk_size=2000):
+            dots, n = out.get(c.located_in_id, ([], 0))
+            if n < MAP_POINTS:
+                dots.append(maps.Dot(c.longitude, c.latitude, c.title, c.get_absolute_url()))
+            out[c.located_in_id] = (dots, n + 1)
+        return out
+
+    return site.memo("recent dots", compute)
+
+
+def month_table(site: Site) -> dict[int, dict[str, dict[str, int]]]:
+    """Reports by neighborhood, incident type and month (``m0`` the current
+    one), added up in the database (one query)."""
+
+    def compute() -> dict[int, dict[str, dict[str, int]]]:
+        zone = timezone.get_current_timezone()
+        months = windows(site).months
+        starts = [timezone.make_aware(datetime(y, m, 1), zone) for y, m in months]
+        ends = [timezone.make_aware(datetime(*_next(y, m), 1), zone) for y, m in months]
+        by_month = {
+            f"m{i}": Count("id", filter=Q(occurred_at__gte=starts[i], occurred_at__lt=ends[i]))
+            for i in range(len(starts))
+        }
+        rows = (
+            live_crimes(site)
+            .filter(located_in__isnull=False, occurred_at__gte=min(starts))
+            .order_by()
+            .values("located_in_id", "incident_type")
+            .annotate(**by_month)
+        )
+        out: dict[int, dict[str, dict[str, int]]] = {}
+        for row in rows:
+            out.setdefault(row["located_in_id"], {})[row["incident_type"]] = row
+        return out
+
+    return site.memo("month table", compute)
+
+
 class NeighborhoodPage(PaginatedPage):
     """A neighborhood's reports, newest first; the first page has the map."""
 
@@ -189,12 +240,15 @@ class NeighborhoodPage(PaginatedPage):
         return None if hood is None else {"slug": hood.slug}
 
     def lists(self, site: Site) -> Iterator[tuple[Params, int]]:
-        found = dict(
-            live_crimes(site)
-            .filter(located_in__isnull=False)
-            .values_list("located_in_id")
-            .annotate(n=Count("id"))
-            .order_by()
+        found = site.memo(
+            "crimes per neighborhood",
+            lambda: dict(
+                live_crimes(site)
+                .filter(located_in__isnull=False)
+                .values_list("located_in_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            ),
         )
         for hood in neighborhoods(site):
             yield {"slug": hood.slug}, found.get(hood.pk, 0)
@@ -226,31 +280,13 @@ class NeighborhoodPage(PaginatedPage):
         return context
 
     def overview(self, site: Site, hood: Neighborhood) -> Context:
-        """The first page's map and counts: three queries, whatever the
-        number of reports (the counts are added up in the database, the map
-        shows the newest ``MAP_POINTS``)."""
+        """The first page's map and counts, from two queries for every
+        neighborhood at once (``recent_dots``, ``month_table``): the map
+        shows the newest ``MAP_POINTS``, the counts are added up in the
+        database."""
         w = windows(site)
-        in_hood = live_crimes(site).filter(located_in=hood)
-        recent = in_hood.filter(occurred_at__gte=w.last_30).exclude(longitude__isnull=True)
-        shown = newest_first(recent).only(
-            "slug", "publish_at", "title", "incident_type", "longitude", "latitude"
-        )[:MAP_POINTS]
-        dots = [maps.Dot(c.longitude, c.latitude, c.title, c.get_absolute_url()) for c in shown]
-        mapped = len(dots) if len(dots) < MAP_POINTS else recent.count()
-        zone = timezone.get_current_timezone()
-        starts = [timezone.make_aware(datetime(y, m, 1), zone) for y, m in w.months]
-        ends = [timezone.make_aware(datetime(*_next(y, m), 1), zone) for y, m in w.months]
-        by_month = {
-            f"m{i}": Count("id", filter=Q(occurred_at__gte=starts[i], occurred_at__lt=ends[i]))
-            for i in range(len(starts))
-        }
-        table = {
-            row["incident_type"]: row
-            for row in in_hood.filter(occurred_at__gte=min(starts))
-            .order_by()
-            .values("incident_type")
-            .annotate(**by_month)
-        }
+        dots, mapped = recent_dots(site).get(hood.pk, ([], 0))
+        table = month_table(site).get(hood.pk, {})
         types = [(value, label) for value, label in CrimeReport.Incident.choices if value in table]
         months = []
         for i, (year, month) in enumerate(w.months):
@@ -298,7 +334,33 @@ class NeighborhoodFeed(CrimeFeed):
         return self.neighborhood.get_absolute_url()
 
     def items(self) -> Any:
-        return super().items_in(self.neighborhood)
+        return latest_by_neighborhood(self.site).get(self.neighborhood.pk, [])
+
+
+def latest_by_neighborhood(site: Site) -> dict[int, list[CrimeReport]]:
+    """Each neighborhood's latest ``FEED_ITEMS`` reports, newest first: one
+    query for all of them (a window function, as the authors' pages do)."""
+
+    def compute() -> dict[int, list[CrimeReport]]:
+        latest = (
+            live_crimes(site)
+            .filter(located_in__isnull=False)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("located_in_id")],
+                    order_by=[F("publish_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=FEED_ITEMS)
+            .order_by("located_in_id", "-publish_at", "-id")
+        )
+        out: dict[int, list[CrimeReport]] = {}
+        for crime in latest:
+            out.setdefault(crime.located_in_id, []).append(crime)
+        return out
+
+    return site.memo("latest by neighborhood", compute)
 
 
 class _PerNeighborhood(Page):
@@ -333,29 +395,45 @@ FIELDS = ("occurred_at", "incident_type", "title", "address_block", "longitude",
 
 def download_rows(site: Site, hood: Neighborhood) -> list[dict[str, Any]]:
     """The last year's mapped reports of a neighborhood, newest first."""
-    w = windows(site)
-    qs = newest_first(live_crimes(site).filter(located_in=hood, occurred_at__gte=w.last_year)).only(
-        "slug",
-        "publish_at",
-        "title",
-        "incident_type",
-        "occurred_at",
-        "address_block",
-        "longitude",
-        "latitude",
-    )
-    return [
-        {
-            "occurred_at": timezone.localtime(c.occurred_at).isoformat(),
-            "incident_type": c.get_incident_type_display(),
-            "title": c.title,
-            "address_block": c.address_block,
-            "longitude": c.longitude,
-            "latitude": c.latitude,
-            "url": site.absolute(c.get_absolute_url()),
-        }
-        for c in qs.iterator(chunk_size=2000)
-    ]
+    return downloads(site).get(hood.pk, [])
+
+
+def downloads(site: Site) -> dict[int, list[dict[str, Any]]]:
+    """Every neighborhood's download rows (one query for all)."""
+
+    def compute() -> dict[int, list[dict[str, Any]]]:
+        qs = (
+            live_crimes(site)
+            .filter(located_in__isnull=False, occurred_at__gte=windows(site).last_year)
+            .order_by("located_in_id", "-publish_at", "-id")
+            .only(
+                "slug",
+                "publish_at",
+                "title",
+                "incident_type",
+                "occurred_at",
+                "address_block",
+                "longitude",
+                "latitude",
+                "located_in_id",
+            )
+        )
+        out: dict[int, list[dict[str, Any]]] = {}
+        for c in qs.iterator(chunk_size=2000):
+            out.setdefault(c.located_in_id, []).append(
+                {
+                    "occurred_at": timezone.localtime(c.occurred_at).isoformat(),
+                    "incident_type": c.get_incident_type_display(),
+                    "title": c.title,
+                    "address_block": c.address_block,
+                    "longitude": c.longitude,
+                    "latitude": c.latitude,
+                    "url": site.absolute(c.get_absolute_url()),
+                }
+            )
+        return out
+
+    return site.memo("neighborhood downloads", compute)
 
 
 class NeighborhoodGeoJSONPage(_PerNeighborhood):
