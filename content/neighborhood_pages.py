@@ -20,13 +20,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -36,7 +36,7 @@ from content.feeds import FEED_ITEMS, CrimeFeed
 from content.models import CrimeReport, Neighborhood
 from publisher.pages.base import Change, Context, Page, Site, views_of
 from publisher.pages.feeds import FeedPage
-from publisher.pages.keyset import newest_first
+from publisher.pages.keyset import newest_first, stream
 from publisher.pages.lists import Chunks, PaginatedPage
 from publisher.pages.routes import Params
 
@@ -46,10 +46,6 @@ MONTHS = 12
 # The most points a neighborhood's map shows (the newest): a page stays light
 # in a month with thousands of reports.
 MAP_POINTS = 500
-
-
-def _next(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 @dataclass(frozen=True)
@@ -101,25 +97,69 @@ def live_crimes(site: Site) -> QuerySet[CrimeReport]:
     return CrimeReport.objects.published(site.now)
 
 
-def counts(site: Site) -> dict[str, dict[Any, int]]:
-    """Reports per neighborhood id ("outside" and "unmapped" too), per window."""
+@dataclass
+class Year:
+    """What the neighborhood pages show of the last year's reports, read in
+    one walk newest first (keyset batches on the publish-time index, like
+    every list): counts per window, the month-by-type tables, the maps'
+    points, the downloads' rows and the feeds' items, per neighborhood id."""
 
-    def compute() -> dict[str, dict[Any, int]]:
+    counts: dict[str, Counter]
+    months: dict[int, dict[str, Counter]]
+    dots: dict[int, list[maps.Dot]]
+    mapped: Counter
+    rows: dict[int, list[dict[str, Any]]]
+    latest: dict[int, list[CrimeReport]]
+
+
+def the_year(site: Site) -> Year:
+    def compute() -> Year:
         w = windows(site)
-        out: dict[str, dict[Any, int]] = {}
-        for name, since in (("last_30", w.last_30), ("last_year", w.last_year)):
-            recent = live_crimes(site).filter(occurred_at__gte=since).order_by()
-            found: dict[Any, int] = dict(
-                recent.filter(longitude__isnull=False)
-                .values_list("located_in_id")
-                .annotate(n=Count("id"))
+        month_index = {ym: i for i, ym in enumerate(w.months)}
+        year = Year({"last_30": Counter(), "last_year": Counter()}, {}, {}, Counter(), {}, {})
+        walk = newest_first(live_crimes(site).filter(occurred_at__gte=w.last_year))
+        for c in stream(walk, collect=False):
+            hood = c.located_in_id
+            where = hood if hood is not None else ("unmapped" if c.longitude is None else "outside")
+            year.counts["last_year"][where] += 1
+            recent = c.occurred_at >= w.last_30
+            if recent:
+                year.counts["last_30"][where] += 1
+            if hood is None:
+                continue
+            local = timezone.localtime(c.occurred_at)
+            index = month_index.get((local.year, local.month))
+            if index is not None:
+                year.months.setdefault(hood, {}).setdefault(c.incident_type, Counter())[
+                    f"m{index}"
+                ] += 1
+            if recent:
+                year.mapped[hood] += 1
+                if year.mapped[hood] <= MAP_POINTS:
+                    dot = maps.Dot(c.longitude, c.latitude, c.title, c.get_absolute_url())
+                    year.dots.setdefault(hood, []).append(dot)
+            latest = year.latest.setdefault(hood, [])
+            if len(latest) < FEED_ITEMS:
+                latest.append(c)
+            year.rows.setdefault(hood, []).append(
+                {
+                    "occurred_at": local.isoformat(),
+                    "incident_type": c.get_incident_type_display(),
+                    "title": c.title,
+                    "address_block": c.address_block,
+                    "longitude": c.longitude,
+                    "latitude": c.latitude,
+                    "url": site.absolute(c.get_absolute_url()),
+                }
             )
-            found["outside"] = found.pop(None, 0)
-            found["unmapped"] = recent.filter(longitude__isnull=True).count()
-            out[name] = found
-        return out
+        return year
 
-    return site.memo("crime counts", compute)
+    return site.memo("the year of crime", compute)
+
+
+def counts(site: Site) -> dict[str, Counter]:
+    """Reports per neighborhood id ("outside" and "unmapped" too), per window."""
+    return the_year(site).counts
 
 
 def neighborhoods_of(site: Site, changes: list[Change]) -> set[int]:
@@ -177,56 +217,6 @@ class NeighborhoodIndexPage(Page):
         }
 
 
-def recent_dots(site: Site) -> dict[int, tuple[list[maps.Dot], int]]:
-    """Each neighborhood's newest ``MAP_POINTS`` mapped reports of the last
-    30 days as points, and how many it has in all (one query)."""
-
-    def compute() -> dict[int, tuple[list[maps.Dot], int]]:
-        recent = (
-            live_crimes(site)
-            .filter(located_in__isnull=False, occurred_at__gte=windows(site).last_30)
-            .order_by("located_in_id", "-publish_at", "-id")
-            .only("slug", "publish_at", "title", "located_in_id", "longitude", "latitude")
-        )
-        out: dict[int, tuple[list[maps.Dot], int]] = {}
-        for c in recent.iterator(chunk_size=2000):
-            dots, n = out.get(c.located_in_id, ([], 0))
-            if n < MAP_POINTS:
-                dots.append(maps.Dot(c.longitude, c.latitude, c.title, c.get_absolute_url()))
-            out[c.located_in_id] = (dots, n + 1)
-        return out
-
-    return site.memo("recent dots", compute)
-
-
-def month_table(site: Site) -> dict[int, dict[str, dict[str, int]]]:
-    """Reports by neighborhood, incident type and month (``m0`` the current
-    one), added up in the database (one query)."""
-
-    def compute() -> dict[int, dict[str, dict[str, int]]]:
-        zone = timezone.get_current_timezone()
-        months = windows(site).months
-        starts = [timezone.make_aware(datetime(y, m, 1), zone) for y, m in months]
-        ends = [timezone.make_aware(datetime(*_next(y, m), 1), zone) for y, m in months]
-        by_month = {
-            f"m{i}": Count("id", filter=Q(occurred_at__gte=starts[i], occurred_at__lt=ends[i]))
-            for i in range(len(starts))
-        }
-        rows = (
-            live_crimes(site)
-            .filter(located_in__isnull=False, occurred_at__gte=min(starts))
-            .order_by()
-            .values("located_in_id", "incident_type")
-            .annotate(**by_month)
-        )
-        out: dict[int, dict[str, dict[str, int]]] = {}
-        for row in rows:
-            out.setdefault(row["located_in_id"], {})[row["incident_type"]] = row
-        return out
-
-    return site.memo("month table", compute)
-
-
 class NeighborhoodPage(PaginatedPage):
     """A neighborhood's reports, newest first; the first page has the map."""
 
@@ -280,13 +270,12 @@ class NeighborhoodPage(PaginatedPage):
         return context
 
     def overview(self, site: Site, hood: Neighborhood) -> Context:
-        """The first page's map and counts, from two queries for every
-        neighborhood at once (``recent_dots``, ``month_table``): the map
-        shows the newest ``MAP_POINTS``, the counts are added up in the
-        database."""
+        """The first page's map and counts (from ``the_year``): the map
+        shows the newest ``MAP_POINTS``."""
         w = windows(site)
-        dots, mapped = recent_dots(site).get(hood.pk, ([], 0))
-        table = month_table(site).get(hood.pk, {})
+        year = the_year(site)
+        dots, mapped = year.dots.get(hood.pk, []), year.mapped[hood.pk]
+        table = year.months.get(hood.pk, {})
         types = [(value, label) for value, label in CrimeReport.Incident.choices if value in table]
         months = []
         for i, (year, month) in enumerate(w.months):
@@ -334,33 +323,8 @@ class NeighborhoodFeed(CrimeFeed):
         return self.neighborhood.get_absolute_url()
 
     def items(self) -> Any:
-        return latest_by_neighborhood(self.site).get(self.neighborhood.pk, [])
-
-
-def latest_by_neighborhood(site: Site) -> dict[int, list[CrimeReport]]:
-    """Each neighborhood's latest ``FEED_ITEMS`` reports, newest first: one
-    query for all of them (a window function, as the authors' pages do)."""
-
-    def compute() -> dict[int, list[CrimeReport]]:
-        latest = (
-            live_crimes(site)
-            .filter(located_in__isnull=False)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("located_in_id")],
-                    order_by=[F("publish_at").desc(), F("id").desc()],
-                )
-            )
-            .filter(rank__lte=FEED_ITEMS)
-            .order_by("located_in_id", "-publish_at", "-id")
-        )
-        out: dict[int, list[CrimeReport]] = {}
-        for crime in latest:
-            out.setdefault(crime.located_in_id, []).append(crime)
-        return out
-
-    return site.memo("latest by neighborhood", compute)
+        # The latest of the last year's reports (a year without one: none).
+        return the_year(self.site).latest.get(self.neighborhood.pk, [])
 
 
 class _PerNeighborhood(Page):
@@ -395,45 +359,7 @@ FIELDS = ("occurred_at", "incident_type", "title", "address_block", "longitude",
 
 def download_rows(site: Site, hood: Neighborhood) -> list[dict[str, Any]]:
     """The last year's mapped reports of a neighborhood, newest first."""
-    return downloads(site).get(hood.pk, [])
-
-
-def downloads(site: Site) -> dict[int, list[dict[str, Any]]]:
-    """Every neighborhood's download rows (one query for all)."""
-
-    def compute() -> dict[int, list[dict[str, Any]]]:
-        qs = (
-            live_crimes(site)
-            .filter(located_in__isnull=False, occurred_at__gte=windows(site).last_year)
-            .order_by("located_in_id", "-publish_at", "-id")
-            .only(
-                "slug",
-                "publish_at",
-                "title",
-                "incident_type",
-                "occurred_at",
-                "address_block",
-                "longitude",
-                "latitude",
-                "located_in_id",
-            )
-        )
-        out: dict[int, list[dict[str, Any]]] = {}
-        for c in qs.iterator(chunk_size=2000):
-            out.setdefault(c.located_in_id, []).append(
-                {
-                    "occurred_at": timezone.localtime(c.occurred_at).isoformat(),
-                    "incident_type": c.get_incident_type_display(),
-                    "title": c.title,
-                    "address_block": c.address_block,
-                    "longitude": c.longitude,
-                    "latitude": c.latitude,
-                    "url": site.absolute(c.get_absolute_url()),
-                }
-            )
-        return out
-
-    return site.memo("neighborhood downloads", compute)
+    return the_year(site).rows.get(hood.pk, [])
 
 
 class NeighborhoodGeoJSONPage(_PerNeighborhood):
