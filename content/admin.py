@@ -31,6 +31,7 @@ from content.models import (
     Byline,
     Correction,
     CrimeReport,
+    Location,
     Obituary,
     PhotoField,
     Publishable,
@@ -90,6 +91,26 @@ class PublishStateFilter(admin.SimpleListFilter):
                 return queryset.filter(status=Status.PUBLISHED, publish_at__gt=now)
             case "live":
                 return queryset.published(at=now)
+        return queryset
+
+
+class MapFilter(admin.SimpleListFilter):
+    """The editors' "Not on the map" queue: reports whose address did not
+    geocode (or geocoded to two places), saved and waiting for a corrected
+    address or a point set by hand; and those placed outside the city."""
+
+    title = "map"
+    parameter_name = "map"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("unmapped", "Not on the map"), ("outside", "Outside the city")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        match self.value():
+            case "unmapped":
+                return queryset.filter(longitude__isnull=True)
+            case "outside":
+                return queryset.filter(longitude__isnull=False, located_in__isnull=True)
         return queryset
 
 
@@ -623,6 +644,7 @@ class CrimeReportAdmin(PublishableAdmin):
     list_filter = (
         PublishStateFilter,
         "incident_type",
+        MapFilter,
         ("publish_at", admin.DateFieldListFilter),
     )
     search_fields = ("title", "slug", "case_number", "address_block", "neighborhood")
@@ -640,9 +662,21 @@ class CrimeReportAdmin(PublishableAdmin):
                 )
             },
         ),
+        ("Map", {"fields": (("latitude", "longitude"), "location", "location_note", "located_in")}),
         PUBLISHING_FIELDSET,
         COMMENTS_FIELDSET,
     )
+    readonly_fields = (*PublishableAdmin.readonly_fields, "location", "location_note", "located_in")
+
+    def save_model(self, request: HttpRequest, obj: CrimeReport, form: Any, change: bool) -> None:
+        # A point typed by hand wins over the address until it is cleared; a
+        # new address with the point untouched is geocoded again.
+        if {"latitude", "longitude"} & set(form.changed_data):
+            by_hand = obj.latitude is not None and obj.longitude is not None
+            obj.location = Location.HAND if by_hand else Location.ADDRESS
+        elif "address_block" in form.changed_data:
+            obj.location = Location.ADDRESS
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Birth)

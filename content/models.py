@@ -17,6 +17,8 @@ from django.utils.functional import cached_property
 from content import routes, text
 from content.comments import new_token
 from content.comments import render as render_comment
+from content.locate import locate
+from content.neighborhoods import Location, Neighborhood, StreetSegment  # noqa: F401
 from content.text import MAX_BODY_CHARS, plain_text
 from content.uploads import PhotoFormField
 
@@ -512,9 +514,40 @@ class CrimeReport(Publishable):
         max_length=200,
         help_text="“400 block of Elm St” or “Elm St and 5th Ave”; never a house number.",
     )
-    neighborhood = models.CharField(max_length=120, blank=True)
+    neighborhood = models.CharField(
+        "neighborhood as reported",
+        max_length=120,
+        blank=True,
+        help_text="As the police give it; readers see the neighborhood the map finds.",
+    )
     case_number = models.CharField(max_length=40, blank=True, db_index=True)
     comments = commenting_field()
+    # Where it is on the map (content.locate): the middle of the block, or the
+    # corner, never a house. None when the address does not geocode.
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Set both by hand to place a report the street file does not know "
+        "(moved to the middle of the nearest block); clear both to geocode the address.",
+    )
+    location = models.CharField(
+        "placed by",
+        max_length=12,
+        choices=Location.choices,
+        default=Location.NOT_FOUND,
+        editable=False,
+    )
+    location_note = models.CharField(max_length=300, blank=True, editable=False)
+    located_in = models.ForeignKey(
+        "content.Neighborhood",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="crimes",
+        verbose_name="neighborhood on the map",
+    )
 
     kind = "crime"
 
@@ -524,6 +557,13 @@ class CrimeReport(Publishable):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, located: bool = False, **kwargs: Any) -> None:
+        # Placed on the map on every save (a few indexed queries): a script's
+        # save is placed like the admin's. ``located``: already done.
+        if not located:
+            locate(self)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.address_block and not BLOCK_ADDRESS.match(self.address_block.strip()):

@@ -55,10 +55,20 @@ from content.models import (
     Commenting,
     Correction,
     CrimeReport,
+    Neighborhood,
     Obituary,
     Section,
     Story,
     Wedding,
+)
+from content.neighborhood_pages import (
+    NeighborhoodCSVPage,
+    NeighborhoodFeedPage,
+    NeighborhoodGeoJSONPage,
+    NeighborhoodIndexPage,
+    NeighborhoodPage,
+    changed_neighborhoods,
+    spot,
 )
 from content.policies import UnpublishingPolicy
 from content.signals import POLICY
@@ -728,6 +738,18 @@ class CrimePage(ItemPage):
     def search_words(self, item: Any) -> Iterable[str]:
         return (item.get_incident_type_display(), item.address_block, item.neighborhood)
 
+    def item_context(self, site: Site, item: Any) -> Context:
+        return {"item": item, **spot(site, item)}
+
+    def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
+        yield from super().affected(site, changes)
+        # A neighborhood renamed or redrawn: its reports' pages name it and map it.
+        slugs = changed_neighborhoods(changes)
+        if slugs:
+            qs = CrimeReport.objects.published(site.now).filter(located_in__slug__in=slugs)
+            for item in qs.only("slug", "publish_at").iterator(chunk_size=CHUNK):
+                yield self.params_for(item)
+
 
 class BirthPage(ItemPage):
     name = "birth"
@@ -1002,6 +1024,11 @@ def story_state(story: Story) -> dict[str, Any]:
     }
 
 
+def crime_state(crime: CrimeReport) -> dict[str, Any]:
+    """The neighborhood a report is in: its pages and counts list it."""
+    return {"neighborhood": crime.located_in_id}
+
+
 KINDS = [
     Kind(
         "story",
@@ -1024,6 +1051,7 @@ KINDS = [
         "crime report",
         plural="crimes",
         sitemap_part="crime",
+        extra_state=crime_state,
     ),
     # After the older kinds, so their sitemap parts keep their place.
     Kind(
@@ -1041,6 +1069,7 @@ KINDS = [
         sitemap_part="weddings",
     ),
     Kind("author", Author, "author", item=False),
+    Kind("neighborhood", Neighborhood, "neighborhood", item=False),
 ]
 
 # Pages that others link to come first (see Registry).
@@ -1059,6 +1088,8 @@ REGISTRY = Registry(
         NewsIndexPage(),
         ObituaryIndexPage(),
         CrimeIndexPage(),
+        NeighborhoodPage(),
+        NeighborhoodIndexPage(),
         BirthIndexPage(),
         WeddingIndexPage(),
         CorrectionsPage(),
@@ -1066,6 +1097,9 @@ REGISTRY = Registry(
         SectionFeedPage(),
         ObituaryFeedPage(),
         CrimeFeedPage(),
+        NeighborhoodFeedPage(),
+        NeighborhoodGeoJSONPage(),
+        NeighborhoodCSVPage(),
         BirthFeedPage(),
         WeddingFeedPage(),
         CorrectionsFeedPage(),

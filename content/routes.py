@@ -35,6 +35,11 @@ SEARCH = "search/"
 UNPUBLISHING_POLICY = "policies/unpublishing/"
 FEED_BIRTHS = "feeds/births.xml"
 FEED_WEDDINGS = "feeds/weddings.xml"
+NEIGHBORHOODS = "crime/neighborhoods/"
+NEIGHBORHOOD = "crime/neighborhoods/<slug:slug>/"
+NEIGHBORHOOD_GEOJSON = "crime/neighborhoods/<slug:slug>.geojson"
+NEIGHBORHOOD_CSV = "crime/neighborhoods/<slug:slug>.csv"
+FEED_NEIGHBORHOOD = "feeds/crime/<slug:slug>.xml"
 
 
 def _local(at: Any) -> Any:
@@ -68,6 +73,7 @@ ITEM_ROUTES = {
 _ITEM_URLS = {kind: (formatter(route), params) for kind, (route, params) in ITEM_ROUTES.items()}
 _section_url = formatter(SECTION)
 _author_url = formatter(AUTHOR)
+_neighborhood_url = formatter(NEIGHBORHOOD)
 
 
 def item_url(kind: str, item: Any) -> str:
@@ -81,3 +87,7 @@ def section_url(slug: str) -> str:
 
 def author_url(slug: str) -> str:
     return _author_url({"slug": slug})
+
+
+def neighborhood_url(slug: str) -> str:
+    return _neighborhood_url({"slug": slug})

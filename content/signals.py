@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from content.models import Author, Byline, Comment, Correction, Section
+from content.models import Author, Byline, Comment, Correction, Neighborhood, Section
 from content.policies import UnpublishingPolicy
 from publisher.changes import record, stored_state
 from publisher.models import PublishJob
@@ -71,6 +71,15 @@ def _author_deleted(sender: type, instance: Author, **kwargs: Any) -> None:
     record("author", instance.pk, {"slug": instance.slug})
 
 
+def _neighborhood_saved(
+    sender: type, instance: Neighborhood, raw: bool = False, **kwargs: Any
+) -> None:
+    # Its name or boundary is on its pages, the index map and its reports'
+    # pages (content.neighborhood_pages): the slug says which.
+    if not raw:
+        record("neighborhood", instance.pk, {"slug": instance.slug})
+
+
 def _policy_saved(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         record(POLICY, instance.pk, None)
@@ -88,3 +97,5 @@ def connect() -> None:
     post_save.connect(_author_saved, sender=Author, dispatch_uid="publish-author")
     post_save.connect(_policy_saved, sender=UnpublishingPolicy, dispatch_uid="publish-policy")
     post_delete.connect(_author_deleted, sender=Author, dispatch_uid="publish-author-del")
+    post_save.connect(_neighborhood_saved, sender=Neighborhood, dispatch_uid="publish-hood")
+    post_delete.connect(_neighborhood_saved, sender=Neighborhood, dispatch_uid="publish-hood-del")

@@ -21,6 +21,8 @@ MIME_TYPES: dict[str, str] = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".json": "application/json; charset=utf-8",
+    ".geojson": "application/geo+json; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
     ".svg": "image/svg+xml; charset=utf-8",
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -46,6 +48,7 @@ COMPRESSIBLE_TYPES = (
     "application/xml",
     "application/rss+xml",
     "application/json",
+    "application/geo+json",
     "image/svg+xml",
 )
 

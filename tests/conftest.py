@@ -20,6 +20,7 @@ from tests.support import (
     make_photo,
     make_section,
     make_story,
+    make_town,
 )
 
 
@@ -126,6 +127,7 @@ def s3(s3_endpoint, monkeypatch):
 def newsroom(db, settings):
     """A small newsroom with every kind of page, and things readers must not see."""
     settings.PUBLISHER_PAGE_SIZE = 5
+    make_town()
     now = timezone.now()
     news = make_section(name="Local News", slug="local-news", position=0)
     sports = make_section(name="Sports", slug="sports", position=1)

@@ -118,6 +118,16 @@ def make_obituary(**overrides: Any) -> Obituary:
     return Obituary.objects.create(**{**fields, **overrides})
 
 
+def make_town() -> None:
+    """The demo town's neighborhoods and street file (content/demo/data/town/):
+    crime reports saved after it are placed on its map."""
+    from content.demo.town import NEIGHBORHOODS_FILE, STREETS_FILE
+    from content.loaders import load_neighborhoods, load_streets
+
+    load_neighborhoods(NEIGHBORHOODS_FILE)
+    load_streets(STREETS_FILE)
+
+
 def make_crime(**overrides: Any) -> CrimeReport:
     n = unique_number()
     fields = {
@@ -380,6 +390,8 @@ def crime_form(**overrides: Any) -> dict[str, Any]:
         "occurred_at_1": "22:15:00",
         "address_block": "400 block of Elm St",
         "neighborhood": "",
+        "latitude": "",
+        "longitude": "",
         "case_number": "24-00123",
         "body": "",
         "slug": "bicycle-stolen",

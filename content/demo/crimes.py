@@ -12,9 +12,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from content.demo.text import body_html, clock, ordinal, weekday
+from content.demo.text import body_html, clock, weekday
 from content.demo.timeline import Slugs, timeline
-from content.demo.words import DATA, NEIGHBORHOODS, STREETS, TOWNS, DemoDataError, toml
+from content.demo.town import Town
+from content.demo.words import DATA, NEIGHBORHOODS, TOWNS, DemoDataError, toml
 from content.models import CrimeReport
 
 _DATA = toml("crimes")
@@ -31,8 +32,12 @@ if unknown := set(CRIMES) - set(CrimeReport.Incident.values):
     )
 
 
-def crime_rows(rng: random.Random, n: int, anchor: date, span: int) -> Iterator[CrimeReport]:
+def crime_rows(
+    rng: random.Random, n: int, anchor: date, span: int, town: Town
+) -> Iterator[CrimeReport]:
+    """Reports on the town's blocks (``content.demo.town``), placed on its map."""
     tz = timezone.get_default_timezone()
+    slug_of = {pk: slug for slug, pk in town.ids.items()}
     slugs = Slugs("crime")
     incidents = list(CRIMES)
     weights = [CRIMES[incident]["weight"] for incident in incidents]
@@ -43,14 +48,14 @@ def crime_rows(rng: random.Random, n: int, anchor: date, span: int) -> Iterator[
         incident = rng.choices(incidents, weights)[0]
         spec = CRIMES[incident]
 
-        name, suffix = rng.choice(STREETS)
-        street = f"{name} {suffix}"
-        if rng.random() < 0.65:
-            address_block = f"{rng.randint(1, 29)}00 block of {street}"
-            where = f"in the {address_block}"
-        else:
-            address_block = f"{street} and {ordinal(rng.randint(1, 9))} {rng.choice(('St', 'Ave'))}"
-            where = f"at {address_block}"
+        address_block = town.address(rng)
+        where = (
+            f"in the {address_block}" if " block of " in address_block else f"at {address_block}"
+        )
+        street = address_block.split(" block of ")[-1].split(" and ")[0]
+        placed = town.place(address_block)
+        hood = placed.get("located_in_id")
+        typed = town.names[slug_of[hood]] if hood is not None else rng.choice(NEIGHBORHOODS)
         # Case numbers run on through the year, with gaps for the calls that
         # never make the paper.
         year = occurred.year
@@ -60,7 +65,7 @@ def crime_rows(rng: random.Random, n: int, anchor: date, span: int) -> Iterator[
         values = {
             "where": where,
             "street": street,
-            "neighborhood": rng.choice(NEIGHBORHOODS),
+            "neighborhood": typed,
             "store": rng.choice(STORES),
             "target": rng.choice(TARGETS),
             "town": rng.choice(("Millbrook", "Millbrook", *TOWNS)),
@@ -90,7 +95,8 @@ def crime_rows(rng: random.Random, n: int, anchor: date, span: int) -> Iterator[
             incident_type=incident,
             occurred_at=occurred_at,
             address_block=address_block,
-            neighborhood=values["neighborhood"],
+            neighborhood=typed,
+            **placed,
             case_number=case_number,
             body="\n\n".join(blocks),
             body_html=body_html(blocks),

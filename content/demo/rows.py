@@ -12,7 +12,18 @@ from collections.abc import Callable, Iterable
 from django.core.management.color import no_style
 from django.db import connection, models
 
-from content.models import Author, Birth, Byline, CrimeReport, Obituary, Section, Story, Wedding
+from content.models import (
+    Author,
+    Birth,
+    Byline,
+    CrimeReport,
+    Neighborhood,
+    Obituary,
+    Section,
+    Story,
+    StreetSegment,
+    Wedding,
+)
 from publisher.pages.keyset import chunks
 
 # Children first, so no foreign key ever points at a deleted row.
@@ -25,6 +36,8 @@ CONTENT_MODELS: tuple[type[models.Model], ...] = (
     Wedding,
     Author,
     Section,
+    StreetSegment,
+    Neighborhood,
 )
 
 

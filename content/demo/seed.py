@@ -23,6 +23,7 @@ from content.demo.photos import write_community_images, write_demo_images
 from content.demo.rows import delete_content, insert, insert_stories, reset_sequences
 from content.demo.stories import story_rows
 from content.demo.timeline import span_days
+from content.demo.town import load_town
 from content.demo.weddings import wedding_rows
 from content.models import Author, Birth, CrimeReport, Obituary, Section, Story, Wedding
 
@@ -152,8 +153,12 @@ def seed_demo(
             report,
             batch_size,
         )
+        town = load_town()
         insert(
-            CrimeReport, crime_rows(_rng(seed, "crimes"), crimes, anchor, span), report, batch_size
+            CrimeReport,
+            crime_rows(_rng(seed, "crimes"), crimes, anchor, span, town),
+            report,
+            batch_size,
         )
         babies, couples = [], []
         if births or weddings:

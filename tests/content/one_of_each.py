@@ -24,6 +24,7 @@ from tests.support import (
     make_photo,
     make_section,
     make_story,
+    make_town,
     make_wedding,
 )
 
@@ -46,6 +47,7 @@ def build_one_of_each(settings: Any) -> Newsroom:
     """Every page type with something on it (a second page of a list, a
     redirect and a removed address too), built into the test's own build directory."""
     settings.PUBLISHER_PAGE_SIZE = 2
+    make_town()
     now = timezone.now()
     news = make_section(name="Local News", slug="local-news", position=0)
     make_section(name="Weather", slug="weather", position=1)  # an empty section front
