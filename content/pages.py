@@ -739,7 +739,7 @@ class CrimePage(ItemPage):
         return (item.get_incident_type_display(), item.address_block, item.neighborhood)
 
     def item_context(self, site: Site, item: Any) -> Context:
-        return {"item": item, **spot(site, item)}
+        return {**super().item_context(site, item), **spot(site, item)}
 
     def affected(self, site: Site, changes: list[Change]) -> Iterable[Params]:
         yield from super().affected(site, changes)
@@ -1128,5 +1128,8 @@ REGISTRY = Registry(
         "section",
         "author",
         "archive",
+        # After the older fronts, so their entries keep their place.
+        "neighborhoods",
+        "neighborhood",
     ],
 )

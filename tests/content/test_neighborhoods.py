@@ -293,3 +293,13 @@ def test_a_busy_neighborhood_stays_paginated_and_its_map_shows_the_newest_points
     assert "(the newest 3 shown)" in html
     assert 'rel="next" href="/crime/neighborhoods/westgate/page/' in html
     assert file_for(root, "/crime/neighborhoods/westgate/page/2/").exists()
+
+
+def test_the_sitemap_lists_the_neighborhood_pages(newsroom, settings):
+    start_live_site()
+    root = live_root(settings)
+    listed = "".join(path.read_text() for path in root.glob("sitemap*.xml"))
+    listed += "".join(path.read_text() for path in root.glob("sitemaps/*.xml"))
+    assert "/crime/neighborhoods/</loc>" in listed
+    for slug in Neighborhood.objects.values_list("slug", flat=True):
+        assert f"/crime/neighborhoods/{slug}/</loc>" in listed
