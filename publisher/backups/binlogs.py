@@ -445,3 +445,74 @@ def spool_files(spool_root: Path, label: str) -> list[Path]:
         found = [p for p in spool.iterdir() if p.is_file() and not p.name.startswith(".")]
         return sorted(found, key=lambda p: binlog_number(p.name))
     return []
+
+
+# What backups to the minute need of the server: (check id, problem, hint).
+Requirement = tuple[str, str, str]
+_SERVER_HINT = (
+    "In the server's configuration ([mariadbd]): log_bin, binlog_format=ROW, server_id=1, "
+    "binlog_expire_logs_seconds=604800 (README: Backups to the minute)."
+)
+_PRIVILEGES = {
+    "BINLOG MONITOR": ("BINLOG MONITOR", "REPLICATION CLIENT", "SUPER"),  # SHOW BINARY LOGS
+    "RELOAD": ("RELOAD", "BINLOG ADMIN", "SUPER"),  # FLUSH BINARY LOGS
+    "REPLICATION SLAVE": ("REPLICATION SLAVE",),  # mariadb-binlog --read-from-remote-server
+}
+
+
+def server_requirements(cursor: Any) -> list[Requirement]:
+    """What the connected server lacks for binlog shipping, if anything."""
+    cursor.execute(
+        "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.server_id, "
+        "@@GLOBAL.binlog_expire_logs_seconds"
+    )
+    log_bin, binlog_format, server_id, expire = cursor.fetchone()
+    if not int(log_bin):
+        return [
+            (
+                "publisher.W101",
+                "The MariaDB server writes no binary logs (log_bin is OFF): a lost server "
+                "loses everything since the last nightly dump.",
+                _SERVER_HINT,
+            )
+        ]
+    found: list[Requirement] = []
+    if str(binlog_format).upper() != "ROW":
+        found.append(
+            (
+                "publisher.W102",
+                f"binlog_format is {binlog_format}: a replay of statements may not give "
+                "the same rows.",
+                "Set binlog_format=ROW.",
+            )
+        )
+    if not int(server_id):
+        found.append(("publisher.W103", "server_id is 0.", "Set server_id=1 (any number but 0)."))
+    if not int(expire):
+        found.append(
+            (
+                "publisher.W104",
+                "binlog_expire_logs_seconds is 0: the server keeps every binary log forever "
+                "and its disk fills up.",
+                "Set binlog_expire_logs_seconds=604800 (a week; shipped binlogs live in S3).",
+            )
+        )
+    cursor.execute("SHOW GRANTS")
+    grants = " ".join(str(row[0]) for row in cursor.fetchall()).upper()
+    if "ALL PRIVILEGES ON *.*" not in grants:
+        missing = [
+            name
+            for name, any_of in _PRIVILEGES.items()
+            if not any(f"{right}," in grants or f"{right} ON" in grants for right in any_of)
+        ]
+        if missing:
+            found.append(
+                (
+                    "publisher.W105",
+                    f"The database user lacks {', '.join(missing)}: `backup --binlogs` "
+                    "cannot list, rotate or read the binary logs.",
+                    f"GRANT {', '.join(missing)} ON *.* TO the user (README: Backups to the "
+                    "minute).",
+                )
+            )
+    return found

@@ -333,3 +333,21 @@ def test_a_killed_upload_never_counts_and_the_next_run_ships_it_again(newsroom, 
     assert shipped.name in [m.name for m in again.shipped]
     assert all(b.verified for b in list_binlogs(conf, newsroom.name, s3=s3.client))
     assert list_backups(conf, newsroom.name, s3=s3.client)  # the dump is untouched
+
+
+def test_the_server_requirements_name_what_a_server_or_user_lacks(binlog_server):
+    from publisher.backups.binlogs import server_requirements
+
+    root = binlog_server.connect()
+    assert [found[0] for found in server_requirements(root.cursor())] == ["publisher.W104"]
+    binlog_server.sql(
+        "CREATE USER IF NOT EXISTS 'editor_only'@'127.0.0.1'",
+        "GRANT SELECT, INSERT ON *.* TO 'editor_only'@'127.0.0.1'",
+    )
+    import MySQLdb
+
+    user = MySQLdb.connect(host="127.0.0.1", port=binlog_server.port, user="editor_only")
+    (lacking,) = [f for f in server_requirements(user.cursor()) if f[0] == "publisher.W105"]
+    assert "BINLOG MONITOR, RELOAD, REPLICATION SLAVE" in lacking[1]
+    user.close()
+    root.close()
