@@ -331,7 +331,9 @@ def ship_binlogs(
             )
         result.warnings.append(held)
     if shipped is not None:
-        last = _check_chain(settings, db.label, s3, first, server, spooled, result)
+        # On a dry run, what would be spooled counts as there.
+        planned = spooled | set(result.waiting)
+        last = _check_chain(settings, db.label, s3, first, server, planned, result)
         result.pruned = _prune(settings, db.label, s3, first, dry_run=dry_run)
         if not dry_run and last is not None:
             _write_state(spool, {"first": first, "last": last})

@@ -76,11 +76,8 @@ class Command(BaseCommand):
                 confirm=self.confirm,
                 before_replace=connections.close_all,
             )
-        except RestoreCancelled as exc:
-            raise CommandError(str(exc)) from exc
         except BackupError as exc:
-            untouched = " The live database was not touched." if exc.live_untouched else ""
-            raise CommandError(f"restore failed: {str(exc).rstrip('.')}.{untouched}") from exc
+            raise failure(exc) from exc
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"restore: {result.key} -> {db.label}: {result.tables} tables, "
@@ -111,11 +108,8 @@ class Command(BaseCommand):
                 into=options["into"] or "",
                 scratch_dir=Path(settings.BACKUP_BINLOG_SPOOL).parent,
             )
-        except RestoreCancelled as exc:
-            raise CommandError(str(exc)) from exc
         except BackupError as exc:
-            untouched = " The live database was not touched." if exc.live_untouched else ""
-            raise CommandError(f"restore failed: {str(exc).rstrip('.')}.{untouched}") from exc
+            raise failure(exc) from exc
         if options["verbosity"] >= 1:
             self.stdout.write(
                 summary(result, ZoneInfo(settings.TIME_ZONE), into=bool(options["into"]))
@@ -159,3 +153,11 @@ def summary(result: PointResult, zone: ZoneInfo, *, into: bool) -> str:
         f"{result.tables} tables, {result.rows:,} rows in {result.seconds:.1f} s."
         + ("" if into else " Run `manage.py build` to make the site match it.")
     )
+
+
+def failure(exc: BackupError) -> CommandError:
+    """What the operator reads when a restore stops, and whether live was touched."""
+    if isinstance(exc, RestoreCancelled):
+        return CommandError(str(exc))
+    untouched = " The live database was not touched." if exc.live_untouched else ""
+    return CommandError(f"restore failed: {str(exc).rstrip('.')}.{untouched}")

@@ -72,8 +72,11 @@ def test_an_operator_restores_the_database_to_a_minute_of_the_day(newsroom, mana
     manage("backup")
     for _ in range(4):
         newsroom.save_story()
+    newsroom.server.sql("FLUSH BINARY LOGS")
+    planned = manage("backup", "--binlogs", "--dry-run")
+    assert "backup --binlogs: would ship 1, pruned 0" in planned.stdout
     shipped = manage("backup", "--binlogs")
-    assert "backup --binlogs: shipped 1, waiting 0" in shipped.stdout
+    assert "backup --binlogs: shipped 2, waiting 0" in shipped.stdout  # + the one it rotated
     newsroom.save_story()
     at_moment = newsroom.fingerprints()
     moment = next_second().astimezone(ZoneInfo("America/Chicago"))

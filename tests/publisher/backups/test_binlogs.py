@@ -351,3 +351,29 @@ def test_the_server_requirements_name_what_a_server_or_user_lacks(binlog_server)
     assert "BINLOG MONITOR, RELOAD, REPLICATION SLAVE" in lacking[1]
     user.close()
     root.close()
+
+
+def test_the_drill_fails_naming_the_table_a_change_outside_the_binlog_touched(
+    newsroom, s3, tmp_path
+):
+    from publisher.backups.drill import run_drill
+
+    conf = settings_for(s3)
+    newsroom.save_story()
+    run_backup(newsroom.db, conf, s3=s3.client)
+    newsroom.save_story()
+    ship_binlogs(newsroom.db, conf, tmp_path, s3=s3.client)
+    # Someone changed a row with binary logging off for their session: no
+    # binlog holds it, so no restore can bring it back.
+    newsroom.cursor.execute("SET SESSION sql_log_bin = 0")
+    newsroom.cursor.execute("UPDATE obituary SET full_name = 'Changed by hand'")
+    newsroom.cursor.execute("SET SESSION sql_log_bin = 1")
+
+    result = run_drill(newsroom.db, conf, tmp_path, s3=s3.client, record=tmp_path / "drill.json")
+
+    assert not result.ok
+    assert "differs from the live database" in result.problem and "obituary" in result.problem
+    assert [t.name for t in result.tables if not t.ok] == ["obituary"]
+    assert json.loads((tmp_path / "drill.json").read_text())["ok"] is False
+    databases = [row[0] for row in newsroom.server.sql("SHOW DATABASES")]
+    assert not [d for d in databases if "_backup_" in d]
