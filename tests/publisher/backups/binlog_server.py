@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from publisher.backups.config import Database
-from tests.support import free_port
 
 MARIADBD = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
 _names = itertools.count(1)
@@ -63,6 +63,13 @@ class BinlogServer:
 
     def url(self, name: str) -> str:
         return f"mysql://root@127.0.0.1:{self.port}/{name}"
+
+
+def free_port() -> int:
+    # Its own, not tests.support's: bench/pitr.py uses this module without Django set up.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def available() -> bool:
