@@ -6,9 +6,8 @@
 - RTO: the demo newsroom (`seed_demo --stories N`), a dump, then a day of
   edits (`--edits` story saves, one transaction each) shipped as binlogs; the
   time of `restore --to` the last edit into a new database (downloads and
-  checks, dump load, replay, CHECK TABLE), with the dump load and the replay
-  timed apart. Then the same with the stories copied until there are
-  `--scale` times as many.
+  checks, dump load, replay, CHECK TABLE). Then the same with the stories
+  copied (bylines not) until there are `--scale` times as many.
 - RPO: a steady stream of saves (one a second) while the shipper runs, once
   as cron does it (`backup --binlogs` every 60 s) and once as a service
   (`--follow --interval 15`); `backups --drill` at spaced moments reports how

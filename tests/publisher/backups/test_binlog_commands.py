@@ -189,3 +189,44 @@ def test_the_minutely_shipper_runs_while_the_nightly_dump_holds_its_lock(
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
     log = (var / "log" / "binlogs.log").read_text()
     assert "backup --binlogs: shipped 1, waiting 0" in log
+
+
+def test_the_following_shipper_ships_within_seconds_and_stops_on_sigterm(newsroom, manage, env):
+    import signal
+    import time
+
+    from publisher.backups.binlogs import list_binlogs
+    from publisher.backups.config import BackupSettings
+
+    manage("backup")
+    conf = BackupSettings(bucket=env["BACKUP_S3_BUCKET"], prefix="backups")
+    follower = subprocess.Popen(
+        [sys.executable, "manage.py", "backup", "--binlogs", "--follow", "--interval", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        newsroom.save_story()
+        (gtid,) = newsroom.server.sql("SELECT @@gtid_binlog_pos")[0]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            shipped = list_binlogs(conf, newsroom.name, s3=_client(env))
+            if any(b.manifest and b.manifest.last_gtid == gtid for b in shipped):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the save was not shipped within a minute")
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        out, err = follower.communicate(timeout=60)
+    assert follower.returncode == 0, err
+    assert "backup --binlogs: shipped" in out
+
+
+def _client(env):
+    import boto3
+
+    return boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"])

@@ -377,3 +377,24 @@ def test_the_drill_fails_naming_the_table_a_change_outside_the_binlog_touched(
     assert json.loads((tmp_path / "drill.json").read_text())["ok"] is False
     databases = [row[0] for row in newsroom.server.sql("SHOW DATABASES")]
     assert not [d for d in databases if "_backup_" in d]
+
+
+def test_binlogs_older_than_the_oldest_kept_dump_are_pruned(newsroom, s3, tmp_path):
+    conf = settings_for(s3)
+    run_backup(newsroom.db, conf, s3=s3.client)
+    for _ in range(2):
+        newsroom.save_story()
+        ship_binlogs(newsroom.db, conf, tmp_path, s3=s3.client)
+    old = [b.name for b in list_binlogs(conf, newsroom.name, s3=s3.client)]
+    # A second dump the same day: retention keeps only the day's newest.
+    newest = run_backup(newsroom.db, conf, s3=s3.client)
+    assert len(newest.pruned) == 1
+    assert newest.manifest is not None
+    start = newest.manifest.binlog_file
+
+    result = ship_binlogs(newsroom.db, conf, tmp_path, s3=s3.client)
+
+    assert result.pruned == [name for name in old if name < start]
+    kept = [b.name for b in list_binlogs(conf, newsroom.name, s3=s3.client)]
+    assert kept and min(kept) == start
+    assert all(b.verified for b in list_binlogs(conf, newsroom.name, s3=s3.client))
