@@ -56,6 +56,10 @@ class BinlogFacts:
     gtid_list: list[str] = field(default_factory=list)  # the server's GTID state at its start
     transactions: list[Transaction] = field(default_factory=list)
     rotated: bool = False  # ends with a Rotate event: the server finished it
+    # Where a restore switched its tables in (RENAME TABLE of a `_backup_new_`
+    # scratch database): a replay must never cross one, the binlogs before it
+    # describe another database.
+    restores: list[int] = field(default_factory=list)
 
     @property
     def first_gtid(self) -> str:
@@ -100,6 +104,8 @@ def read_binlog(path: Path) -> BinlogFacts:
             facts.first_time = facts.first_time or timestamp
             facts.last_time = max(facts.last_time, timestamp)
         facts.server_id = facts.server_id or server_id
+        if kind == QUERY_EVENT and _is_restore_switch(_query_text(body)):
+            facts.restores.append(_end(data, offset))
         if kind == GTID_EVENT:
             seq_no, domain, flags = struct.unpack_from("<QIB", body)
             gtid, standalone = f"{domain}-{server_id}-{seq_no}", bool(flags & FL_STANDALONE)
@@ -124,6 +130,10 @@ def read_binlog(path: Path) -> BinlogFacts:
         elif kind == ROTATE_EVENT and offset > len(MAGIC):
             facts.rotated = True
     return facts
+
+
+def _is_restore_switch(text: bytes) -> bool:
+    return text[:12].upper() == b"RENAME TABLE" and b"_backup_new_" in text
 
 
 def _end(data: bytes, offset: int) -> int:

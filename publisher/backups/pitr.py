@@ -237,11 +237,13 @@ def _replay_window(plan: Plan, files: list[Path], folder: Path) -> Replay:
     target = plan.target
     chosen = None
     count = 0
+    restores: list[tuple[int, int]] = []  # (file index, offset) of restores' switches
     for index, path in enumerate(files):
         try:
             facts = read_binlog(path)
         except BinlogDamaged as exc:
             raise BackupRefused(f"{exc}; nothing was replayed") from exc
+        restores += [(index, end) for end in facts.restores if index or end > start]
         for tx in facts.transactions:
             if index == 0 and tx.end <= start:
                 continue  # already in the dump
@@ -262,6 +264,14 @@ def _replay_window(plan: Plan, files: list[Path], folder: Path) -> Replay:
         raise BackupRefused(
             f"GTID {target.gtid} is not among the binlogs shipped after the dump "
             f"{plan.dump.key}; nothing was touched"
+        )
+    if chosen is not None and any(where <= (chosen[0], chosen[1].end) for where in restores):
+        index, end = next(where for where in restores if where <= (chosen[0], chosen[1].end))
+        raise BackupRefused(
+            f"the database was restored from a backup at {files[index].name}:{end}, between "
+            f"the dump {plan.dump.key} and {plan.target.describe(ZoneInfo('UTC'))}: a replay "
+            "cannot cross a restore. Take a dump after a restore (`manage.py backup`); "
+            "moments after that dump can be restored"
         )
     if chosen is None:
         return Replay(files=files[:1], start=start, stop=start, transactions=0, folder=folder)

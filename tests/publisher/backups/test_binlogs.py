@@ -398,3 +398,29 @@ def test_binlogs_older_than_the_oldest_kept_dump_are_pruned(newsroom, s3, tmp_pa
     kept = [b.name for b in list_binlogs(conf, newsroom.name, s3=s3.client)]
     assert kept and min(kept) == start
     assert all(b.verified for b in list_binlogs(conf, newsroom.name, s3=s3.client))
+
+
+def test_a_restore_to_a_moment_never_replays_across_an_earlier_restore(newsroom, s3, tmp_path):
+    from publisher.backups.restore import run_restore
+
+    conf = settings_for(s3)
+    run_backup(newsroom.db, conf, s3=s3.client)
+    newsroom.save_story()
+    run_restore(newsroom.db, conf, "latest", confirm=lambda q: True, s3=s3.client)
+    newsroom.save_story()
+    moment = next_second()
+    ship_binlogs(newsroom.db, conf, tmp_path, s3=s3.client)
+    before = newsroom.fingerprints()
+
+    with pytest.raises(BackupRefused, match="a replay cannot cross a restore"):
+        run_restore_to(newsroom.db, conf, Target(time=moment), confirm=bool, s3=s3.client)
+    assert newsroom.fingerprints() == before
+    # A dump taken after the restore starts a chain that can be replayed.
+    run_backup(newsroom.db, conf, s3=s3.client)
+    newsroom.save_story()
+    at_moment = newsroom.fingerprints()
+    moment = next_second()
+    newsroom.save_story()
+    ship_binlogs(newsroom.db, conf, tmp_path, s3=s3.client)
+    run_restore_to(newsroom.db, conf, Target(time=moment), confirm=lambda q: True, s3=s3.client)
+    assert newsroom.fingerprints() == at_moment
