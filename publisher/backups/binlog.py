@@ -60,6 +60,8 @@ class BinlogFacts:
     # scratch database): a replay must never cross one, the binlogs before it
     # describe another database.
     restores: list[int] = field(default_factory=list)
+    # Statements (DDL) other than BEGIN/COMMIT: (end offset, text).
+    statements: list[tuple[int, bytes]] = field(default_factory=list)
 
     @property
     def first_gtid(self) -> str:
@@ -104,8 +106,12 @@ def read_binlog(path: Path) -> BinlogFacts:
             facts.first_time = facts.first_time or timestamp
             facts.last_time = max(facts.last_time, timestamp)
         facts.server_id = facts.server_id or server_id
-        if kind == QUERY_EVENT and _is_restore_switch(_query_text(body)):
-            facts.restores.append(_end(data, offset))
+        if kind == QUERY_EVENT:
+            text = _query_text(body)
+            if _is_restore_switch(text):
+                facts.restores.append(_end(data, offset))
+            if text not in (b"BEGIN", b"COMMIT", b"ROLLBACK"):
+                facts.statements.append((_end(data, offset), text[:500]))
         if kind == GTID_EVENT:
             seq_no, domain, flags = struct.unpack_from("<QIB", body)
             gtid, standalone = f"{domain}-{server_id}-{seq_no}", bool(flags & FL_STANDALONE)

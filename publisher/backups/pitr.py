@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -192,7 +193,12 @@ def _reaches(item: ShippedBinlog, target: Target) -> bool:
 
 @contextlib.contextmanager
 def downloaded(
-    settings: BackupSettings, plan: Plan, *, s3: Any, scratch_dir: Path | None = None
+    settings: BackupSettings,
+    plan: Plan,
+    live: str,
+    *,
+    s3: Any,
+    scratch_dir: Path | None = None,
 ) -> Iterator[Replay]:
     """The plan's binlogs downloaded into a temporary folder and checked
     (SHA-256 against the manifest, every event's CRC32), and where replay
@@ -204,7 +210,7 @@ def downloaded(
             path = folder / item.name
             _download(s3, settings.bucket, item, path)
             files.append(path)
-        yield _replay_window(plan, files, folder)
+        yield _replay_window(plan, files, folder, live)
 
 
 def _download(s3: Any, bucket: str, item: ShippedBinlog, path: Path) -> None:
@@ -231,19 +237,35 @@ def _download(s3: Any, bucket: str, item: ShippedBinlog, path: Path) -> None:
     path.with_suffix(".gz-download").unlink()
 
 
-def _replay_window(plan: Plan, files: list[Path], folder: Path) -> Replay:
+def names_database(statement: bytes, name: str) -> bool:
+    """Whether ``statement`` names the database ``name`` itself (`name`.x,
+    name.x, DATABASE name): --rewrite-db renames only the default database."""
+    quoted = re.escape(name.encode())
+    word = rb"(?:`" + quoted + rb"`|(?<![\w$`])" + quoted + rb"(?![\w$]))"
+    qualified = word + rb"\s*\."
+    database = rb"\b(?:DATABASE|SCHEMA)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?" + word
+    return any(re.search(p, statement, re.IGNORECASE) for p in (qualified, database))
+
+
+def _replay_window(plan: Plan, files: list[Path], folder: Path, live: str) -> Replay:
     assert plan.dump.manifest is not None
     start = plan.dump.manifest.binlog_position
     target = plan.target
     chosen = None
     count = 0
     restores: list[tuple[int, int]] = []  # (file index, offset) of restores' switches
+    naming: list[tuple[int, int, bytes]] = []  # statements naming the live database
     for index, path in enumerate(files):
         try:
             facts = read_binlog(path)
         except BinlogDamaged as exc:
             raise BackupRefused(f"{exc}; nothing was replayed") from exc
         restores += [(index, end) for end in facts.restores if index or end > start]
+        naming += [
+            (index, end, text)
+            for end, text in facts.statements
+            if (index or end > start) and names_database(text, live)
+        ]
         for tx in facts.transactions:
             if index == 0 and tx.end <= start:
                 continue  # already in the dump
@@ -273,6 +295,16 @@ def _replay_window(plan: Plan, files: list[Path], folder: Path) -> Replay:
             "cannot cross a restore. Take a dump after a restore (`manage.py backup`); "
             "moments after that dump can be restored"
         )
+    if chosen is not None:
+        for index, end, text in naming:
+            if (index, end) <= (chosen[0], chosen[1].end):
+                statement = text[:80].decode("utf-8", "replace")
+                raise BackupRefused(
+                    f"a statement in {files[index].name} (ending at {end}) names the live "
+                    f"database {live!r} itself ({statement!r}): replayed into the scratch "
+                    "copy it would change the live database. Restore to a moment before it, "
+                    "or from a dump taken after it"
+                )
     if chosen is None:
         return Replay(files=files[:1], start=start, stop=start, transactions=0, folder=folder)
     index, tx = chosen
@@ -368,7 +400,7 @@ def run_restore_to(
     manifest = plan.dump.manifest
     assert manifest is not None
     check = stream_backup(s3, settings.bucket, plan.dump.key, manifest)
-    with downloaded(settings, plan, s3=s3, scratch_dir=scratch_dir) as replay:
+    with downloaded(settings, plan, db.name, s3=s3, scratch_dir=scratch_dir) as replay:
         if not into:
             question = (
                 f"Replace the live database {db.where} with its state at "

@@ -424,3 +424,41 @@ def test_a_restore_to_a_moment_never_replays_across_an_earlier_restore(newsroom,
     ship_binlogs(newsroom.db, conf, tmp_path, s3=s3.client)
     run_restore_to(newsroom.db, conf, Target(time=moment), confirm=lambda q: True, s3=s3.client)
     assert newsroom.fingerprints() == at_moment
+
+
+@pytest.mark.parametrize(
+    ("statement", "names"),
+    [
+        (b"ALTER TABLE `newsroom`.story ADD c INT", True),
+        (b"alter table newsroom.story add c int", True),
+        (b"DROP DATABASE IF EXISTS `newsroom`", True),
+        (b"ALTER TABLE story ADD c INT", False),
+        (b"ALTER TABLE newsroom_old.story ADD c INT", False),
+        (b"CREATE TABLE newsroomx (a INT)", False),
+    ],
+)
+def test_statements_that_name_the_live_database_itself_are_spotted(statement, names):
+    from publisher.backups.pitr import names_database
+
+    assert names_database(statement, "newsroom") is names
+
+
+def test_a_replay_that_would_run_a_statement_naming_the_live_database_is_refused(
+    newsroom, s3, tmp_path
+):
+    conf = settings_for(s3)
+    run_backup(newsroom.db, conf, s3=s3.client)
+    newsroom.save_story()
+    early = next_second()
+    # An operator's statement naming the database: replayed into the scratch
+    # copy it would run against the live one.
+    newsroom.cursor.execute(f"ALTER TABLE `{newsroom.name}`.obituary ADD COLUMN town VARCHAR(80)")
+    newsroom.save_story()
+    late = next_second()
+    ship_binlogs(newsroom.db, conf, tmp_path, s3=s3.client)
+    before = newsroom.fingerprints()
+
+    with pytest.raises(BackupRefused, match="names the live database .* itself"):
+        run_restore_to(newsroom.db, conf, Target(time=late), confirm=bool, s3=s3.client)
+    assert newsroom.fingerprints() == before
+    run_restore_to(newsroom.db, conf, Target(time=early), confirm=lambda q: True, s3=s3.client)
