@@ -203,6 +203,8 @@ def downloaded(
     """The plan's binlogs downloaded into a temporary folder and checked
     (SHA-256 against the manifest, every event's CRC32), and where replay
     starts and stops. Refused before anything is replayed if one is off."""
+    if scratch_dir is not None:
+        scratch_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="newsroom-binlogs-", dir=scratch_dir) as tmp:
         folder = Path(tmp)
         files = []

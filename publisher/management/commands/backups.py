@@ -12,11 +12,13 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from publisher.backups.binlogs import ShippedBinlog, list_binlogs
 from publisher.backups.config import BackupSettings, Database, human_size
 from publisher.backups.drill import RESULT_FILE, DrillResult, run_drill
 from publisher.backups.errors import BackupError, BackupRefused
 from publisher.backups.retention import list_backups
 from publisher.backups.verify import verify_backup
+from publisher.s3 import make_client
 
 
 class Command(BaseCommand):
@@ -43,7 +45,7 @@ class Command(BaseCommand):
             action="store_true",
             help="MariaDB: restore the newest point into a scratch database, compare every "
             "table with the live one at that point, drop it, record RPO and RTO (and mail "
-            "the admins if it fails).",
+            "BACKUP_ALERT_EMAIL if it fails).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -62,6 +64,7 @@ class Command(BaseCommand):
                         verify_backup(conf, backup.key)
                     except BackupRefused as exc:
                         backup.verified, backup.problem = False, str(exc)
+            binlogs = list_binlogs(conf, db.label, s3=make_client()) if db.engine == "mysql" else []
         except BackupError as exc:
             raise CommandError(f"backups: {exc}") from exc
         zone = ZoneInfo(settings.TIME_ZONE)
@@ -71,6 +74,8 @@ class Command(BaseCommand):
                 f"{backup.created.astimezone(zone):%Y-%m-%d %H:%M:%S %Z}  "
                 f"{human_size(backup.bytes):>10}  {backup.key}  {state}"
             )
+        if binlogs:
+            self.stdout.write(binlog_line(binlogs, zone))
         counted = sum(b.verified for b in backups)
         where = f"s3://{conf.bucket}/{conf.prefix}"
         self.stdout.write(
@@ -123,4 +128,17 @@ def drill_line(result: DrillResult) -> str:
         f"backups --drill: {result.database} restored to {result.position} "
         f"({result.dump_key} + {result.transactions:,} transactions): {len(result.tables)} "
         f"tables equal to live, rows and CHECKSUM TABLE; RPO {rpo}, RTO {rto}"
+    )
+
+
+def binlog_line(binlogs: list[ShippedBinlog], zone: ZoneInfo) -> str:
+    """One line on the shipped binlogs: how many count, which, the newest change."""
+    counted = [b for b in binlogs if b.verified and b.manifest]
+    if not counted:
+        return f"binlogs: none shipped ({len(binlogs)} without a manifest)"
+    newest = max(b.manifest.last_time for b in counted if b.manifest).astimezone(zone)
+    return (
+        f"binlogs: {len(counted)} verified ({counted[0].name} to {counted[-1].name}), "
+        f"{len(binlogs) - len(counted)} not counted, {human_size(sum(b.bytes for b in binlogs))}; "
+        f"newest change {newest:%Y-%m-%d %H:%M:%S %Z}"
     )

@@ -77,6 +77,8 @@ def test_an_operator_restores_the_database_to_a_minute_of_the_day(newsroom, mana
     assert "backup --binlogs: would ship 1, pruned 0" in planned.stdout
     shipped = manage("backup", "--binlogs")
     assert "backup --binlogs: shipped 2, waiting 0" in shipped.stdout  # + the one it rotated
+    listed = manage("backups").stdout
+    assert "binlogs: 2 verified (binlog.0000" in listed and "newest change " in listed
     newsroom.save_story()
     at_moment = newsroom.fingerprints()
     moment = next_second().astimezone(ZoneInfo("America/Chicago"))
