@@ -11,8 +11,10 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 MAGIC = b"\xfebin"
+READ_BUFFER = 1024 * 1024
 HEADER = struct.Struct("<IBIIIH")  # timestamp, type, server_id, size, log_pos, flags
 
 QUERY_EVENT = 2
@@ -72,79 +74,70 @@ class BinlogFacts:
         return self.transactions[-1].gtid if self.transactions else ""
 
 
-def _events(data: bytes, name: str) -> Iterator[tuple[int, int, int, int, bytes]]:
-    """(offset, timestamp, type, server_id, body) of each event, CRC32 checked."""
-    if not data.startswith(MAGIC):
+def _events(handle: BinaryIO, name: str) -> Iterator[tuple[int, int, int, int, int, bytes]]:
+    """(offset, size, timestamp, type, server_id, body) of each event, CRC32
+    checked; read one event at a time, so memory does not grow with the file."""
+    if handle.read(len(MAGIC)) != MAGIC:
         raise BinlogDamaged(f"{name} is not a binary log (no magic number)")
     offset, checksummed = len(MAGIC), False
-    while offset < len(data):
-        if len(data) - offset < HEADER.size:
+    while header := handle.read(HEADER.size):
+        if len(header) < HEADER.size:
             raise BinlogDamaged(f"{name} is cut short inside an event header at byte {offset:,}")
-        timestamp, kind, server_id, size, _, _ = HEADER.unpack_from(data, offset)
-        if size < HEADER.size or offset + size > len(data):
+        timestamp, kind, server_id, size, _, _ = HEADER.unpack(header)
+        rest = handle.read(size - HEADER.size) if size >= HEADER.size else b""
+        if size < HEADER.size or len(rest) < size - HEADER.size:
             raise BinlogDamaged(f"{name} is cut short inside the event at byte {offset:,}")
-        event = data[offset : offset + size]
         if kind == FORMAT_DESCRIPTION_EVENT:
             # The byte before the format event's own CRC names the algorithm (1: CRC32).
-            checksummed = event[-5] == 1
+            checksummed = rest[-5] == 1
         if checksummed:
-            (stored,) = struct.unpack_from("<I", event, size - 4)
-            if zlib.crc32(event[:-4]) != stored:
+            (stored,) = struct.unpack_from("<I", rest, len(rest) - 4)
+            if zlib.crc32(rest[:-4], zlib.crc32(header)) != stored:
                 raise BinlogDamaged(f"{name}: the event at byte {offset:,} fails its CRC32")
-            event = event[:-4]
-        yield offset, timestamp, kind, server_id, event[HEADER.size :]
+            rest = rest[:-4]
+        yield offset, size, timestamp, kind, server_id, rest
         offset += size
 
 
 def read_binlog(path: Path) -> BinlogFacts:
     """The facts of the binlog at ``path``; BinlogDamaged if any event is cut or altered."""
-    data = path.read_bytes()
-    facts = BinlogFacts(size=len(data))
+    facts = BinlogFacts(size=path.stat().st_size)
     gtid, standalone = "", False
-    for offset, timestamp, kind, server_id, body in _events(data, path.name):
-        if timestamp:  # the format event of a rotated-to file may carry 0
-            facts.first_time = facts.first_time or timestamp
-            facts.last_time = max(facts.last_time, timestamp)
-        facts.server_id = facts.server_id or server_id
-        if kind == QUERY_EVENT:
-            text = _query_text(body)
-            if _is_restore_switch(text):
-                facts.restores.append(_end(data, offset))
-            if text not in (b"BEGIN", b"COMMIT", b"ROLLBACK"):
-                facts.statements.append((_end(data, offset), text[:500]))
-        if kind == GTID_EVENT:
-            seq_no, domain, flags = struct.unpack_from("<QIB", body)
-            gtid, standalone = f"{domain}-{server_id}-{seq_no}", bool(flags & FL_STANDALONE)
-        elif kind == GTID_LIST_EVENT:
-            (count,) = struct.unpack_from("<I", body)
-            count &= (1 << 28) - 1
-            facts.gtid_list = [
-                "{}-{}-{}".format(*struct.unpack_from("<IIQ", body, 4 + 16 * n))
-                for n in range(count)
-            ]
-        elif gtid and (
-            kind == XID_EVENT
-            or (
-                kind == QUERY_EVENT
-                and (standalone or _query_text(body) in (b"COMMIT", b"ROLLBACK"))
-            )
-        ):
-            facts.transactions.append(
-                Transaction(end=_end(data, offset), gtid=gtid, time=timestamp)
-            )
-            gtid = ""
-        elif kind == ROTATE_EVENT and offset > len(MAGIC):
-            facts.rotated = True
+    with open(path, "rb", buffering=READ_BUFFER) as handle:
+        for offset, size, timestamp, kind, server_id, body in _events(handle, path.name):
+            end = offset + size
+            if timestamp:  # the format event of a rotated-to file may carry 0
+                facts.first_time = facts.first_time or timestamp
+                facts.last_time = max(facts.last_time, timestamp)
+            facts.server_id = facts.server_id or server_id
+            text = _query_text(body) if kind == QUERY_EVENT else b""
+            if text and _is_restore_switch(text):
+                facts.restores.append(end)
+            if text and text not in (b"BEGIN", b"COMMIT", b"ROLLBACK"):
+                facts.statements.append((end, text[:500]))
+            if kind == GTID_EVENT:
+                seq_no, domain, flags = struct.unpack_from("<QIB", body)
+                gtid, standalone = f"{domain}-{server_id}-{seq_no}", bool(flags & FL_STANDALONE)
+            elif kind == GTID_LIST_EVENT:
+                (count,) = struct.unpack_from("<I", body)
+                count &= (1 << 28) - 1
+                facts.gtid_list = [
+                    "{}-{}-{}".format(*struct.unpack_from("<IIQ", body, 4 + 16 * n))
+                    for n in range(count)
+                ]
+            elif gtid and (
+                kind == XID_EVENT
+                or (kind == QUERY_EVENT and (standalone or text in (b"COMMIT", b"ROLLBACK")))
+            ):
+                facts.transactions.append(Transaction(end=end, gtid=gtid, time=timestamp))
+                gtid = ""
+            elif kind == ROTATE_EVENT and offset > len(MAGIC):
+                facts.rotated = True
     return facts
 
 
 def _is_restore_switch(text: bytes) -> bool:
     return text[:12].upper() == b"RENAME TABLE" and b"_backup_new_" in text
-
-
-def _end(data: bytes, offset: int) -> int:
-    (size,) = struct.unpack_from("<I", data, offset + 9)
-    return offset + size
 
 
 def _query_text(body: bytes) -> bytes:

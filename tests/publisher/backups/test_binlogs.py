@@ -462,3 +462,24 @@ def test_a_replay_that_would_run_a_statement_naming_the_live_database_is_refused
         run_restore_to(newsroom.db, conf, Target(time=late), confirm=bool, s3=s3.client)
     assert newsroom.fingerprints() == before
     run_restore_to(newsroom.db, conf, Target(time=early), confirm=lambda q: True, s3=s3.client)
+
+
+def test_a_binlog_cut_short_or_altered_is_never_read_as_sound(newsroom, tmp_path):
+    from publisher.backups.binlog import BinlogDamaged, read_binlog
+    from publisher.backups.binlogs import fetch_binlog
+
+    newsroom.save_story()
+    (name, *_), *_ = newsroom.server.sql("SHOW MASTER STATUS")
+    newsroom.server.sql("FLUSH BINARY LOGS")
+    path = fetch_binlog(newsroom.db, name, tmp_path)
+    sound = read_binlog(path)
+    assert sound.rotated and sound.transactions
+    data = path.read_bytes()
+    path.write_bytes(data[:-7])
+    with pytest.raises(BinlogDamaged, match="cut short"):
+        read_binlog(path)
+    altered = bytearray(data)
+    altered[sound.transactions[-1].end - 30] ^= 0x40
+    path.write_bytes(bytes(altered))
+    with pytest.raises(BinlogDamaged, match="fails its CRC32"):
+        read_binlog(path)
