@@ -104,3 +104,22 @@ def check_mysql_time_zones(app_configs: Any = None, databases: Any = None, **kwa
                 )
             )
     return problems
+
+
+@register(Tags.compatibility)
+def check_binlog_server(app_configs: Any = None, **kwargs: Any) -> list:
+    """With backups configured on MariaDB: what the server lacks for backups to
+    the minute (binary logs, ROW format, expiry, the user's rights)."""
+    from django.db import DatabaseError, connections
+
+    connection = connections["default"]
+    if not settings.BACKUP_S3_BUCKET or connection.vendor != "mysql":
+        return []
+    from publisher.backups.binlogs import server_requirements
+
+    try:
+        with connection.cursor() as cursor:
+            found = server_requirements(cursor)
+    except DatabaseError:
+        return []  # the server is down or refuses us: other checks and commands say so
+    return [Warning(problem, hint=hint, id=check_id) for check_id, problem, hint in found]

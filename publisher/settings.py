@@ -235,12 +235,17 @@ try:
     BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7, minimum=0)
     BACKUP_KEEP_WEEKLY = env_int("BACKUP_KEEP_WEEKLY", 4, minimum=0)
     BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+    # MariaDB binary logs wait here between the server and S3 (manage.py
+    # backup --binlogs), so the server's expiry never takes an unshipped one.
+    BACKUP_BINLOG_SPOOL = Path(env_str("BACKUP_BINLOG_SPOOL", str(VAR_DIR / "binlogs")))
     # Reader submissions (/submit/, the desk app): where the newsroom is told
     # of one (and readers may write when the forms are down), the phone shown
     # beside it, where submitted photos wait for an editor (never under
     # MEDIA_ROOT, never served), and how many a reader's address may send.
     PUBLISHER_NEWSROOM_EMAIL = env_str("PUBLISHER_NEWSROOM_EMAIL", "newsroom@localhost")
     PUBLISHER_NEWSROOM_PHONE = env_str("PUBLISHER_NEWSROOM_PHONE", "")
+    # Who is mailed when a restore drill fails (manage.py backups --drill).
+    BACKUP_ALERT_EMAIL = env_str("BACKUP_ALERT_EMAIL", PUBLISHER_NEWSROOM_EMAIL)
     PUBLISHER_SUBMISSIONS_ROOT = Path(
         env_str("PUBLISHER_SUBMISSIONS_ROOT", str(VAR_DIR / "submissions"))
     ).resolve()

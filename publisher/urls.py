@@ -12,9 +12,12 @@ from django.urls import include, path
 from django_distill import distill_path
 
 from content.views import not_found, preview, preview_media
+from publisher.backup_views import backups_status
 from publisher.pages.registry import registry
 
 urlpatterns = [
+    # Before the admin's own URLs, which would take /admin/backups/ for an app.
+    path("admin/backups/", admin.site.admin_view(backups_status), name="backups_status"),
     path("admin/", admin.site.urls),
     # Uploads for editors (behind login), live or not; readers get /media/.
     path("preview/media/<path:name>", preview_media, name="preview_media"),

@@ -21,6 +21,12 @@ from the modules themselves. Imports go one way, down this list:
 - ``store``: ``run_backup``.
 - ``verify``: a stored backup streamed down and checked against its manifest.
 - ``restore_mysql``, ``restore``: ``run_restore``.
+- ``binlog``: reading a MariaDB binary log file (event times, GTIDs,
+  transaction ends, CRC32s), no server needed.
+- ``binlogs``: shipping finished binlogs to S3 through a local spool, their
+  manifests, the chain and its gaps, their pruning; what a server lacks.
+- ``pitr``: ``run_restore_to``, a restore to a moment (dump + binlog replay).
+- ``drill``: ``run_drill``, a restore to the newest point compared with live.
 
 A restore streams the object down twice: once to check it (its SHA-256 and
 size against the manifest, the gzip stream, the completion line) before any

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -31,6 +31,11 @@ class Manifest:
     tool: str
     seconds: float
     format: int = 1
+    # Where the dump stands in the server's binary log (MariaDB with log_bin
+    # on; empty otherwise): a restore to a moment replays from here.
+    binlog_file: str = ""
+    binlog_position: int = 0
+    gtid_position: str = ""
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), indent=2, sort_keys=True).encode() + b"\n"
@@ -39,12 +44,19 @@ class Manifest:
     def from_json(cls, data: bytes) -> Manifest:
         try:
             raw = json.loads(data)
-            manifest = cls(**{f.name: raw[f.name] for f in fields(cls)})
+            # Fields with defaults came later: older manifests lack them.
+            manifest = cls(
+                **{f.name: raw[f.name] for f in fields(cls) if f.name in raw or not _optional(f)}
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise BackupRefused(f"its manifest is unreadable ({exc!r})") from exc
         if not re.fullmatch(r"[0-9a-f]{64}", str(manifest.sha256)):
             raise BackupRefused("its manifest has no valid SHA-256")
         return manifest
+
+
+def _optional(f: Any) -> bool:
+    return f.default is not MISSING
 
 
 def read_manifest(s3: Any, bucket: str, key: str) -> Manifest:

@@ -107,8 +107,11 @@ def find_client(tool: DumpTool) -> str:
     raise BackupError("neither the mariadb nor the mysql client is installed.")
 
 
-def dump_command(tool: DumpTool, options: Path, database: str) -> list[str]:
-    """The dump's argv: credentials only through ``options``, never here."""
+def dump_command(
+    tool: DumpTool, options: Path, database: str, *, binlog: bool = False
+) -> list[str]:
+    """The dump's argv: credentials only through ``options``, never here.
+    ``binlog``: the server logs binary logs, so the dump records its position."""
     command = [
         tool.path,
         f"--defaults-file={options}",  # must come first; the only option file read
@@ -128,20 +131,31 @@ def dump_command(tool: DumpTool, options: Path, database: str) -> list[str]:
         if tool.version >= (8, 0, 0):
             # MySQL 8's mysqldump reads histograms from a table MariaDB lacks.
             command.append("--column-statistics=0")
+    if binlog and tool.flavor == "mariadb":
+        # The snapshot's binlog file/position (a comment near the top) and GTID
+        # (near the end): MariaDB reads both from the snapshot itself
+        # (binlog_snapshot_file), without FLUSH TABLES WITH READ LOCK.
+        command += ["--master-data=2", "--gtid"]
     # No --databases: the dump then has no CREATE DATABASE / USE, so it loads
     # into whatever database the client names (the scratch one on restore).
     command += ["--", database]
     return command
 
 
-def client_command(client: str, options: Path, database: str) -> list[str]:
-    return [
+def client_command(
+    client: str, options: Path, database: str, *, unlogged: bool = False
+) -> list[str]:
+    command = [
         client,
         f"--defaults-file={options}",
         "--default-character-set=utf8mb4",
         "--binary-mode",  # data is data: no client commands read out of the stream
-        database,
     ]
+    if unlogged:
+        # A scratch copy is not news: kept out of the binary log (and so out
+        # of the binlogs shipped to S3).
+        command.append("--init-command=SET SESSION sql_log_bin=0")
+    return [*command, database]
 
 
 class DumpProcess:

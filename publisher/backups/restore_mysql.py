@@ -122,13 +122,21 @@ def _moving_tables(cursor: Any, schema: str) -> list[str]:
 
 
 def _load_into(
-    db: Database, s3: Any, bucket: str, key: str, manifest: Manifest, etag: str, scratch: str
+    db: Database,
+    s3: Any,
+    bucket: str,
+    key: str,
+    manifest: Manifest,
+    etag: str,
+    scratch: str,
+    *,
+    unlogged: bool = False,
 ) -> None:
     """Stream the backup into the scratch database through the mysql client."""
     client = find_client(find_dump_tool())
     with option_file(db) as options, tempfile.TemporaryFile() as errors:
         loader = subprocess.Popen(
-            client_command(client, options, scratch),
+            client_command(client, options, scratch, unlogged=unlogged),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=errors,
@@ -195,12 +203,20 @@ def restore_mysql(
     manifest: Manifest,
     etag: str,
     before_replace: Callable[[], None],
+    *,
+    after_load: Callable[[str], None] | None = None,
+    into: str = "",
+    unlogged: bool = False,
 ) -> tuple[int, int]:
+    """Load the backup into a scratch database, run ``after_load`` on it (the
+    binlog replay of a restore to a moment), check it, and switch it in for
+    the live tables; with ``into``, load it into that new database instead and
+    leave the live one alone."""
     import MySQLdb
 
     token = secrets.token_hex(4)
     # Both names contain "backup" so an operator can tell what they are.
-    scratch = f"{db.name[:40]}_backup_new_{token}"
+    scratch = into or f"{db.name[:40]}_backup_new_{token}"
     old = f"{db.name[:40]}_backup_old_{token}"
     connection = mysql_connect(db)
     keep_old = False
@@ -217,10 +233,24 @@ def restore_mysql(
                 f"the live database {db.name!r} does not exist on {db.where}: create it first"
             )
         charset = f"CHARACTER SET {schema[0]} COLLATE {schema[1]}"
+        if into:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", [into]
+            )
+            if cursor.fetchone() is not None:
+                raise BackupRefused(
+                    f"the database {into!r} already exists on {db.where}: name a new one"
+                )
+        done = False
         try:
             cursor.execute(f"CREATE DATABASE {quote(scratch)} {charset}")
-            _load_into(db, s3, settings.bucket, key, manifest, etag, scratch)
+            _load_into(db, s3, settings.bucket, key, manifest, etag, scratch, unlogged=unlogged)
+            if after_load is not None:
+                after_load(scratch)
             tables, rows = _check_scratch(cursor, scratch, manifest)
+            if into:
+                done = True
+                return tables, rows
             before_replace()
             cursor.execute(f"CREATE DATABASE {quote(old)} {charset}")
             _swap(cursor, db.name, scratch, old)
@@ -234,7 +264,8 @@ def restore_mysql(
             ) from exc
         finally:
             with contextlib.suppress(MySQLdb.Error):
-                cursor.execute(f"DROP DATABASE IF EXISTS {quote(scratch)}")
+                if not done:
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quote(scratch)}")
                 if not keep_old:
                     cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
     finally:

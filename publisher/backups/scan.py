@@ -3,7 +3,15 @@ names, the completion line, a SQLite file's header) keeping a few kilobytes."""
 
 from __future__ import annotations
 
+import re
+
 TRAILER = b"-- Dump completed"
+# Written by mariadb-dump --master-data=2 near the top, and with --gtid near the end.
+_POSITION = re.compile(
+    rb"^-- CHANGE MASTER TO MASTER_LOG_FILE='([^']+)', MASTER_LOG_POS=(\d+);", re.M
+)
+_GTID = re.compile(rb"^-- SET GLOBAL gtid_slave_pos='([0-9,-]*)';", re.M)
+_EARLY = 64 * 1024
 
 
 class DumpScanner:
@@ -18,6 +26,7 @@ class DumpScanner:
     def __init__(self) -> None:
         self.raw_bytes = 0
         self.head = b""
+        self._early = b""  # the dump's first 64 kB, where its binlog position is
         self.tables: list[str] = []
         self._tail = b""
         self._carry = b"\n"  # so a CREATE TABLE on the very first line counts
@@ -28,6 +37,8 @@ class DumpScanner:
         self.raw_bytes += len(chunk)
         if len(self.head) < 100:
             self.head += chunk[: 100 - len(self.head)]
+        if len(self._early) < _EARLY:
+            self._early += chunk[: _EARLY - len(self._early)]
         self._tail = (
             chunk[-self._TAIL :]
             if len(chunk) >= self._TAIL
@@ -45,6 +56,18 @@ class DumpScanner:
                 self.tables.append(name)
             done = end
         self._carry = data[max(done, len(data) - len(self._MARK) + 1) :]
+
+    @property
+    def binlog_position(self) -> tuple[str, int] | None:
+        """(file, position) of the binary log where the dump's snapshot stands."""
+        match = _POSITION.search(self._early)
+        return (match[1].decode(), int(match[2])) if match else None
+
+    @property
+    def gtid(self) -> str:
+        """The server's GTID position at the dump's snapshot (read from its end)."""
+        match = _GTID.search(self._tail)
+        return match[1].decode() if match else ""
 
     @property
     def last_line(self) -> bytes:

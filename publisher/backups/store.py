@@ -140,8 +140,9 @@ def _put_manifest(s3: Any, bucket: str, manifest: Manifest) -> None:
         ) from exc
 
 
-def _mysql_facts(db: Database) -> tuple[str, int]:
-    """The server's version and the database's size on disk (data + indexes)."""
+def _mysql_facts(db: Database) -> tuple[str, int, bool]:
+    """The server's version, the database's size on disk (data + indexes), and
+    whether the server writes binary logs."""
     connection = mysql_connect(db)
     try:
         cursor = connection.cursor()
@@ -158,7 +159,9 @@ def _mysql_facts(db: Database) -> tuple[str, int]:
             [db.name],
         )
         (size,) = cursor.fetchone()
-        return str(version), int(size)
+        cursor.execute("SELECT @@GLOBAL.log_bin")
+        (log_bin,) = cursor.fetchone()
+        return str(version), int(size), bool(int(log_bin))
     finally:
         connection.close()
 
@@ -167,10 +170,13 @@ def _store_mysql(
     db: Database, settings: BackupSettings, s3: Any, key: str, now: datetime
 ) -> Manifest:
     tool = find_dump_tool()
-    server_version, database_bytes = _mysql_facts(db)
+    server_version, database_bytes, log_bin = _mysql_facts(db)
     started = time.monotonic()
     scanner = DumpScanner()
-    with option_file(db) as options, DumpProcess(dump_command(tool, options, db.name)) as dump:
+    with (
+        option_file(db) as options,
+        DumpProcess(dump_command(tool, options, db.name, binlog=log_bin)) as dump,
+    ):
 
         def check_dump() -> None:
             # Runs when the dump's output ends, before the last part is sent.
@@ -181,6 +187,13 @@ def _store_mysql(
 
         reader = CompressingReader(dump.read, on_raw=scanner.feed, on_end=check_dump)
         _upload(s3, settings.bucket, key, reader)
+    position = scanner.binlog_position
+    if log_bin and position is None and tool.flavor == "mariadb":
+        _discard(s3, settings.bucket, key)
+        raise BackupError(
+            f"{dump.name} did not write its binary log position (--master-data); "
+            "no backup was stored"
+        )
     manifest = Manifest(
         key=key,
         engine="mysql",
@@ -194,6 +207,9 @@ def _store_mysql(
         created_at=now.astimezone(UTC).isoformat(),
         tool=tool.banner,
         seconds=round(time.monotonic() - started, 3),
+        binlog_file=position[0] if position else "",
+        binlog_position=position[1] if position else 0,
+        gtid_position=scanner.gtid,
     )
     _put_manifest(s3, settings.bucket, manifest)
     return manifest
