@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,12 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from content import routes, text
 from content.text import MAX_BODY_CHARS, plain_text
-from content.uploads import PhotoFormField
+from content.uploads import PhotoFormField, without_metadata
 
 # Path segments under /news/ that a section slug may not take.
 RESERVED_SECTION_SLUGS = {"page"}
@@ -276,6 +278,28 @@ class Author(models.Model):
         return routes.author_url(self.slug)
 
 
+# A photo's digest: the first 128 bits of SHA-256 of the stored file, in hex.
+DIGEST_CHARS = 32
+
+
+class PhotoFieldFile(ImageFieldFile):
+    """A stored photo: never with its camera's metadata (``without_metadata``,
+    whatever the path: the admin's form, a reader's submission made a draft,
+    a script), and its digest kept beside it (``digest_field``)."""
+
+    def save(self, name: str, content: Any, save: bool = True) -> None:
+        content = without_metadata(content)
+        content.seek(0)
+        digest = hashlib.sha256()
+        for chunk in content.chunks():
+            digest.update(chunk)
+        content.seek(0)
+        super().save(name, content, save=False)
+        setattr(self.instance, self.field.digest_field, digest.hexdigest()[:DIGEST_CHARS])
+        if save:
+            self.instance.save()
+
+
 class PhotoField(models.ImageField):
     """A photo: its forms accept only what ``content.uploads`` allows.
 
@@ -284,6 +308,20 @@ class PhotoField(models.ImageField):
     never when a row is loaded: Django's ImageField opens the file of every
     loaded row whose size is missing, which would make a build read files.
     """
+
+    attr_class = PhotoFieldFile
+
+    def __init__(self, *args: Any, digest_field: str = "", **kwargs: Any) -> None:
+        # The digest of the stored file's bytes: what its renditions are named
+        # by, read from the row (no build opens a photo to learn it).
+        self.digest_field = digest_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.digest_field:
+            kwargs["digest_field"] = self.digest_field
+        return name, path, args, kwargs
 
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(**{"form_class": PhotoFormField, **kwargs})
@@ -302,6 +340,9 @@ class PhotoField(models.ImageField):
             getattr(model_instance, self.width_field) and getattr(model_instance, self.height_field)
         ):
             self._measure(model_instance)
+        if self.digest_field and file and not getattr(model_instance, self.digest_field):
+            with contextlib.suppress(OSError):
+                setattr(model_instance, self.digest_field, file_digest(file))
         return file
 
     def _measure(self, instance: Any) -> None:
@@ -314,14 +355,34 @@ class PhotoField(models.ImageField):
                 width, height = file.width, file.height
         setattr(instance, self.width_field, width)
         setattr(instance, self.height_field, height)
+        if self.digest_field:
+            # Another photo: its digest is taken when it is saved.
+            setattr(instance, self.digest_field, "")
 
 
 def photo_field(upload_to: str) -> PhotoField:
     """An item's photo, its size kept in ``photo_width`` and ``photo_height``
     (declare them right after it: saving fills them in field order)."""
     return PhotoField(
-        upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"
+        upload_to=upload_to,
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        digest_field="photo_digest",
     )
+
+
+def photo_digest_field() -> models.CharField:
+    return models.CharField(max_length=DIGEST_CHARS, blank=True, default="", editable=False)
+
+
+def file_digest(file: Any) -> str:
+    """The digest of a stored file's bytes, as renditions are named."""
+    digest = hashlib.sha256()
+    with file.storage.open(file.name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:DIGEST_CHARS]
 
 
 def photo_size_field(verbose_name: str) -> models.PositiveIntegerField:
@@ -349,6 +410,7 @@ class Story(Publishable):
     photo = photo_field("photos/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
     photo_caption = models.CharField(max_length=300, blank=True)
     photo_credit = models.CharField(max_length=120, blank=True)
@@ -429,6 +491,7 @@ class Obituary(Publishable):
     photo = photo_field("obituaries/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
 
     kind = "obituary"
@@ -690,6 +753,7 @@ class Birth(Publishable):
     photo = photo_field("births/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
 
     kind = "birth"
@@ -755,6 +819,7 @@ class Wedding(Publishable):
     photo = photo_field("weddings/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
 
     kind = "wedding"

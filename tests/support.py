@@ -9,6 +9,7 @@ fixtures shared by several modules live in the conftest.py files.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -655,3 +656,61 @@ def nu_html_checker(files: list[Path]) -> list[dict]:
         check=True,
     )
     return json.loads(result.stderr)["messages"]
+
+
+# -- Camera-like photos (metadata a reader must never get) ---------------------------
+
+PHOTOGRAPHER = "Ada Lindqvist-Photographer"
+XMP_PACKET = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    b'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="Ada XMP-Creator"/>'
+    b"</rdf:RDF></x:xmpmeta>"
+)
+GPS_POSITION = {1: "N", 2: (44.0, 58.0, 12.5), 3: "W", 4: (93.0, 15.0, 47.0)}
+
+
+@functools.cache
+def camera_photo(
+    size: tuple[int, int] = (4000, 3000),
+    fmt: str = "JPEG",
+    orientation: int = 6,
+    shade: int = 0,
+) -> bytes:
+    """A photo as a camera or phone writes it (made once per process for each
+    set of arguments): ``size`` as the sensor sees it, with EXIF (Artist,
+    Make, orientation ``orientation``), a GPS position, an XMP packet, a
+    comment and an ICC profile. Grain makes it weigh what a camera's does."""
+    from PIL import ImageCms
+
+    gradient = Image.linear_gradient("L").resize(size)
+    grain = Image.effect_noise(size, 40)
+    red = Image.blend(gradient, grain, 0.3)
+    if shade:
+        red = red.point(lambda v: (v + shade) % 256)
+    image = Image.merge("RGB", (red, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), grain))
+    exif = Image.Exif()
+    exif[0x013B] = PHOTOGRAPHER  # Artist
+    exif[0x010F] = "Canon"  # Make
+    exif[0x0112] = orientation
+    exif.get_ifd(0x8825).update(GPS_POSITION)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = BytesIO()
+    extra: dict[str, Any] = (
+        {"quality": 92, "comment": b"shot from our porch"} if fmt == "JPEG" else {}
+    )
+    image.save(out, fmt, exif=exif, xmp=XMP_PACKET, icc_profile=icc, **extra)
+    return out.getvalue()
+
+
+def assert_no_camera_metadata(data: bytes) -> None:
+    """``data`` is an image with no EXIF, GPS, Artist, XMP or comment left."""
+    assert PHOTOGRAPHER.encode() not in data
+    assert b"xmpmeta" not in data and b"XMP-Creator" not in data
+    assert b"porch" not in data
+    assert b"Exif\x00\x00" not in data and b"eXIf" not in data
+    with Image.open(BytesIO(data)) as image:
+        exif = image.getexif()
+        assert not exif.get_ifd(0x8825), "a GPS position is left"
+        assert 0x013B not in exif and 0x0112 not in exif
+        assert not {"exif", "xmp", "comment", "XML:com.adobe.xmp"} & set(image.info)
