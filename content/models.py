@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.functional import cached_property
 from content import routes, text
 from content.text import MAX_BODY_CHARS, plain_text
 from content.uploads import PhotoFormField, without_metadata
+from publisher.renditions import DIGEST_CHARS
 
 # Path segments under /news/ that a section slug may not take.
 RESERVED_SECTION_SLUGS = {"page"}
@@ -278,10 +280,6 @@ class Author(models.Model):
         return routes.author_url(self.slug)
 
 
-# A photo's digest: the first 128 bits of SHA-256 of the stored file, in hex.
-DIGEST_CHARS = 32
-
-
 class PhotoFieldFile(ImageFieldFile):
     """A stored photo: never with its camera's metadata (``without_metadata``,
     whatever the path: the admin's form, a reader's submission made a draft,
@@ -331,18 +329,26 @@ class PhotoField(models.ImageField):
         # a cleared photo); the post_init call for a loaded row is skipped.
         if force:
             self._measure(instance)
+            if self.digest_field:
+                # Another photo: its digest is taken when it is saved.
+                setattr(instance, self.digest_field, "")
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         file = super().pre_save(model_instance, add)
         # A row made with its photo's name (a script, the demo, a factory) is
         # measured here, once, before its size fields are saved.
+        # Stripped first: turned upright, it is measured as readers see it.
+        if self.digest_field and file and not getattr(model_instance, self.digest_field):
+            with contextlib.suppress(OSError):
+                digest, changed = clean_in_place(file)
+                if changed:  # turned upright: measured again
+                    file.__dict__.pop("_dimensions_cache", None)
+                    self._measure(model_instance)
+                setattr(model_instance, self.digest_field, digest)
         if file and not (
             getattr(model_instance, self.width_field) and getattr(model_instance, self.height_field)
         ):
             self._measure(model_instance)
-        if self.digest_field and file and not getattr(model_instance, self.digest_field):
-            with contextlib.suppress(OSError):
-                setattr(model_instance, self.digest_field, file_digest(file))
         return file
 
     def _measure(self, instance: Any) -> None:
@@ -355,9 +361,6 @@ class PhotoField(models.ImageField):
                 width, height = file.width, file.height
         setattr(instance, self.width_field, width)
         setattr(instance, self.height_field, height)
-        if self.digest_field:
-            # Another photo: its digest is taken when it is saved.
-            setattr(instance, self.digest_field, "")
 
 
 def photo_field(upload_to: str) -> PhotoField:
@@ -376,13 +379,15 @@ def photo_digest_field() -> models.CharField:
     return models.CharField(max_length=DIGEST_CHARS, blank=True, default="", editable=False)
 
 
-def file_digest(file: Any) -> str:
-    """The digest of a stored file's bytes, as renditions are named."""
-    digest = hashlib.sha256()
-    with file.storage.open(file.name, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:DIGEST_CHARS]
+def clean_in_place(file: Any) -> tuple[str, bool]:
+    """Strip the metadata of a file already in storage (a row made with its
+    photo's name: a script, the demo, a factory), in place, atomically;
+    returns the digest of its bytes, as renditions are named, and whether it
+    changed. A file that
+    will not decode is left as it is (its renditions will say so)."""
+    from publisher import renditions
+
+    return renditions.clean_in_place(Path(file.storage.path(file.name)))
 
 
 def photo_size_field(verbose_name: str) -> models.PositiveIntegerField:

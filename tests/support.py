@@ -9,7 +9,6 @@ fixtures shared by several modules live in the conftest.py files.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
 import io
@@ -42,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from content.demo.camera import PHOTOGRAPHER, camera_photo  # noqa: F401 (for tests)
 from content.models import (
     Author,
     Birth,
@@ -209,12 +209,32 @@ def page_files(root: Path) -> dict[str, Path]:
 
 
 def media_files(root: Path) -> dict[str, str]:
-    """Every upload in a release (``media/...``) with the SHA-256 of its bytes."""
+    """Every upload in a release (``media/...``, not its renditions) with the
+    SHA-256 of its bytes."""
     return {
         path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted((root / "media").rglob("*"))
+        if path.is_file() and not path.relative_to(root).as_posix().startswith(RENDITIONS)
+    }
+
+
+RENDITIONS = "media/renditions/"
+
+
+def rendition_files(root: Path) -> dict[str, str]:
+    """Every photo rendition in a release, with the SHA-256 of its bytes."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((root / RENDITIONS).rglob("*"))
         if path.is_file()
     }
+
+
+def photo_src(item: Any) -> str:
+    """The <img src> (a JPEG rendition) a live item's page shows its photo with."""
+    from publisher import renditions
+
+    return renditions.sources(item.photo_digest, item.photo_width, item.photo_height).src
 
 
 def file_for(root: Path, url: str) -> Path:
@@ -269,7 +289,7 @@ def snapshot(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
     }
-    return {**pages, **media_files(root)}
+    return {**pages, **media_files(root), **rendition_files(root)}
 
 
 def start_live_site() -> None:
@@ -659,48 +679,6 @@ def nu_html_checker(files: list[Path]) -> list[dict]:
 
 
 # -- Camera-like photos (metadata a reader must never get) ---------------------------
-
-PHOTOGRAPHER = "Ada Lindqvist-Photographer"
-XMP_PACKET = (
-    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-    b'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="Ada XMP-Creator"/>'
-    b"</rdf:RDF></x:xmpmeta>"
-)
-GPS_POSITION = {1: "N", 2: (44.0, 58.0, 12.5), 3: "W", 4: (93.0, 15.0, 47.0)}
-
-
-@functools.cache
-def camera_photo(
-    size: tuple[int, int] = (4000, 3000),
-    fmt: str = "JPEG",
-    orientation: int = 6,
-    shade: int = 0,
-) -> bytes:
-    """A photo as a camera or phone writes it (made once per process for each
-    set of arguments): ``size`` as the sensor sees it, with EXIF (Artist,
-    Make, orientation ``orientation``), a GPS position, an XMP packet, a
-    comment and an ICC profile. Grain makes it weigh what a camera's does."""
-    from PIL import ImageCms
-
-    gradient = Image.linear_gradient("L").resize(size)
-    grain = Image.effect_noise(size, 40)
-    red = Image.blend(gradient, grain, 0.3)
-    if shade:
-        red = red.point(lambda v: (v + shade) % 256)
-    image = Image.merge("RGB", (red, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), grain))
-    exif = Image.Exif()
-    exif[0x013B] = PHOTOGRAPHER  # Artist
-    exif[0x010F] = "Canon"  # Make
-    exif[0x0112] = orientation
-    exif.get_ifd(0x8825).update(GPS_POSITION)
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    out = BytesIO()
-    extra: dict[str, Any] = (
-        {"quality": 92, "comment": b"shot from our porch"} if fmt == "JPEG" else {}
-    )
-    image.save(out, fmt, exif=exif, xmp=XMP_PACKET, icc_profile=icc, **extra)
-    return out.getvalue()
 
 
 def assert_no_camera_metadata(data: bytes) -> None:
