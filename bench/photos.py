@@ -80,7 +80,7 @@ def child_reader(repeats: int) -> None:
     saves, edits = [], []
     story = None
     for i in range(repeats):
-        data = camera.camera_photo((4000, 3000), shade=i + 1)
+        data = camera.camera_photo((4000, 3000), orientation=1, shade=i + 1)
         started = time.perf_counter()
         story = Story(
             headline=f"Lantern walk {i}", slug=f"lantern-walk-{i}", status="published",
@@ -363,7 +363,9 @@ def main() -> None:
         env = engine_env(out, ROOT)
         (out / "media").mkdir()
         camera = camera_module()
-        (out / "media" / "bench-memory.jpg").write_bytes(camera.camera_photo((4000, 3000), orientation=1))
+        (out / "media" / "bench-memory.jpg").write_bytes(
+            camera.camera_photo((4000, 3000), orientation=1)
+        )
         found = json.loads(run(ROOT, env, str(ROOT / "bench" / "photos.py"), "_memory"))
         print(f"\nmemory: one 12 MP photo's renditions in {found['seconds']:.2f} s, "
               f"peak RSS {found['peak_kb'] / 1024:.0f} MB "

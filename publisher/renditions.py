@@ -27,6 +27,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -218,31 +219,40 @@ def make(source: Path, digest: str) -> int:
         image.load()
         picture = _srgb(ImageOps.exif_transpose(image))
     width, height = picture.size
-    encodes = 0
     current = picture
     cw = card_width(full_width)
     card_source = picture
-    # Each width from the one above it (a step of at most 2x keeps Lanczos
-    # sharp and costs a fraction of resizing the whole photo each time).
-    for w in sorted(widths(full_width), reverse=True):
-        target = (w, height_at(w, full_width, full_height))
-        if current.size != target:
-            current = current.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        if w >= cw:
-            card_source = current
-        for ext, fmt, options in FORMATS:
-            out = current
-            if fmt == "JPEG" and current.mode != "RGB":
-                out = _flatten(current)
-            _write(root / name(digest, w, ext), _encode(out, fmt, options))
-            encodes += 1
+    encoding: list[Future[None]] = []
+    # Pillow lets go of the GIL while it resizes and encodes: a width's files
+    # are encoded on a second thread while the next width is resized.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # Each width from the one above it (a step of at most 2x keeps
+        # Lanczos sharp and costs a fraction of resizing the whole photo).
+        for w in sorted(widths(full_width), reverse=True):
+            target = (w, height_at(w, full_width, full_height))
+            if current.size != target:
+                current = current.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            if w >= cw:
+                card_source = current
+            for ext, fmt, options in FORMATS:
+                out = current
+                if fmt == "JPEG" and current.mode != "RGB":
+                    out = _flatten(current)
+                encoding.append(pool.submit(_save, out, fmt, options, root / name(digest, w, ext)))
+        for done in encoding:
+            done.result()  # an encoder's error is raised here
     card = card_source.resize(
         (cw, height_at(cw, full_width, full_height)), Image.Resampling.LANCZOS, reducing_gap=3.0
     )
     if card.mode != "RGB":
         card = _flatten(card)
-    _write(root / card_name(digest), _encode(card, "JPEG", CARD_OPTIONS))
-    return encodes + 1
+    # Last, once every other file is there: the card says "all made" (ready).
+    _save(card, "JPEG", CARD_OPTIONS, root / card_name(digest))
+    return len(encoding) + 1
+
+
+def _save(image: Any, fmt: str, options: dict[str, Any], path: Path) -> None:
+    _write(path, _encode(image, fmt, options))
 
 
 def _srgb(image: Any) -> Any:

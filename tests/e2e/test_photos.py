@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def served_camera_story(settings, tmp_path):
     story = make_story(headline="Lantern walk", photo_alt="Lanterns on Main Street")
-    story.photo.save("lanterns.jpg", ContentFile(camera_photo((4000, 3000))), save=True)
+    photo = camera_photo((4000, 3000), orientation=1)  # 12 MP, landscape, EXIF and GPS
+    story.photo.save("lanterns.jpg", ContentFile(photo), save=True)
     build_site(jobs=1)
     with lighttpd(Path(settings.PUBLISHER_BUILD_DIR), tmp_path / "var") as (url, _):
         yield story, url
@@ -63,4 +64,4 @@ def test_a_reader_downloads_the_width_their_screen_needs_never_the_original(
     finally:
         context.close()
     with Image.open(Path(story.photo.path)) as original:
-        assert original.size == (3000, 4000)
+        assert original.size == (4000, 3000)
