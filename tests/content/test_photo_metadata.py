@@ -136,3 +136,14 @@ def test_a_readers_photo_is_stored_without_metadata_and_so_is_its_draft(client, 
         assert image.size == (900, 1200)
     assert (birth.photo_width, birth.photo_height) == (900, 1200)
     assert birth.photo_digest
+
+
+def test_an_upright_jpeg_keeps_its_pixels_and_loses_what_follows_its_end(admin_client, settings):
+    # A phone's JPEG: EXIF, XMP, a comment, and a second picture after the end (MPF).
+    original = camera_photo((800, 600), orientation=1) + b"\xff\xd8 second picture \xff\xd9"
+    assert upload_story_photo(admin_client, "upright.jpg", original).status_code == 302
+    data = stored(settings, Story.objects.get().photo.name)
+    assert_no_camera_metadata(data)
+    assert data.endswith(b"\xff\xd9") and b"second picture" not in data
+    with Image.open(io.BytesIO(data)) as kept, Image.open(io.BytesIO(original)) as before:
+        assert kept.tobytes() == before.tobytes()  # not compressed again
