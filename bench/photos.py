@@ -382,6 +382,10 @@ def main() -> None:
         found = measure_build(args)
         bare = statistics.median(w for w, _ in found["bare"])
         second = statistics.median(w for w, _ in found["second"])
+        bare_cpu = statistics.median(c for _, c in found["bare"])
+        second_cpu = statistics.median(c for _, c in found["second"])
+        print(f"\nbuild CPU (all processes): without new photos {bare_cpu:.1f} s, "
+              f"second build with them {second_cpu:.1f} s, {second_cpu / bare_cpu:.2f}x")  # fmt: skip
         print(f"\nbuild, {args.stories:,} stories: no camera photos {bare:.1f} s; "
               f"storing {args.photos} camera photos {found['stored_s']:.1f} s; "
               f"first build {found['first'][0]:.1f} s (CPU {found['first'][1]:.1f} s); "
