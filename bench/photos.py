@@ -16,7 +16,8 @@ costs, how much memory resizing takes, what each format saves.
            publish done (median of --repeats).
   build    (this engine) the demo with --stories and --photos distinct
            camera photos: first build (renditions made), second build
-           (none made), and a build of the same site with no photos.
+           (none made), and a build of a copy of the site without them,
+           in turn (--repeats rounds).
   memory   (this engine) peak RSS of a process making one 12 MP photo's
            renditions (draft decoding).
   formats  (this engine) bytes of WebP and AVIF against JPEG q82 at the same
@@ -241,18 +242,27 @@ def timed_build(tree: Path, env: dict[str, str]) -> tuple[float, float]:
 
 
 def measure_build(args: argparse.Namespace) -> dict:
+    """Builds of the demo with --photos more camera photos and of a copy of it
+    without them, in turn (the machine's load falls on both alike)."""
     out = Path(args.out) / "build-photos"
+    bare_out = Path(args.out) / "build-bare"
     env = seeded(out, ROOT, args.stories)
     timed_build(ROOT, env)  # the demo's own photos' renditions, made once
-    bare = [timed_build(ROOT, env) for _ in range(args.repeats)]  # none made, no new photos
+    shutil.rmtree(bare_out, ignore_errors=True)
+    shutil.copytree(out, bare_out, ignore=shutil.ignore_patterns("build"))
+    bare_env = engine_env(bare_out, ROOT)
+    timed_build(ROOT, bare_env)
     started = time.perf_counter()
     run(ROOT, env, str(ROOT / "bench" / "photos.py"), "_photos", str(args.photos))
     stored = time.perf_counter() - started
     first = timed_build(ROOT, env)
-    second = []
-    for _ in range(args.repeats):  # interleaved with builds of no new photo
-        second.append(timed_build(ROOT, env))
+    bare, second = [], []
+    for i in range(args.repeats):  # none made, taking turns
+        pair = ((bare_env, bare), (env, second))
+        for one_env, into in pair if i % 2 == 0 else pair[::-1]:
+            into.append(timed_build(ROOT, one_env))
     shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(bare_out, ignore_errors=True)
     return {"bare": bare, "stored_s": stored, "first": first, "second": second}
     # (bare: the demo with its 3 camera photos and drawn ones, renditions made;
     # second: the same plus --photos camera photos, renditions made too.)
