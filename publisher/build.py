@@ -163,7 +163,9 @@ def _render(
             plan = search.plan_index(root, site, previous=releases.live_release(build_dir))
             site.spool = plan.spool
         try:
-            rendered = render_pages(root, site, progress=progress, jobs=jobs)
+            # One stat() a photo (in ensure), not one a page that shows it.
+            with renditions.known_ready(ensured.ready):
+                rendered = render_pages(root, site, progress=progress, jobs=jobs)
             if plan is not None:
                 # After the render, on every core: this process and a forked
                 # worker per other core index a shard each at a time, once

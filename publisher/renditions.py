@@ -26,7 +26,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,9 +128,24 @@ def store() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+# During a build's render: the photos ``ensure`` found or made ready, so a
+# page asks the disk nothing (renditions are never removed while a build runs).
+_known_ready: frozenset[str] = frozenset()
+
+
+@contextlib.contextmanager
+def known_ready(digests: Iterable[str]) -> Iterator[None]:
+    global _known_ready
+    previous, _known_ready = _known_ready, frozenset(digests)
+    try:
+        yield
+    finally:
+        _known_ready = previous
+
+
 def ready(digest: str) -> bool:
     """Every rendition of the photo is on disk (its card, written last, is)."""
-    return bool(digest) and (store() / card_name(digest)).exists()
+    return bool(digest) and (digest in _known_ready or (store() / card_name(digest)).exists())
 
 
 def failure(digest: str) -> str | None:
@@ -340,6 +355,7 @@ def make_once(photo: Photo) -> Made:
 class Ensured:
     encodes: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # upload name -> why
+    ready: set[str] = field(default_factory=set)  # digests whose renditions are all there
 
 
 def ensure(
@@ -349,12 +365,12 @@ def ensure(
 ) -> Ensured:
     """Make the renditions of ``photos`` that are not on disk yet, on
     ``processes`` processes; a photo whose renditions exist costs a stat."""
-    todo: Sequence[Photo] = sorted(
-        {p for p in photos if p.digest and not ready(p.digest)}, key=lambda p: p.name
-    )
-    result = Ensured()
+    photos = {p for p in photos if p.digest}
+    todo: Sequence[Photo] = sorted((p for p in photos if not ready(p.digest)), key=lambda p: p.name)
+    result = Ensured(ready={p.digest for p in photos} - {p.digest for p in todo})
     if not todo:
         return result
+    digests = {p.name: p.digest for p in todo}
     if processes > 1 and len(todo) > 1:
         from publisher.forked import share_out
 
@@ -365,6 +381,8 @@ def ensure(
         result.encodes += one.encodes
         if one.problem is not None:
             result.failed[one.name] = one.problem
+        else:
+            result.ready.add(digests[one.name])
         if progress is not None:
             progress(1)
     return result
