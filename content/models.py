@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -20,7 +23,8 @@ from content.comments import render as render_comment
 from content.locate import locate
 from content.neighborhoods import Location, Neighborhood, StreetSegment  # noqa: F401
 from content.text import MAX_BODY_CHARS, plain_text
-from content.uploads import PhotoFormField
+from content.uploads import PhotoFormField, without_metadata
+from publisher.renditions import DIGEST_CHARS
 
 # Path segments under /news/ that a section slug may not take.
 RESERVED_SECTION_SLUGS = {"page"}
@@ -280,6 +284,24 @@ class Author(models.Model):
         return routes.author_url(self.slug)
 
 
+class PhotoFieldFile(ImageFieldFile):
+    """A stored photo: never with its camera's metadata (``without_metadata``,
+    whatever the path: the admin's form, a reader's submission made a draft,
+    a script), and its digest kept beside it (``digest_field``)."""
+
+    def save(self, name: str, content: Any, save: bool = True) -> None:
+        content = without_metadata(content)
+        content.seek(0)
+        digest = hashlib.sha256()
+        for chunk in content.chunks():
+            digest.update(chunk)
+        content.seek(0)
+        super().save(name, content, save=False)
+        setattr(self.instance, self.field.digest_field, digest.hexdigest()[:DIGEST_CHARS])
+        if save:
+            self.instance.save()
+
+
 class PhotoField(models.ImageField):
     """A photo: its forms accept only what ``content.uploads`` allows.
 
@@ -289,6 +311,20 @@ class PhotoField(models.ImageField):
     loaded row whose size is missing, which would make a build read files.
     """
 
+    attr_class = PhotoFieldFile
+
+    def __init__(self, *args: Any, digest_field: str = "", **kwargs: Any) -> None:
+        # The digest of the stored file's bytes: what its renditions are named
+        # by, read from the row (no build opens a photo to learn it).
+        self.digest_field = digest_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.digest_field:
+            kwargs["digest_field"] = self.digest_field
+        return name, path, args, kwargs
+
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(**{"form_class": PhotoFormField, **kwargs})
 
@@ -297,11 +333,22 @@ class PhotoField(models.ImageField):
         # a cleared photo); the post_init call for a loaded row is skipped.
         if force:
             self._measure(instance)
+            if self.digest_field:
+                # Another photo: its digest is taken when it is saved.
+                setattr(instance, self.digest_field, "")
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         file = super().pre_save(model_instance, add)
         # A row made with its photo's name (a script, the demo, a factory) is
         # measured here, once, before its size fields are saved.
+        # Stripped first: turned upright, it is measured as readers see it.
+        if self.digest_field and file and not getattr(model_instance, self.digest_field):
+            with contextlib.suppress(OSError):
+                digest, changed = clean_in_place(file)
+                if changed:  # turned upright: measured again
+                    file.__dict__.pop("_dimensions_cache", None)
+                    self._measure(model_instance)
+                setattr(model_instance, self.digest_field, digest)
         if file and not (
             getattr(model_instance, self.width_field) and getattr(model_instance, self.height_field)
         ):
@@ -324,8 +371,27 @@ def photo_field(upload_to: str) -> PhotoField:
     """An item's photo, its size kept in ``photo_width`` and ``photo_height``
     (declare them right after it: saving fills them in field order)."""
     return PhotoField(
-        upload_to=upload_to, blank=True, width_field="photo_width", height_field="photo_height"
+        upload_to=upload_to,
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        digest_field="photo_digest",
     )
+
+
+def photo_digest_field() -> models.CharField:
+    return models.CharField(max_length=DIGEST_CHARS, blank=True, default="", editable=False)
+
+
+def clean_in_place(file: Any) -> tuple[str, bool]:
+    """Strip the metadata of a file already in storage (a row made with its
+    photo's name: a script, the demo, a factory), in place, atomically;
+    returns the digest of its bytes, as renditions are named, and whether it
+    changed. A file that
+    will not decode is left as it is (its renditions will say so)."""
+    from publisher import renditions
+
+    return renditions.clean_in_place(Path(file.storage.path(file.name)))
 
 
 def photo_size_field(verbose_name: str) -> models.PositiveIntegerField:
@@ -377,6 +443,7 @@ class Story(Publishable):
     photo = photo_field("photos/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
     photo_caption = models.CharField(max_length=300, blank=True)
     photo_credit = models.CharField(max_length=120, blank=True)
@@ -458,6 +525,7 @@ class Obituary(Publishable):
     photo = photo_field("obituaries/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
     comments = commenting_field()
 
@@ -759,6 +827,7 @@ class Birth(Publishable):
     photo = photo_field("births/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
 
     kind = "birth"
@@ -824,6 +893,7 @@ class Wedding(Publishable):
     photo = photo_field("weddings/%Y/%m/")
     photo_width = photo_size_field("photo width (pixels)")
     photo_height = photo_size_field("photo height (pixels)")
+    photo_digest = photo_digest_field()
     photo_alt = models.CharField("photo description (alt text)", max_length=250, blank=True)
 
     kind = "wedding"

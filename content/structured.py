@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from PIL import Image as PILImage
 
 from content import routes
+from publisher import renditions
 
 CONTEXT = "https://schema.org"
 LOGO = "content/logo.png"
@@ -160,8 +161,7 @@ def facts(site: Any, item: Any) -> Facts:
         name, path = _LISTS[item.kind]
     image = None
     if getattr(item, "photo", None):
-        url = site.absolute(item.photo.url)
-        image = Image(url, item.photo_width, item.photo_height, item.photo_alt)
+        image = _photo_card(site, item)
     item._head_facts = Facts(
         published=when(item.publish_at, tz),
         modified=when(modified(item), tz),
@@ -171,6 +171,20 @@ def facts(site: Any, item: Any) -> Facts:
         authors=tuple(_person(site, byline.author) for byline in getattr(item, "byline_list", ())),
     )
     return item._head_facts
+
+
+def _photo_card(site: Any, item: Any) -> Image | None:
+    """The item's photo as social sites and search engines get it: its
+    1200-pixel JPEG card; the original for a photo stored before renditions
+    existed; None (the paper's card) when its renditions could not be made."""
+    digest = getattr(item, "photo_digest", "")
+    if not digest:
+        url = site.absolute(item.photo.url)
+        return Image(url, item.photo_width, item.photo_height, item.photo_alt)
+    shown = renditions.shown(digest, item.photo_width, item.photo_height)
+    if shown is None:
+        return None
+    return Image(site.absolute(shown.card), shown.card_width, shown.card_height, item.photo_alt)
 
 
 def _person(site: Any, author: Any) -> dict[str, str]:
@@ -233,8 +247,8 @@ def _article(site: Any, item: Any, url: str, kind: str) -> dict[str, Any]:
         "isAccessibleForFree": True,
         "publisher": paper.organization,
     }
-    if known.photo is not None:
-        data["image"] = [known.photo.json_ld()]
+    # The paper's card for an item without a photo, as its og:image says.
+    data["image"] = [(known.photo or paper.card).json_ld()]
     return data
 
 
@@ -360,7 +374,9 @@ def card_tags(image: Image) -> SafeString:
 def card(site: Any, item: Any = None) -> SafeString:
     """A page's card tags: the item's photo, else the paper's default card
     (the same tags on every such page, made once per build)."""
-    image = facts(site, item).photo if item is not None else None
+    image = None
+    if item is not None and getattr(item, "photo", None):
+        image = facts(site, item).photo if item.kind in ARTICLES else _photo_card(site, item)
     if image is not None:
         return card_tags(image)
     return site.memo(("structured", "default card"), lambda: card_tags(brand(site).card))

@@ -36,6 +36,7 @@ from jinja2.runtime import Context
 
 from content import structured
 from content.templatetags import dates
+from publisher import renditions
 
 
 def _locale(context: Context) -> tuple[tzinfo, str | None]:
@@ -106,6 +107,14 @@ def social_card(site: Any, item: Any = None) -> SafeString:
     return structured.card(site, item)
 
 
+# What width a photo takes in the layout (site.css): the story column is
+# 40rem at most, inside 1rem of padding each side; the front page's lead is
+# two thirds of a 72rem page from 52rem up. A browser picks the smallest
+# rendition that covers this many CSS pixels at its density.
+PHOTO_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
+FRONT_LEAD_SIZES = "(min-width: 72rem) 46rem, (min-width: 52rem) 64vw, calc(100vw - 2rem)"
+
+
 def environment(**options: Any) -> Environment:
     """The environment ``TEMPLATES`` names (``OPTIONS["environment"]``)."""
     # A missing name, or an attribute of one (``section.description`` on a
@@ -125,5 +134,8 @@ def environment(**options: Any) -> Environment:
         author_json_ld=author_json_ld,
         article_tags=article_tags,
         social_card=social_card,
+        photo_sources=renditions.shown,
+        PHOTO_SIZES=PHOTO_SIZES,
+        FRONT_LEAD_SIZES=FRONT_LEAD_SIZES,
     )
     return env

@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 # Pillow's format name -> the extensions a file of it may keep (the first is given to others).
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -51,6 +52,8 @@ def check_photo(upload: Any) -> str:
     # Pillow on first use: a build's processes never check an upload.
     from PIL import Image, UnidentifiedImageError
 
+    from publisher import images
+
     try:
         # Pillow's own bomb guard: past its warning level our cap decides (the
         # warning is not logged for every refused upload); past its error
@@ -59,16 +62,27 @@ def check_photo(upload: Any) -> str:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(source, formats=list(FORMATS)) as image:
                 fmt, (width, height) = image.format, image.size
+                # Every frame of an animation is decoded by a browser: 300
+                # frames of 49 MP are 300 times the memory of one.
+                frames = images.frames(image)
     except Image.DecompressionBombError:
-        width, height, fmt = 0, 0, None
+        width, height, fmt, frames = 0, 0, None, 1
         too_many = True
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(NOT_A_PHOTO, code="not_a_photo") from exc
     else:
-        too_many = width * height > max_pixels
+        too_many = width * height * frames > max_pixels
     finally:
         if not isinstance(source, str):
             upload.seek(0)
+    if too_many and frames > 1:
+        raise ValidationError(
+            f"This animation has {frames:,} frames of {width:,} × {height:,} pixels "
+            f"({width * height * frames / 1e6:,.0f} megapixels in all); a photo can have at most "
+            f"{settings.PUBLISHER_MAX_UPLOAD_MEGAPIXELS} megapixels, every frame counted. "
+            "Upload a still photo, or a shorter or smaller animation.",
+            code="too_many_pixels",
+        )
     if too_many:
         size = f"{width:,} × {height:,} pixels ({width * height / 1e6:.0f} megapixels)"
         raise ValidationError(
@@ -79,9 +93,41 @@ def check_photo(upload: Any) -> str:
     return fmt
 
 
+BAD_PHOTO = (
+    "This photo could not be read to the end ({problem}): the file is damaged or was "
+    "cut short, for example by an interrupted download. Export it again and upload it."
+)
+
+
+def without_metadata(upload: Any) -> Any:
+    """``upload`` with its EXIF, GPS, XMP, IPTC and comments removed (its EXIF
+    orientation applied first), as a file marked clean; the very same object
+    when it had none. Raises ValidationError for a file that will not decode."""
+    if getattr(upload, "photo_clean", False):
+        return upload
+    from publisher import images
+
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        clean = images.strip(data)
+    except images.BadPhoto as exc:
+        raise ValidationError(BAD_PHOTO.format(problem=exc), code="bad_photo") from exc
+    if clean is None:
+        upload.photo_clean = True
+        return upload
+    out = SimpleUploadedFile(
+        upload.name, clean, content_type=getattr(upload, "content_type", None) or ""
+    )
+    out.photo_clean = True
+    return out
+
+
 class PhotoFormField(forms.ImageField):
     """An image upload checked by ``check_photo`` before Django's own checks
-    (which open any format Pillow knows and only warn of a bomb)."""
+    (which open any format Pillow knows and only warn of a bomb), and
+    stored without its metadata (``without_metadata``)."""
 
     def to_python(self, data: Any) -> Any:
         if data in self.empty_values:
@@ -90,4 +136,4 @@ class PhotoFormField(forms.ImageField):
         name = PurePosixPath(data.name or "photo")
         if name.suffix.lower() not in FORMATS[fmt]:
             data.name = name.stem + FORMATS[fmt][0]
-        return super().to_python(data)
+        return super().to_python(without_metadata(data))

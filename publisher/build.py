@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from publisher import media, releases, search
+from publisher import media, releases, renditions, search
 from publisher.locks import build_lock, publish_lock
 from publisher.pages.gone import write_gone_file
 from publisher.pages.redirects import write_redirects_file
@@ -41,6 +41,10 @@ class BuildResult:
     pruned: int
     by_type: dict[str, int]
     catch_up: int = 0  # saves published during the build, queued again for the new release
+    renditions_made: int = 0  # files encoded (0 when every photo's renditions existed)
+    # Photos whose renditions could not be made (upload name -> why): their
+    # items' pages show their text without them.
+    photo_problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def pages_per_second(self) -> float:
@@ -100,7 +104,7 @@ def build_site(
         partial = releases.start_release(build_dir, releases.new_release_id())
         try:
             static_files = collect_static(partial)
-            media_files, rendered = _render(partial, on_total, progress, jobs, build_dir)
+            media_files, rendered, ensured = _render(partial, on_total, progress, jobs, build_dir)
             release = releases.finish_release(build_dir, partial)
         except BaseException:
             releases.discard(partial)
@@ -123,6 +127,8 @@ def build_site(
         pruned=len(pruned),
         by_type=rendered.by_type,
         catch_up=catch_up,
+        renditions_made=ensured.encodes,
+        photo_problems=ensured.failed,
     )
 
 
@@ -132,7 +138,7 @@ def _render(
     progress: Callable[[int], None] | None,
     jobs: int,
     build_dir: Path,
-) -> tuple[int, RenderResult]:
+) -> tuple[int, RenderResult, renditions.Ensured]:
     """Link in the live uploads, then render every page, then index the
     items for search, at one ``now``: a photo is in the release exactly when
     its item's page is, and a search finds exactly the items it has pages of."""
@@ -143,7 +149,12 @@ def _render(
         site = pages.site()
         if on_total is not None:
             on_total(page_total(site))
-        media_files = media.link_into_release(root, pages.live_media(site))
+        # Renditions before any page: a page names a photo's renditions only
+        # when they are on disk. Made once: a photo whose renditions exist
+        # costs a stat, and no image file is opened.
+        photos = pages.live_photos(site)
+        ensured = renditions.ensure(photos, processes=jobs)
+        media_files = media.link_into_release(root, media.media_names(photos))
         plan = None
         if search.enabled():
             # Stamped before the render (a first build: by each indexer); the
@@ -152,7 +163,9 @@ def _render(
             plan = search.plan_index(root, site, previous=releases.live_release(build_dir))
             site.spool = plan.spool
         try:
-            rendered = render_pages(root, site, progress=progress, jobs=jobs)
+            # One stat() a photo (in ensure), not one a page that shows it.
+            with renditions.known_ready(ensured.ready):
+                rendered = render_pages(root, site, progress=progress, jobs=jobs)
             if plan is not None:
                 # After the render, on every core: this process and a forked
                 # worker per other core index a shard each at a time, once
@@ -163,4 +176,4 @@ def _render(
             if plan is not None:
                 plan.spool.close()
                 site.spool = None
-        return media_files, rendered
+        return media_files, rendered, ensured

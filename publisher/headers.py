@@ -62,6 +62,7 @@ FINGERPRINTED = r"^/static/.+\.[0-9a-f]{12}(\.[^./]+)?$"
 # pages five minutes, and a deploy invalidates what changed.
 PAGE_CACHE = "public, max-age=0, s-maxage=300, must-revalidate"
 MEDIA = r"^/media/"
+RENDITIONS = r"^/media/renditions/"
 # A search index shard's files are named by their content, or are in a folder
 # that is (search/index/2026-q4/3fa9c1b2d4e5f607/w3.idx,
 # search/index/2026-q4/t-9be1c04d5a7e3f21.idx): a re-indexed shard is new
@@ -77,6 +78,8 @@ CACHE_RULES: list[tuple[str, str]] = [
     (r"^/static/", "public, max-age=3600"),  # static under its plain name
     (FINGERPRINTED, "public, max-age=31536000, immutable"),
     (MEDIA, "public, max-age=86400"),  # a replaced photo is a new upload with a new name
+    # A rendition's name is the digest of its photo and recipe: never another content.
+    (RENDITIONS, "public, max-age=31536000, immutable"),
     ("^" + SEARCH_DATA, "public, max-age=31536000, immutable"),
 ]
 

@@ -16,9 +16,12 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from publisher import renditions
 
 MEDIA_DIR = "media"
 
@@ -29,8 +32,39 @@ def file_fields(model: type[models.Model]) -> tuple[str, ...]:
 
 
 def files_of(item: models.Model) -> list[str]:
-    """The uploads an item refers to (names relative to MEDIA_ROOT)."""
-    return sorted({getattr(item, name).name for name in file_fields(type(item))} - {"", None})
+    """The files an item puts on the site (names relative to MEDIA_ROOT): each
+    upload, and a photo's renditions when it has a digest."""
+    out: set[str] = set()
+    for name in file_fields(type(item)):
+        field = type(item)._meta.get_field(name)
+        upload = getattr(item, name).name
+        if upload:
+            out.update(served(upload, *_sized(item, field)))
+    return sorted(out)
+
+
+def _sized(row: Any, field: Any) -> tuple[str, int | None]:
+    digest_field = getattr(field, "digest_field", "")
+    width_field = getattr(field, "width_field", None)
+    return (
+        getattr(row, digest_field, "") if digest_field else "",
+        getattr(row, width_field, None) if width_field else None,
+    )
+
+
+def served(upload: str, digest: str, width: int | None) -> list[str]:
+    """The files that show upload ``upload`` on the site: the upload (stored
+    without metadata; no page links it once it has renditions, but an old
+    link from elsewhere keeps working) and its renditions when it has a
+    digest and a size."""
+    if digest and width:
+        return [upload, *renditions.names(digest, width)]
+    return [upload]
+
+
+def media_names(photos: Iterable[renditions.Photo]) -> set[str]:
+    """The files that show ``photos`` on the site."""
+    return {name for photo in photos for name in served(photo.name, photo.digest, photo.width)}
 
 
 def site_path(name: str) -> str:

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import Http404
 
-from publisher import media, queue, releases, search
+from publisher import media, queue, releases, renditions, search
 from publisher.build import build_site
 from publisher.changes import stored_state
 from publisher.deploy.errors import DeployError
@@ -56,6 +56,8 @@ class PublishResult:
     failed: int = 0
     # Removed addresses rendered (or given back): gone.json follows.
     gone_pages: int = 0
+    renditions_made: int = 0  # files encoded for new photos
+    photo_problems: dict[str, str] = field(default_factory=dict)  # upload -> why not made
 
 
 def process_queue(build_dir: Path | None = None) -> PublishResult:
@@ -90,6 +92,8 @@ def process_queue(build_dir: Path | None = None) -> PublishResult:
                 total.written += result.written
                 total.removed += result.removed
                 total.full_build |= result.full_build
+                total.renditions_made += result.renditions_made
+                total.photo_problems.update(result.photo_problems)
     total.seconds = time.perf_counter() - started
     if errors:
         raise PublishError("; ".join(errors))
@@ -173,6 +177,15 @@ def render_affected(
     result = PublishResult()
     rendered: list[tuple[str, bytes]] = []
     gone: list[str] = []
+    # Renditions before the pages are rendered: a page names a photo's
+    # renditions only once they are on disk (an unchanged photo's cost a
+    # stat; a new photo's are made here, once).
+    uploads = set().union(*(change.media() for change in changes))
+    photos = registry().live_photos(site, uploads)
+    ensured = renditions.ensure(photos)
+    result.renditions_made = ensured.encodes
+    result.photo_problems = ensured.failed
+    live = media.media_names(photos)
     for page in registry().pages if pages is None else pages:
         if isinstance(page, RedirectPage):
             targets = page.pages_moved(site, changes, moves or Moves())
@@ -196,8 +209,6 @@ def render_affected(
             rendered.append((relative, page.render(site, params, context)))
     # Uploads first and last, like pages: a photo is in place before any
     # page shows it, and leaves only once no page written here shows it.
-    uploads = set().union(*(change.media() for change in changes))
-    live = registry().live_media(site, uploads)
     result.written += media.place_all(root, live)
     # Registry order: a page is written before the pages that link to it.
     for relative, body in rendered:

@@ -41,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from content.demo.camera import PHOTOGRAPHER, camera_photo  # noqa: F401 (for tests)
 from content.models import (
     Author,
     Birth,
@@ -239,12 +240,32 @@ def page_files(root: Path) -> dict[str, Path]:
 
 
 def media_files(root: Path) -> dict[str, str]:
-    """Every upload in a release (``media/...``) with the SHA-256 of its bytes."""
+    """Every upload in a release (``media/...``, not its renditions) with the
+    SHA-256 of its bytes."""
     return {
         path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted((root / "media").rglob("*"))
+        if path.is_file() and not path.relative_to(root).as_posix().startswith(RENDITIONS)
+    }
+
+
+RENDITIONS = "media/renditions/"
+
+
+def rendition_files(root: Path) -> dict[str, str]:
+    """Every photo rendition in a release, with the SHA-256 of its bytes."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((root / RENDITIONS).rglob("*"))
         if path.is_file()
     }
+
+
+def photo_src(item: Any) -> str:
+    """The <img src> (a JPEG rendition) a live item's page shows its photo with."""
+    from publisher import renditions
+
+    return renditions.sources(item.photo_digest, item.photo_width, item.photo_height).src
 
 
 def file_for(root: Path, url: str) -> Path:
@@ -299,7 +320,7 @@ def snapshot(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.relative_to(root).parts[0] not in ("static", "media")
     }
-    return {**pages, **media_files(root)}
+    return {**pages, **media_files(root), **rendition_files(root)}
 
 
 def start_live_site() -> None:
@@ -688,3 +709,19 @@ def nu_html_checker(files: list[Path]) -> list[dict]:
         check=True,
     )
     return json.loads(result.stderr)["messages"]
+
+
+# -- Camera-like photos (metadata a reader must never get) ---------------------------
+
+
+def assert_no_camera_metadata(data: bytes) -> None:
+    """``data`` is an image with no EXIF, GPS, Artist, XMP or comment left."""
+    assert PHOTOGRAPHER.encode() not in data
+    assert b"xmpmeta" not in data and b"XMP-Creator" not in data
+    assert b"porch" not in data
+    assert b"Exif\x00\x00" not in data and b"eXIf" not in data
+    with Image.open(BytesIO(data)) as image:
+        exif = image.getexif()
+        assert not exif.get_ifd(0x8825), "a GPS position is left"
+        assert 0x013B not in exif and 0x0112 not in exif
+        assert not {"exif", "xmp", "comment", "XML:com.adobe.xmp"} & set(image.info)

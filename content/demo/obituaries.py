@@ -141,7 +141,11 @@ def obituary_rows(
         if rng.random() < 1 / 5:
             portrait = rng.choice(images.portraits)
             photo, photo_alt = portrait.name, f"Portrait of {full_name}"
-            size = {"photo_width": portrait.width, "photo_height": portrait.height}
+            size = {
+                "photo_width": portrait.width,
+                "photo_height": portrait.height,
+                "photo_digest": portrait.digest,
+            }
         yield Obituary(
             id=obit_id,
             slug=slugs(full_name),

@@ -6,6 +6,7 @@ landscape is drawn by the functions here.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -18,7 +19,10 @@ from typing import Any
 from django.conf import settings
 from PIL import Image, ImageDraw
 
+from content.demo.camera import camera_photo
 from content.demo.words import toml
+from publisher import images
+from publisher.renditions import digest_bytes
 
 Colour = tuple[int, int, int]
 
@@ -66,6 +70,7 @@ class Photo:
     # Given to the rows, so that saving thousands of them opens no file.
     width: int
     height: int
+    digest: str = ""  # of the file's bytes, as renditions are named
 
 
 @dataclass(frozen=True)
@@ -86,12 +91,43 @@ def write_demo_images(rng: random.Random, scenes: int = 12, portraits: int = 8) 
         data, alt, caption = _draw_scene(rng)
         name = f"photos/demo/scene-{i:02d}.jpg"
         _write_if_changed(root / name, data)
-        scene_photos.append(Photo(name, alt, caption, *SCENE_SIZE))
+        scene_photos.append(Photo(name, alt, caption, *SCENE_SIZE, digest_bytes(data)))
     for i in range(1, portraits + 1):
         name = f"obituaries/demo/portrait-{i:02d}.jpg"
-        _write_if_changed(root / name, _draw_portrait(rng))
-        portrait_photos.append(Photo(name, "", "", *PORTRAIT_SIZE))
+        data = _draw_portrait(rng)
+        _write_if_changed(root / name, data)
+        portrait_photos.append(Photo(name, "", "", *PORTRAIT_SIZE, digest_bytes(data)))
+    scene_photos += write_camera_photos(root)
     return Images(scene_photos, portrait_photos)
+
+
+# Photos as a camera takes them: 12 MP, EXIF with the photographer's name
+# and a GPS position, an XMP packet (content/demo/camera.py), one of them
+# taken sideways. Stored as an upload leaves them: without the metadata,
+# upright. Made once per process (the same bytes every time).
+CAMERA_SHOTS = (
+    ("Lanterns along Main Street at dusk", "The lantern walk drew families downtown.", 1),
+    ("The river at the old mill dam", "High water at the mill dam after the storm.", 6),
+    ("Crowd at the county fairgrounds", "Opening night at the county fair.", 1),
+)
+
+
+def write_camera_photos(root: Path) -> list[Photo]:
+    photos = []
+    for i, (alt, caption, orientation) in enumerate(CAMERA_SHOTS, start=1):
+        name = f"photos/demo/camera-{i:02d}.jpg"
+        data, width, height = _stored_camera_photo(orientation, i)
+        _write_if_changed(root / name, data)
+        photos.append(Photo(name, alt, caption, width, height, digest_bytes(data)))
+    return photos
+
+
+@functools.cache
+def _stored_camera_photo(orientation: int, shade: int) -> tuple[bytes, int, int]:
+    data = camera_photo((4000, 3000), orientation=orientation, shade=shade * 30)
+    data = images.strip(data) or data
+    with Image.open(io.BytesIO(data)) as image:
+        return data, *image.size
 
 
 def write_community_images(
@@ -104,12 +140,14 @@ def write_community_images(
     baby_photos, couple_photos = [], []
     for i in range(1, babies + 1):
         name = f"births/demo/baby-{i:02d}.jpg"
-        _write_if_changed(root / name, _draw_baby(rng))
-        baby_photos.append(Photo(name, "", "", *BABY_SIZE))
+        data = _draw_baby(rng)
+        _write_if_changed(root / name, data)
+        baby_photos.append(Photo(name, "", "", *BABY_SIZE, digest_bytes(data)))
     for i in range(1, couples + 1):
         name = f"weddings/demo/couple-{i:02d}.jpg"
-        _write_if_changed(root / name, _draw_couple(rng))
-        couple_photos.append(Photo(name, "", "", *COUPLE_SIZE))
+        data = _draw_couple(rng)
+        _write_if_changed(root / name, data)
+        couple_photos.append(Photo(name, "", "", *COUPLE_SIZE, digest_bytes(data)))
     return baby_photos, couple_photos
 
 
@@ -122,6 +160,7 @@ def maybe_photo(rng: random.Random, photos: list[Photo], alt: str) -> dict[str, 
             "photo": chosen.name,
             "photo_width": chosen.width,
             "photo_height": chosen.height,
+            "photo_digest": chosen.digest,
             "photo_alt": alt,
         }
     return {"photo": "", "photo_width": None, "photo_height": None, "photo_alt": ""}

@@ -128,6 +128,7 @@ def story_rows(
                 "photo": scene.name,
                 "photo_width": scene.width,
                 "photo_height": scene.height,
+                "photo_digest": scene.digest,
                 "photo_alt": scene.alt,
                 "photo_caption": scene.caption,
                 "photo_credit": credit,

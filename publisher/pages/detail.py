@@ -7,14 +7,16 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, F, QuerySet
+from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from publisher import renditions
 from publisher.media import file_fields
 from publisher.pages.base import WHOLE, Change, Context, Page, Site, Unit, views_of
 from publisher.pages.keyset import CHUNK, newest_first, stream
 from publisher.pages.routes import Params
+from publisher.renditions import Photo
 from publisher.searchindex import Record
 
 
@@ -113,15 +115,37 @@ class DetailPage(Page):
         context = {**self.item_context(site, item), "preview": True}
         return self.render(site, self.params_for(item), context)
 
-    def media(self, site: Site, names: Iterable[str] | None = None) -> set[str]:
+    def photos(self, site: Site, names: Iterable[str] | None = None) -> set[Photo]:
         """The uploads this type's published items use (of ``names``, if
-        given): every upload field of a live item is on its page. One query
-        per upload field, whatever the number of items."""
-        out: set[str] = set()
+        given: uploads, or renditions, which name their photo's digest):
+        every upload field of a live item is on its page. One query per
+        upload field, whatever the number of items."""
+        out: set[Photo] = set()
         published = self.model.objects.published(site.now).order_by()
+        if names is not None:
+            names = set(names)
+            digests = {d for d in map(renditions.digest_of, names) if d}
         for upload in file_fields(self.model):
+            field = self.model._meta.get_field(upload)
+            digest_field = getattr(field, "digest_field", "")
+            width_field = getattr(field, "width_field", None)
+            height_field = getattr(field, "height_field", None)
             used = published.exclude(**{upload: ""})
             if names is not None:
-                used = used.filter(**{f"{upload}__in": names})
-            out.update(used.values_list(upload, flat=True).distinct())
+                wanted = Q(**{f"{upload}__in": names})
+                if digest_field and digests:
+                    wanted |= Q(**{f"{digest_field}__in": digests})
+                used = used.filter(wanted)
+            columns = [upload, digest_field, width_field, height_field]
+            for name, digest, width, height in used.values_list(
+                *(c or upload for c in columns)
+            ).distinct():
+                out.add(
+                    Photo(
+                        name,
+                        digest if digest_field else "",
+                        width if width_field else 0,
+                        height if height_field else 0,
+                    )
+                )
         return out

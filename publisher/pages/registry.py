@@ -17,9 +17,11 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from publisher.media import media_names
 from publisher.pages.base import Page, Site
 from publisher.pages.detail import DetailPage
 from publisher.pages.gone import GonePage
+from publisher.renditions import Photo
 
 P = TypeVar("P", bound=Page)
 
@@ -99,18 +101,25 @@ class Registry:
                 return kind
         return None
 
-    def live_media(self, site: Site, names: Iterable[str] | None = None) -> set[str]:
+    def live_photos(self, site: Site, names: Iterable[str] | None = None) -> set[Photo]:
         """The uploads that belong on the live site: those a published item
-        uses (of ``names``, if given). Lists and the front page show only
-        photos of items that have their own page, so the detail pages say
-        it all (``publisher.media`` puts them in place)."""
+        uses (of ``names``, if given: uploads or their renditions). Lists and
+        the front page show only photos of items that have their own page,
+        so the detail pages say it all."""
         if names is not None:
             names = sorted(set(names))
             if not names:
                 return set()
         return {
-            name for kind in self.item_kinds for name in self.detail(kind.name).media(site, names)
+            photo
+            for kind in self.item_kinds
+            for photo in self.detail(kind.name).photos(site, names)
         }
+
+    def live_media(self, site: Site, names: Iterable[str] | None = None) -> set[str]:
+        """The files of ``live_photos`` (``publisher.media`` puts them in
+        place): each upload and its renditions."""
+        return media_names(self.live_photos(site, names))
 
     def gone(self) -> GonePage | None:
         """The page removed items leave behind, if the site declares one."""

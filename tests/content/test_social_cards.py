@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from content.models import Obituary, Story
+from publisher import renditions
 from tests.content.one_of_each import build_one_of_each, meta_tags, page_html
 from tests.support import make_obituary, make_photo, make_story
 
@@ -39,7 +40,10 @@ def test_a_story_card_shows_its_photo_at_its_real_size(newsroom):
     assert tags["og:description"] == ["The vote was 5-2."]
     assert tags["og:url"] == [url]
     assert tags["og:site_name"] == ["The Millbrook Ledger"]
-    assert tags["og:image"] == [newsroom.site_url + "/media/photos/council.jpg"]
+    # The photo's JPEG card: 1200 pixels wide at most, never upscaled.
+    story = newsroom.story
+    card = renditions.sources(story.photo_digest, story.photo_width, story.photo_height).card
+    assert tags["og:image"] == [newsroom.site_url + card]
     assert (int(tags["og:image:width"][0]), int(tags["og:image:height"][0])) == (640, 360)
     assert size_of_built(newsroom, tags["og:image"][0]) == (640, 360)
     assert tags["og:image:alt"] == ["The council chamber"]
@@ -59,8 +63,11 @@ def test_the_photo_on_the_page_has_its_size_so_the_text_does_not_jump(newsroom):
 def test_an_obituary_card_shows_the_portrait(newsroom):
     url = newsroom.site_url + newsroom.obituary.get_absolute_url()
     tags = meta_tags(page_html(newsroom, url))
-    assert tags["og:image"] == [newsroom.site_url + "/media/obituaries/ada.jpg"]
+    obituary = newsroom.obituary
+    card = renditions.sources(obituary.photo_digest, 300, 400).card
+    assert tags["og:image"] == [newsroom.site_url + card]
     assert (tags["og:image:width"], tags["og:image:height"]) == (["300"], ["400"])
+    assert size_of_built(newsroom, tags["og:image"][0]) == (300, 400)
     assert tags["og:type"] == ["article"]
 
 

@@ -14,6 +14,7 @@ from PIL import Image
 from content import structured
 from content.models import Story
 from content.pages import REGISTRY
+from publisher import renditions
 from tests.content.one_of_each import (
     HOSTILE,
     build_one_of_each,
@@ -55,7 +56,8 @@ def test_a_story_is_a_news_article_with_every_field_search_engines_ask_for(newsr
     assert article["image"] == [
         {
             "@type": "ImageObject",
-            "url": newsroom.site_url + "/media/photos/council.jpg",
+            "url": newsroom.site_url
+            + renditions.sources(newsroom.story.photo_digest, 640, 360).card,
             "width": 640,
             "height": 360,
         }
@@ -80,10 +82,13 @@ def test_the_logo_is_on_the_site_at_the_size_the_data_gives(newsroom):
         assert source.size == image.size
 
 
-def test_a_story_without_photo_or_byline_has_no_image_and_the_paper_as_author(newsroom):
+def test_a_story_without_photo_or_byline_has_the_papers_card_and_the_paper_as_author(newsroom):
     url = newsroom.site_url + newsroom.plain.get_absolute_url()
     article = of_type(json_ld(page_html(newsroom, url), newsroom.site_url), "NewsArticle")
-    assert "image" not in article
+    assert article["image"][0]["url"].startswith(
+        newsroom.site_url + "/static/content/default-card."
+    )
+    assert (article["image"][0]["width"], article["image"][0]["height"]) == (1200, 630)
     assert article["author"][0]["@type"] == "NewsMediaOrganization"
     assert article["author"][0]["name"] == "The Millbrook Ledger"
     # No dek: the start of the body describes it.
@@ -157,7 +162,9 @@ def test_a_crime_report_is_a_reportage_article_placed_at_the_block(newsroom):
     assert article["contentLocation"] == {"@type": "Place", "name": "400 block of Elm St, Downtown"}
     assert article["keywords"] == ["Theft"]
     assert article["isAccessibleForFree"] is True
-    assert "image" not in article
+    assert article["image"][0]["url"].startswith(
+        newsroom.site_url + "/static/content/default-card."
+    )
 
 
 def test_the_front_page_names_the_website_and_the_paper(newsroom):

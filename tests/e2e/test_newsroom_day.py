@@ -172,7 +172,7 @@ def publish_the_story(editor: Page, reader: Page, site: Newsroom, story: Story) 
     image = reader.locator("article.story figure img")
     assert image.get_attribute("alt") == "A cracked asphalt street lined with brick storefronts"
     src = image.get_attribute("src")
-    assert src is not None and src.startswith("/media/photos/")
+    assert src is not None and src.startswith("/media/renditions/")
     response = reader.request.get(site.at(src))
     assert response.status == 200
     assert response.headers["content-type"] == "image/jpeg"

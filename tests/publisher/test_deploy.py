@@ -66,7 +66,7 @@ def test_the_first_deploy_uploads_every_file_with_the_headers_readers_need(newsr
         if p.is_file() and is_served(p.relative_to(root).as_posix())
     }
     # The photos of live items only: no draft's or embargoed item's photo.
-    assert {f for f in files if f.startswith("media/")} == {
+    assert {f for f in files if f.startswith("media/photos/")} == {
         f"media/{name}" for name in newsroom["live_media"]
     }
 

@@ -27,6 +27,7 @@ from tests.support import (
     make_photo,
     make_story,
     media_files,
+    photo_src,
     snapshot,
     start_live_site,
 )
@@ -313,7 +314,8 @@ def test_a_drafts_photo_goes_live_with_it_and_leaves_when_it_is_unpublished(
     result = process_queue()
     assert "media/photos/draft-photo.jpg" in result.written
     page = file_for(live_root(settings), draft.get_absolute_url()).read_text()
-    assert 'src="/media/photos/draft-photo.jpg"' in page
+    draft.refresh_from_db()
+    assert f'src="{photo_src(draft)}"' in page
     assert_same_as_full_build(settings, tmp_path)
 
     draft.status = Status.DRAFT
@@ -334,7 +336,7 @@ def test_a_replaced_photo_leaves_the_site_unless_another_live_item_uses_it(
     one_of_two.photo = make_photo("photos/replacement.jpg")
     one_of_two.save()
     result = process_queue()
-    assert sorted(m for m in result.removed if m.startswith("media/")) == [
+    assert sorted(m for m in result.removed if m.startswith("media/photos/")) == [
         "media/photos/council.png"
     ]
     assert live_media(settings) == {
@@ -402,7 +404,7 @@ def test_a_photo_change_reaches_the_bucket_and_an_unused_photo_leaves_it(live, s
     deploy_site()
 
     def in_bucket() -> set[str]:
-        listing = s3.client.list_objects_v2(Bucket=s3.bucket, Prefix="www/media/")
+        listing = s3.client.list_objects_v2(Bucket=s3.bucket, Prefix="www/media/photos/")
         return {item["Key"] for item in listing.get("Contents", ())}
 
     assert in_bucket() == {f"www/media/{name}" for name in live["live_media"]}

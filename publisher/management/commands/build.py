@@ -60,6 +60,11 @@ class Command(BaseCommand):
                 f"build: {result.pages:,} pages in {result.seconds:.1f} s "
                 f"({result.pages_per_second:,.0f} pages/s) -> {result.release}"
             )
+        for name, problem in sorted(result.photo_problems.items()):
+            self.stderr.write(
+                f"build: photo {name} could not be resized ({problem}); "
+                "its item's page is shown without it. Upload the photo again."
+            )
         if options["verbosity"] >= 2:
             for name, count in result.by_type.items():
                 self.stdout.write(f"  {name}: {count:,}")
