@@ -6,11 +6,13 @@ rewrites both neighborhoods as a full build would."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from content import geo
 from content.demo.seed import seed_demo
@@ -259,7 +261,13 @@ def test_editing_an_older_report_rewrites_its_page_and_the_first_pages_map_and_c
     newsroom, settings, tmp_path
 ):
     for i in range(12):  # newer reports push the older ones onto numbered pages
-        make_crime(title=f"Newer incident {i}", slug=f"newer-incident-{i}")
+        # Times of their own: the factory's default ages with every item made before.
+        make_crime(
+            title=f"Newer incident {i}",
+            slug=f"newer-incident-{i}",
+            publish_at=timezone.now() - timedelta(hours=i + 1),
+            occurred_at=timezone.now() - timedelta(hours=i + 2),
+        )
     start_live_site()
     root = live_root(settings)
     crime = newsroom["crimes"][2]  # 26 days old: on the map and in the table
@@ -284,7 +292,11 @@ def test_a_busy_neighborhood_stays_paginated_and_its_map_shows_the_newest_points
     monkeypatch.setattr(neighborhood_pages, "MAP_POINTS", 3)  # stands for 500
     for i in range(12):
         make_crime(
-            title=f"Busy night {i}", slug=f"busy-night-{i}", address_block="Elm St and 2nd St"
+            title=f"Busy night {i}",
+            slug=f"busy-night-{i}",
+            address_block="Elm St and 2nd St",
+            publish_at=timezone.now() - timedelta(hours=i + 1),
+            occurred_at=timezone.now() - timedelta(hours=i + 2),
         )
     start_live_site()
     root = live_root(settings)
