@@ -45,7 +45,7 @@ FORMATS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("jpg", "JPEG", {"quality": 82, "progressive": True, "optimize": True}),
 )
 CARD_OPTIONS = {"quality": 85, "progressive": True, "optimize": True}
-RECIPE = repr((WIDTHS, CARD_WIDTH, FORMATS, CARD_OPTIONS, "srgb, lanczos, upright, v1"))
+RECIPE = repr((WIDTHS, CARD_WIDTH, FORMATS, CARD_OPTIONS, "srgb, lanczos, upright, own width, v2"))
 RECIPE_ID = hashlib.sha256(RECIPE.encode()).hexdigest()[:8]
 NAME = re.compile(rf"^{DIR}/[0-9a-f]{{2}}/(?P<digest>[0-9a-f]{{16,64}})-[0-9a-f]{{8}}-")
 
@@ -87,8 +87,12 @@ class Photo(NamedTuple):
 
 def widths(width: int) -> list[int]:
     """The widths made of a photo ``width`` pixels wide: never upscaled; a
-    photo narrower than the smallest is made at its own width."""
-    return [w for w in WIDTHS if w <= width] or [width]
+    photo narrower than the widest is made at its own width too (a 480 px
+    photo as 320 and 480, not only 320 stretched on a desktop)."""
+    made = [w for w in WIDTHS if w <= width]
+    if width < WIDTHS[-1] and width not in made:
+        made.append(width)
+    return made
 
 
 def card_width(width: int) -> int:

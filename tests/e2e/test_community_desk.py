@@ -58,11 +58,14 @@ def test_a_readers_birth_announcement_goes_live_only_when_an_editor_publishes_it
     reader.goto(site.at(birth.get_absolute_url()))
     image = reader.get_by_alt_text(PHOTO_ALT)
     src = image.get_attribute("src")
-    assert src is not None and src.startswith("/media/births/")
+    # One of the photo's renditions (made of the stored, stripped photo), never the upload.
+    assert src is not None and src.startswith("/media/renditions/")
     response = reader.request.get(site.at(src))
     assert (response.status, response.headers["content-type"]) == (200, "image/jpeg")
     assert response.headers["server"] == "lighttpd"
-    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 480
+    assert image.evaluate("img => img.currentSrc").startswith(site.at("/media/renditions/"))
+    # The photo at its own width, 480 px (also made at 320 px, for phones).
+    assert image.evaluate("img => img.currentSrc").endswith("-480.webp")
 
 
 def send_a_birth_announcement(reader: Page, site: Newsroom, photo: Path) -> str:

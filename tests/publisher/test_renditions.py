@@ -229,6 +229,12 @@ def encoded(image: Image.Image, fmt: str, **options) -> bytes:
     return out.getvalue()
 
 
+def test_a_photo_between_two_widths_is_made_at_its_own_width_too(settings):
+    images = made_from(settings, encoded(Image.new("RGB", (480, 360), "red"), "JPEG"))
+    assert {image.size for image in images} >= {(320, 240), (480, 360)}
+    assert max(image.width for image in images) == 480  # never upscaled
+
+
 def test_a_photo_narrower_than_the_smallest_width_is_made_at_its_own(settings):
     images = made_from(settings, encoded(Image.new("RGB", (40, 30), "red"), "JPEG"))
     assert {image.size for image in images} == {(40, 30)}
