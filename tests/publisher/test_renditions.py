@@ -85,7 +85,7 @@ def test_a_story_page_offers_its_photo_in_widths_that_exist_as_files(settings):
     assert img["sizes"] and sources[0]["sizes"] == img["sizes"]
     for srcset in (sources[0]["srcset"], img["srcset"]):
         listed = srcset_urls(srcset)
-        assert [w for _, w in listed] == [320, 640, 960, 1280]  # never wider than 1800
+        assert [w for _, w in listed] == [320, 640, 960, 1280, 1800]  # and its own, never wider
         for url, width in listed:
             path = site / url.removeprefix("/")
             with Image.open(path) as image:
@@ -115,7 +115,7 @@ def test_an_unchanged_photo_is_not_resized_by_a_second_build_or_a_publish(settin
     story = camera_story()
     first = build_site(jobs=1)
     PublishJob.objects.update(status=PublishJob.Status.LIVE)  # the build published them
-    assert first.renditions_made == 4 * 2 + 1  # four widths in WebP and JPEG, and the card
+    assert first.renditions_made == 5 * 2 + 1  # five widths in WebP and JPEG, and the card
     store = Path(settings.MEDIA_ROOT) / renditions.DIR
     made = {p: p.stat().st_mtime_ns for p in store.rglob("*") if p.is_file()}
     second = build_site(jobs=1)
@@ -133,7 +133,7 @@ def test_a_new_photo_is_resized_by_its_publish_before_the_page_names_it(settings
     start_live_site()
     story = camera_story("Late photo")
     published = process_queue()
-    assert published.renditions_made == 9
+    assert published.renditions_made == 11
     html = page_of(settings, story)
     (img,) = [i for i in tags_of(html, "img") if i.get("alt") == "Lanterns on Elm Street"]
     for url, _ in srcset_urls(img["srcset"]):
@@ -154,7 +154,7 @@ def test_removing_a_photo_removes_its_renditions_from_the_release_and_the_bucket
         return {item["Key"] for item in listing.get("Contents", ())}
 
     ours = set(rendition_files(live_root(settings)))
-    assert len(ours) == 9 and in_bucket() == {f"www/{name}" for name in ours}
+    assert len(ours) == 11 and in_bucket() == {f"www/{name}" for name in ours}
     for key in in_bucket():
         head = s3.client.head_object(Bucket=s3.bucket, Key=key)
         assert head["CacheControl"] == "public, max-age=31536000, immutable"
