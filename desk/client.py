@@ -33,11 +33,10 @@ def _within(address, networks) -> bool:
     return any(address.version == net.version and address in net for net in networks)
 
 
-def client_address(request: HttpRequest) -> str:
-    """The address to count a submission against (an IPv6 reader's /64)."""
+def _reader(request: HttpRequest) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     peer = _address(request.META.get("REMOTE_ADDR", ""))
     if peer is None:  # not a socket (a test client may send anything)
-        return "unknown"
+        return None
     address = peer
     trusted = [ipaddress.ip_network(n, strict=False) for n in settings.PUBLISHER_TRUSTED_PROXY]
     if _within(peer, LOCAL_PROXIES) or _within(peer, trusted):
@@ -49,6 +48,20 @@ def client_address(request: HttpRequest) -> str:
             address = found
             if not _within(found, trusted):
                 break
+    return address
+
+
+def reader_address(request: HttpRequest) -> str:
+    """The reader's own address, as far as it can be believed."""
+    address = _reader(request)
+    return "unknown" if address is None else str(address)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address to count a submission against (an IPv6 reader's /64)."""
+    address = _reader(request)
+    if address is None:
+        return "unknown"
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)

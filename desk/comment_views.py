@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from content.models import Comment
 from desk.comments import CommentForm, live_item, receive, same_origin
 from desk.ratelimit import over_the_limit
+from desk.spam import Reader
 from desk.views import _page
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def comment(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, form, status=400)
     try:
-        received = receive(form)
+        received = receive(form, Reader.of(request))
     except DatabaseError:
         log.exception("could not save a comment")
         return _form_page(request, form, NOT_SAVED, 503)

@@ -36,6 +36,8 @@ from content.models import COMMENT_ITEMS, Comment
 from desk.forms import HONEYPOT_MESSAGE, TrapInput
 from desk.models import BlockedCommenter
 from desk.notify_comments import after_approval
+from desk.spam import Reader, Verdict
+from desk.spam import check as spam_check
 
 NAME_CHARS = 80
 # More addresses than this is a flood, not a comment: refused outright.
@@ -53,6 +55,8 @@ HELD_REASONS = {
     "rate": "Posted right after another one",
     "blocked": "Commenter blocked by an editor",
     "new": "Not yet trusted (fewer approved comments than the setting)",
+    "service": "The spam service (Akismet) says spam",
+    "unchecked": "The spam service did not answer",
 }
 
 CLOSED = "Comments on this page are closed, so yours was not sent."
@@ -199,10 +203,10 @@ class Received:
     duplicate: bool  # the same comment was sent before: that one is kept
 
 
-def receive(form: CommentForm) -> Received:
+def receive(form: CommentForm, reader: Reader) -> Received:
     """Store a valid form's comment: waiting, or approved at once for a
     trusted commenter; the same text from the same address on the same
-    page is kept once."""
+    page is kept once. The spam service, when on, can only hold it back."""
     data = form.cleaned_data
     comment = Comment(
         kind=data["kind"],
@@ -221,8 +225,17 @@ def receive(form: CommentForm) -> Received:
     if earlier is not None:
         return Received(earlier, True)
     reasons = held_for(comment)
+    verdict = spam_check(comment, reader)
+    if verdict is Verdict.UNCHECKED:
+        reasons.append("unchecked")
+    elif verdict is not Verdict.HAM:
+        reasons.append("service")
     comment.held_for = ",".join(reasons)
-    if not reasons:
+    if verdict is Verdict.BLATANT:
+        comment.status = Comment.Status.SPAM
+        comment.decided_at = timezone.now()
+        comment.reason = "Spam: the spam service called it blatant."
+    elif not reasons:
         comment.status = Comment.Status.APPROVED
         comment.decided_at = timezone.now()
         comment.reason = "Approved automatically: a trusted commenter."

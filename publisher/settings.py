@@ -271,6 +271,9 @@ try:
     PUBLISHER_COMMENT_CHARS = env_int("PUBLISHER_COMMENT_CHARS", 3000, minimum=100)
     PUBLISHER_COMMENT_LINKS = env_int("PUBLISHER_COMMENT_LINKS", 2, minimum=0)
     PUBLISHER_COMMENT_TRUST_AFTER = env_int("PUBLISHER_COMMENT_TRUST_AFTER", 3, minimum=0)
+    # The optional spam service (desk.spam): an Akismet API key turns it on
+    # for comments (empty: off). The key is registered for PUBLISHER_SITE_URL.
+    PUBLISHER_AKISMET_KEY = env_str("PUBLISHER_AKISMET_KEY", "")
     # Mail (the newsroom's notices): SMTP when EMAIL_HOST is set, else printed
     # to the console (the demo).
     EMAIL_HOST = env_str("EMAIL_HOST", "")
