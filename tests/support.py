@@ -609,7 +609,7 @@ def image_bytes(fmt: str, size: tuple[int, int] = (8, 6), mode: str = "RGB") -> 
 ANCHOR = date(2024, 6, 30)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The kinds seeded before births and weddings existed (their rows must not change).
-DEMO_MODELS = (Section, Author, Story, Byline, Obituary, CrimeReport)
+DEMO_MODELS = (Section, Author, Story, Byline, Obituary, CrimeReport, Comment)
 
 
 def demo_rows() -> dict[str, list[tuple]]:

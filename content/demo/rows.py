@@ -16,6 +16,7 @@ from content.models import (
     Author,
     Birth,
     Byline,
+    Comment,
     CrimeReport,
     Neighborhood,
     Obituary,
@@ -28,6 +29,7 @@ from publisher.pages.keyset import chunks
 
 # Children first, so no foreign key ever points at a deleted row.
 CONTENT_MODELS: tuple[type[models.Model], ...] = (
+    Comment,
     Byline,
     Story,
     Obituary,
@@ -48,6 +50,9 @@ def delete_content() -> None:
     cascade and send a ``post_delete`` signal for each: the site is about to be
     replaced wholesale, so there is nothing for a listener to republish.
     """
+    # A reply points at the comment it answers: unhooked first, so the one
+    # DELETE never meets a row that another row still references.
+    Comment.objects.exclude(parent=None).update(parent=None)
     with connection.cursor() as cursor:
         for model in CONTENT_MODELS:
             table = connection.ops.quote_name(model._meta.db_table)

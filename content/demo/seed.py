@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.db import transaction
 from django.utils import timezone
 
 from content.demo.births import birth_rows
+from content.demo.comments import comment_rows
 from content.demo.crimes import crime_rows
 from content.demo.newsroom import create_newsroom
 from content.demo.obituaries import obituary_rows
@@ -25,7 +26,16 @@ from content.demo.stories import story_rows
 from content.demo.timeline import span_days
 from content.demo.town import load_town
 from content.demo.weddings import wedding_rows
-from content.models import Author, Birth, CrimeReport, Obituary, Section, Story, Wedding
+from content.models import (
+    Author,
+    Birth,
+    Comment,
+    CrimeReport,
+    Obituary,
+    Section,
+    Story,
+    Wedding,
+)
 
 BATCH_SIZE = 1000
 # A small town's announcements over the default demo's seven months.
@@ -39,6 +49,7 @@ NOUNS = {
     "crimes": ("crime report", "crime reports"),
     "births": ("birth announcement", "birth announcements"),
     "weddings": ("wedding or engagement", "weddings and engagements"),
+    "comments": ("comment", "comments"),
     "sections": ("section", "sections"),
     "authors": ("author", "authors"),
 }
@@ -61,6 +72,7 @@ class SeedResult:
     crimes: int
     births: int
     weddings: int
+    comments: int
     sections: int
     authors: int
     bylines: int
@@ -87,6 +99,7 @@ def existing_content() -> dict[str, int]:
         "crimes": CrimeReport.objects.count(),
         "births": Birth.objects.count(),
         "weddings": Wedding.objects.count(),
+        "comments": Comment.objects.count(),
         "sections": Section.objects.count(),
         "authors": Author.objects.count(),
     }
@@ -175,6 +188,9 @@ def seed_demo(
             report,
             batch_size,
         )
+        first_id = (Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        comments = comment_rows(_rng(seed, "comments"), _start_of(anchor), first_id)
+        Comment.objects.bulk_create(comments)
         reset_sequences()
 
     return SeedResult(
@@ -183,11 +199,16 @@ def seed_demo(
         crimes=crimes,
         births=births,
         weddings=weddings,
+        comments=len(comments),
         sections=len(newsroom.sections),
         authors=len(newsroom.authors),
         bylines=n_bylines,
         images=len(images.scenes) + len(images.portraits) + len(babies) + len(couples),
     )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _rng(seed: int, stream: str) -> random.Random:

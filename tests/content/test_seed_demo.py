@@ -18,6 +18,7 @@ from content.models import (
     BLOCK_ADDRESS,
     Author,
     Byline,
+    Comment,
     CrimeReport,
     Obituary,
     Section,
@@ -257,10 +258,11 @@ def test_it_refuses_a_database_with_content_and_loses_nothing():
     with pytest.raises(CommandError) as error:
         seed(seed=8)
 
-    assert str(error.value) == (
-        "the database already has 60 stories, 20 obituaries, 20 crime reports, "
-        "80 birth announcements, 40 weddings and engagements, "
-        "8 sections, 24 authors; run with --replace to delete all content first"
+    assert re.fullmatch(
+        r"the database already has 60 stories, 20 obituaries, 20 crime reports, "
+        r"80 birth announcements, 40 weddings and engagements, \d+ comments, "
+        r"8 sections, 24 authors; run with --replace to delete all content first",
+        str(error.value),
     )
     assert snapshot() == before
 
@@ -325,7 +327,7 @@ def test_it_prints_a_one_line_summary_and_nothing_at_verbosity_0():
 
     assert re.fullmatch(
         r"seed_demo: 60 stories, 20 obituaries, 20 crime reports, 80 birth announcements, "
-        r"40 weddings and engagements, 8 sections, 24 authors in \d+\.\d s\n",
+        r"40 weddings and engagements, \d+ comments, 8 sections, 24 authors in \d+\.\d s\n",
         output,
     )
     quiet = StringIO()
@@ -340,3 +342,22 @@ def test_zero_items_still_make_a_newsroom():
 
     assert Section.objects.count() == 8 and Author.objects.count() == 24
     assert not Story.objects.exists() and not Byline.objects.exists()
+
+
+def test_readers_comments_and_guestbooks_the_queue_shows_why_each_waits():
+    seed()
+    start = anchor_start()
+    comments = list(Comment.objects.all())
+    approved = [c for c in comments if c.status == "approved"]
+    waiting = [c for c in comments if c.status == "pending"]
+    assert {c.kind for c in approved} == {"story", "obituary"}
+    assert {c.held_for for c in waiting} == {"first", "word", "links"}
+    replies = [c for c in approved if c.parent_id]
+    assert replies and all(r.parent.item_id == r.item_id for r in replies)
+    assert all(r.posted_at > r.parent.posted_at for r in replies)
+    # Only live items, and never before the item itself.
+    for c in comments:
+        assert c.item is not None and c.item.publish_at < c.posted_at
+        assert c.item.publish_at < start
+    assert any("\u00a0" in c.name for c in comments) or any("\n" in c.body for c in comments)
+    assert any(not c.name.isascii() for c in comments)
