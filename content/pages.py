@@ -282,6 +282,10 @@ class ObituaryIndexPage(KindListPage):
     title = "Obituaries"
     feed = "feed_obituaries"
 
+    def items(self, site: Site, params: Params) -> QuerySet:
+        # Each teaser counts its guestbook's messages.
+        return super().items(site, params).annotate(comment_count=approved_count("obituary"))
+
 
 class CrimeIndexPage(KindListPage):
     name = "crimes"

@@ -91,6 +91,21 @@ def test_the_teaser_counts_the_approved_comments(newsroom, settings):
     assert f'<a href="{story.get_absolute_url()}#comments">2 comments</a>' in news
 
 
+def test_approving_a_guestbook_message_counts_it_on_the_obituaries_list_as_a_full_build_would(
+    newsroom, settings, tmp_path, editor
+):
+    obituary = make_obituary(publish_at=timezone.now() - timedelta(days=1))
+    make_comment(obituary)
+    start_live_site()
+    teaser = f'<a href="{obituary.get_absolute_url()}#comments">Guestbook: '
+    assert teaser + "1 message</a>" in file_for(live_root(settings), "/obituaries/").read_text()
+    waiting = make_comment(obituary, status=Comment.Status.PENDING)
+    moderation.approve([waiting], editor)
+    process_queue()
+    assert teaser + "2 messages</a>" in file_for(live_root(settings), "/obituaries/").read_text()
+    assert_same_as_full_build(settings, tmp_path)
+
+
 def test_a_closed_story_keeps_its_comments_and_drops_the_form(newsroom, settings):
     old = newsroom["published"][3]  # 27 days old: past the 14 days
     kept = make_comment(old)
