@@ -390,3 +390,43 @@ def ensure(
         if progress is not None:
             progress(1)
     return result
+
+
+# A file of the store: renditions/<2 hex>/<digest>-<recipe id>-<what>.
+STORED = re.compile(r"^(?P<digest>[0-9a-f]{16,64})-(?P<recipe>[0-9a-f]{8})[-.]")
+
+
+@dataclass
+class Pruned:
+    files: int = 0
+    bytes: int = 0
+
+
+def prune(keep: Iterable[str], dry_run: bool = False) -> Pruned:
+    """Remove from the store what no photo needs any more: files of another
+    recipe, and files of photos whose digest is not in ``keep`` (every photo
+    a row still names, live or not). Releases hold hard links of their own,
+    so a live site keeps serving what it names; the caller holds the build
+    and publish locks, so no render is counting on a file removed here.
+    Files the store does not recognise are left alone."""
+    keep = set(keep)
+    pruned = Pruned()
+    root = store() / DIR
+    if not root.is_dir():
+        return pruned
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            found = STORED.match(path.name)
+            if found is None or not path.is_file():
+                continue
+            if found["recipe"] == RECIPE_ID and found["digest"] in keep:
+                continue
+            pruned.files += 1
+            pruned.bytes += path.stat().st_size
+            if not dry_run:
+                path.unlink(missing_ok=True)
+        if not dry_run and not any(folder.iterdir()):
+            folder.rmdir()
+    return pruned

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from content.models import Story
@@ -298,3 +298,51 @@ def test_the_renditions_command_prepares_photos_stored_before_renditions(setting
     assert "gave 0 a digest, 0 files made" in again.getvalue()
     build_site(jobs=1)
     assert renditions.sources(story.photo_digest, 900, 1200).src in page_of(settings, story)
+
+
+def test_pruning_removes_an_earlier_recipes_files_and_unused_photos_not_what_is_live(settings):
+    story = camera_story()
+    replaced = camera_story("Replaced photo", size=(1600, 1200))
+    start_live_site()
+    store = Path(settings.MEDIA_ROOT) / renditions.DIR
+    current = {p for p in store.rglob("*") if p.is_file()}
+    old_digest, old_width = replaced.photo_digest, replaced.photo_width
+    # The editor replaces a photo; and a file of an earlier recipe is still there.
+    replaced.photo.save("other.jpg", ContentFile(camera_photo((1000, 750), shade=40)), save=True)
+    process_queue()
+    earlier = store / story.photo_digest[:2] / f"{story.photo_digest}-0badf00d-640.webp"
+    earlier.write_bytes(b"old recipe")
+    stray = store / "notes.txt"
+    stray.write_text("not ours")
+    live_before = rendition_files(live_root(settings))
+    gone = len(renditions.names(old_digest, old_width)) + 1  # the replaced photo's, the old one
+    out = StringIO()
+    call_command("renditions", "--prune", "--dry-run", stdout=out)
+    assert f"would remove {gone} files" in out.getvalue() and earlier.exists()
+    call_command("renditions", "--prune", stdout=out)
+    assert f"removed {gone} files" in out.getvalue()
+    left = {p for p in store.rglob("*") if p.is_file()}
+    assert not earlier.exists() and stray.exists()
+    assert not any(old_digest in p.name for p in left)
+    assert {p for p in current if story.photo_digest in p.name} <= left
+    assert renditions.ready(story.photo_digest) and renditions.ready(replaced.photo_digest)
+    # What the live site serves is untouched (it holds its own links).
+    assert rendition_files(live_root(settings)) == live_before
+    assert build_site(jobs=1).renditions_made == 0
+
+
+def test_pruning_waits_for_no_build_and_removes_nothing_during_one(settings):
+    from publisher.locks import build_lock
+
+    camera_story()
+    start_live_site()
+    store = Path(settings.MEDIA_ROOT) / renditions.DIR
+    orphan = store / "ab" / f"ab{'0' * 30}-{renditions.RECIPE_ID}-320.jpg"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"x")
+    refused = pytest.raises(CommandError, match="nothing removed: another build is running")
+    with build_lock(Path(settings.PUBLISHER_BUILD_DIR)), refused:
+        call_command("renditions", "--prune", stdout=StringIO())
+    assert orphan.exists()
+    call_command("renditions", "--prune", stdout=StringIO())
+    assert not orphan.exists()

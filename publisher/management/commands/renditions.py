@@ -5,6 +5,11 @@ recipe: every photo gets its metadata stripped and its digest (once), then
 its renditions (once). Stop it at any time (Ctrl-C); run it again and it
 goes on where it stopped: a photo whose renditions exist costs a stat.
 Then ``manage.py build`` puts the pages on them.
+
+``--prune`` removes what no photo needs any more: renditions of an earlier
+recipe, and those of photos no row names (a replaced or deleted upload).
+It waits for publishes and refuses to run during a build; a live release
+keeps its own links to the files it serves.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from publisher import renditions
 from publisher.build import default_jobs
+from publisher.locks import BuildLocked, build_lock, publish_lock
 from publisher.media import file_fields
 from publisher.pages.registry import registry
 
@@ -86,6 +93,15 @@ def stored_photos() -> list[renditions.Photo]:
     return sorted(photos)
 
 
+def stored_digests() -> set[str]:
+    """The digest of every photo a row names, live or not."""
+    digests: set[str] = set()
+    for model, upload in _photo_fields():
+        rows = model._base_manager.exclude(**{upload.digest_field: ""})
+        digests.update(rows.values_list(upload.digest_field, flat=True))
+    return digests
+
+
 def make_renditions(
     processes: int = 1, progress: Any = None, dry_run: bool = False, on_total: Any = None
 ) -> Counts:
@@ -109,8 +125,16 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=None, help="processes (default: cores)")
         parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="remove renditions of an earlier recipe or of photos no item has any more",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["prune"]:
+            self._prune(options)
+            return
         bar = None
         if not options["no_progress"] and options["verbosity"] >= 1 and sys.stderr.isatty():
             bar = tqdm(total=None, unit="photo", desc="renditions", file=sys.stderr, leave=False)
@@ -136,4 +160,20 @@ class Command(BaseCommand):
                 f"renditions: {counts.photos:,} photos, {verb} {counts.digested:,} a digest, "
                 f"{counts.encodes:,} files made, {len(counts.failed):,} failed"
                 + ("" if options["dry_run"] else "; run manage.py build to show them")
+            )
+
+    def _prune(self, options: dict[str, Any]) -> None:
+        build_dir = settings.PUBLISHER_BUILD_DIR
+        try:
+            with build_lock(build_dir), publish_lock(build_dir):
+                keep = stored_digests()
+                pruned = renditions.prune(keep, dry_run=options["dry_run"])
+        except BuildLocked as exc:
+            raise CommandError(f"renditions: nothing removed: {exc}; run it again after") from None
+        if options["verbosity"] >= 1:
+            verb = "would remove" if options["dry_run"] else "removed"
+            self.stdout.write(
+                f"renditions: {verb} {pruned.files:,} files ({pruned.bytes / 1e6:,.1f} MB) "
+                f"of an earlier recipe or of photos no item has; kept those of "
+                f"{len(keep):,} photos"
             )
