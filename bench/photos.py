@@ -231,14 +231,14 @@ def measure_reader(tree: Path, which: str, args: argparse.Namespace) -> dict:
     return found
 
 
-def timed_build(tree: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and the CPU seconds of the build and its workers."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    run(tree, env, "manage.py", "build", "--no-progress", "-v0")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return time.perf_counter() - started, cpu
+def timed_build(tree: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, the CPU seconds of the build and its workers, and the
+    peak of their summed RSS in MB (sampled every 50 ms, as bench/build.py)."""
+    from build import run_measured
+
+    argv = [sys.executable, "manage.py", "build", "--no-progress", "-v0"]
+    seconds, peak_mb, _ = run_measured(argv, env, cwd=tree)
+    return seconds, run_measured.cpu, peak_mb
 
 
 def measure_build(args: argparse.Namespace) -> dict:
@@ -355,6 +355,10 @@ def main() -> None:
     parser.add_argument("--only", default="bytes,build,memory,formats")
     args = parser.parse_args()
     only = set(args.only.split(","))
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    kind = subprocess.run(["stat", "-f", "-c", "%T", args.out], capture_output=True, text=True)
+    where = "RAM disk" if kind.stdout.strip() == "tmpfs" else "disk"
+    print(f"output under {args.out} ({where}); load average {os.getloadavg()[0]:.1f}")
     trees = [("this", ROOT)]
     if args.against:
         trees.append((against.label(args.against), against.checkout(args.against)))
@@ -390,10 +394,14 @@ def main() -> None:
             print(f"  {label}: {fmt:10} {size / 1024:8.1f} KB  SSIM {score:.4f}")
     if "build" in only:
         found = measure_build(args)
-        bare = statistics.median(w for w, _ in found["bare"])
-        second = statistics.median(w for w, _ in found["second"])
-        bare_cpu = statistics.median(c for _, c in found["bare"])
-        second_cpu = statistics.median(c for _, c in found["second"])
+        bare = statistics.median(w for w, _, _ in found["bare"])
+        second = statistics.median(w for w, _, _ in found["second"])
+        bare_cpu = statistics.median(c for _, c, _ in found["bare"])
+        second_cpu = statistics.median(c for _, c, _ in found["second"])
+        peaks = {name: max(m for _, _, m in found[name]) for name in ("bare", "second")}
+        print(f"\nbuild peak memory, all processes (summed RSS): first build "
+              f"{found['first'][2]} MB (renditions made), second {peaks['second']} MB, "
+              f"without the photos {peaks['bare']} MB; budget 150 MB")  # fmt: skip
         print(f"\nbuild CPU (all processes): without new photos {bare_cpu:.1f} s, "
               f"second build with them {second_cpu:.1f} s, {second_cpu / bare_cpu:.2f}x")  # fmt: skip
         print(f"\nbuild, {args.stories:,} stories: no camera photos {bare:.1f} s; "

@@ -43,28 +43,34 @@ def files_of(item: models.Model) -> list[str]:
     return sorted(out)
 
 
-def _sized(row: Any, field: Any) -> tuple[str, int | None]:
+def _sized(row: Any, field: Any) -> tuple[str, int | None, int | None]:
     digest_field = getattr(field, "digest_field", "")
     width_field = getattr(field, "width_field", None)
+    height_field = getattr(field, "height_field", None)
     return (
         getattr(row, digest_field, "") if digest_field else "",
         getattr(row, width_field, None) if width_field else None,
+        getattr(row, height_field, None) if height_field else None,
     )
 
 
-def served(upload: str, digest: str, width: int | None) -> list[str]:
+def served(upload: str, digest: str, width: int | None, height: int | None) -> list[str]:
     """The files that show upload ``upload`` on the site: the upload (stored
     without metadata; no page links it once it has renditions, but an old
     link from elsewhere keeps working) and its renditions when it has a
     digest and a size."""
-    if digest and width:
-        return [upload, *renditions.names(digest, width)]
+    if digest and width and height:
+        return [upload, *renditions.names(digest, width, height)]
     return [upload]
 
 
 def media_names(photos: Iterable[renditions.Photo]) -> set[str]:
     """The files that show ``photos`` on the site."""
-    return {name for photo in photos for name in served(photo.name, photo.digest, photo.width)}
+    return {
+        name
+        for photo in photos
+        for name in served(photo.name, photo.digest, photo.width, photo.height)
+    }
 
 
 def site_path(name: str) -> str:

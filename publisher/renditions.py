@@ -45,7 +45,11 @@ FORMATS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("jpg", "JPEG", {"quality": 82, "progressive": True, "optimize": True}),
 )
 CARD_OPTIONS = {"quality": 85, "progressive": True, "optimize": True}
-RECIPE = repr((WIDTHS, CARD_WIDTH, FORMATS, CARD_OPTIONS, "srgb, lanczos, upright, own width, v2"))
+# The most pixels a photo is decoded at (``made_width``): 8 MP, 24 MB of RGB.
+MAX_PIXELS = 8_000_000
+RECIPE = repr(
+    (WIDTHS, CARD_WIDTH, FORMATS, CARD_OPTIONS, MAX_PIXELS, "srgb, lanczos, upright, own width, v3")
+)
 RECIPE_ID = hashlib.sha256(RECIPE.encode()).hexdigest()[:8]
 NAME = re.compile(rf"^{DIR}/[0-9a-f]{{2}}/(?P<digest>[0-9a-f]{{16,64}})-[0-9a-f]{{8}}-")
 
@@ -85,18 +89,31 @@ class Photo(NamedTuple):
     height: int
 
 
-def widths(width: int) -> list[int]:
-    """The widths made of a photo ``width`` pixels wide: never upscaled; a
-    photo narrower than the widest is made at its own width too (a 480 px
-    photo as 320 and 480, not only 320 stretched on a desktop)."""
-    made = [w for w in WIDTHS if w <= width]
-    if width < WIDTHS[-1] and width not in made:
-        made.append(width)
+def made_width(width: int, height: int) -> int:
+    """The width a photo is made from: its own, or, for a photo of more than
+    ``MAX_PIXELS``, that of its half (quarter, ...) that fits, the size a
+    JPEG decodes at in draft mode. A 12 MP camera photo taken upright is
+    read as 1500 x 2000 instead of 3000 x 4000: a quarter of the memory."""
+    factor = 1
+    while -(-width // factor) * -(-height // factor) > MAX_PIXELS:
+        factor *= 2
+    return -(-width // factor)
+
+
+def widths(width: int, height: int) -> list[int]:
+    """The widths made of a photo ``width`` x ``height`` pixels: never
+    upscaled from what it is made from (``made_width``); a photo narrower
+    than the widest is made at its own width too (a 480 px photo as 320 and
+    480, not only 320 stretched on a desktop)."""
+    largest = made_width(width, height)
+    made = [w for w in WIDTHS if w <= largest]
+    if largest < WIDTHS[-1] and largest not in made:
+        made.append(largest)
     return made
 
 
-def card_width(width: int) -> int:
-    return min(CARD_WIDTH, width)
+def card_width(width: int, height: int) -> int:
+    return min(CARD_WIDTH, made_width(width, height))
 
 
 def height_at(w: int, width: int, height: int) -> int:
@@ -116,9 +133,9 @@ def card_name(digest: str) -> str:
     return f"{_stem(digest)}-card.jpg"
 
 
-def names(digest: str, width: int) -> list[str]:
+def names(digest: str, width: int, height: int) -> list[str]:
     """Every rendition of a photo, its card last."""
-    made = [name(digest, w, ext) for w in widths(width) for ext, _, _ in FORMATS]
+    made = [name(digest, w, ext) for w in widths(width, height) for ext, _, _ in FORMATS]
     return [*made, card_name(digest)]
 
 
@@ -179,13 +196,13 @@ MIME = {"webp": "image/webp", "jpg": "image/jpeg", "avif": "image/avif"}
 
 def sources(digest: str, width: int, height: int) -> Sources:
     url = settings.MEDIA_URL
-    made = widths(width)
+    made = widths(width, height)
     srcsets = [
         (MIME[ext], ", ".join(f"{url}{name(digest, w, ext)} {w}w" for w in made))
         for ext, _, _ in FORMATS
     ]
     fallback = max(w for w in made if w <= 960) if made[0] <= 960 else made[0]
-    cw = card_width(width)
+    cw = card_width(width, height)
     return Sources(
         srcsets=srcsets,
         src=f"{url}{name(digest, fallback, FORMATS[-1][0])}",
@@ -225,34 +242,41 @@ def make(source: Path, digest: str) -> int:
         full_width, full_height = image.size
         if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):
             full_width, full_height = full_height, full_width
-        largest = max(widths(full_width)[-1], card_width(full_width))
-        scale = largest / full_width
+        made = widths(full_width, full_height)
+        cw = card_width(full_width, full_height)
+        largest = max(made[-1], cw)
+        # The size it must be read at at least, in whole pixels (rounded up).
+        needed = (
+            -(-image.size[0] * largest // full_width),
+            -(-image.size[1] * largest // full_width),
+        )
         # JPEG decodes at 1/2, 1/4 or 1/8 of its size when that is still as
         # large as needed: a 12 MP photo is read as 3 MP, in a quarter of the
         # memory and time.
         if image.format == "JPEG":
-            image.draft(
-                "RGB" if image.mode != "CMYK" else None,
-                (int(image.size[0] * scale) + 1, int(image.size[1] * scale) + 1),
-            )
+            image.draft("RGB" if image.mode != "CMYK" else None, needed)
         image.load()
-        picture = _srgb(ImageOps.exif_transpose(image))
-    width, height = picture.size
+        # Any other format is read whole, then halved while that is still
+        # as large as needed (a box filter: cheap, and the rest works on less).
+        factor = 1
+        while image.size[0] // (factor * 2) >= needed[0] and factor < 8:
+            factor *= 2
+        picture = _srgb(ImageOps.exif_transpose(image.reduce(factor) if factor > 1 else image))
     current = picture
-    cw = card_width(full_width)
-    card_source = picture
     encoding: list[Future[None]] = []
     # Pillow lets go of the GIL while it resizes and encodes: a width's files
     # are encoded on a second thread while the next width is resized.
     with ThreadPoolExecutor(max_workers=2) as pool:
         # Each width from the one above it (a step of at most 2x keeps
         # Lanczos sharp and costs a fraction of resizing the whole photo).
-        for w in sorted(widths(full_width), reverse=True):
+        card_source = picture
+        for w in sorted(made, reverse=True):
             target = (w, height_at(w, full_width, full_height))
             if current.size != target:
                 current = current.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
             if w >= cw:
                 card_source = current
+            picture = None  # the decoded photo: freed once the widest width is made
             for ext, fmt, options in FORMATS:
                 out = current
                 if fmt == "JPEG" and current.mode != "RGB":

@@ -216,7 +216,7 @@ def made_from(settings, data: bytes, name: str = "photos/odd.img") -> list[Image
     result = renditions.ensure([renditions.Photo(name, digest, width, height)])
     assert result.failed == {}
     out = []
-    for rendition in renditions.names(digest, width):
+    for rendition in renditions.names(digest, width, height):
         with Image.open(Path(settings.MEDIA_ROOT) / rendition) as image:
             image.load()
             out.append(image.copy())
@@ -306,7 +306,8 @@ def test_pruning_removes_an_earlier_recipes_files_and_unused_photos_not_what_is_
     start_live_site()
     store = Path(settings.MEDIA_ROOT) / renditions.DIR
     current = {p for p in store.rglob("*") if p.is_file()}
-    old_digest, old_width = replaced.photo_digest, replaced.photo_width
+    old = (replaced.photo_digest, replaced.photo_width, replaced.photo_height)
+    old_digest = old[0]
     # The editor replaces a photo; and a file of an earlier recipe is still there.
     replaced.photo.save("other.jpg", ContentFile(camera_photo((1000, 750), shade=40)), save=True)
     process_queue()
@@ -315,7 +316,7 @@ def test_pruning_removes_an_earlier_recipes_files_and_unused_photos_not_what_is_
     stray = store / "notes.txt"
     stray.write_text("not ours")
     live_before = rendition_files(live_root(settings))
-    gone = len(renditions.names(old_digest, old_width)) + 1  # the replaced photo's, the old one
+    gone = len(renditions.names(*old)) + 1  # the replaced photo's, the old one
     out = StringIO()
     call_command("renditions", "--prune", "--dry-run", stdout=out)
     assert f"would remove {gone} files" in out.getvalue() and earlier.exists()
@@ -346,3 +347,24 @@ def test_pruning_waits_for_no_build_and_removes_nothing_during_one(settings):
     assert orphan.exists()
     call_command("renditions", "--prune", stdout=StringIO())
     assert not orphan.exists()
+
+
+def test_a_12_mp_photo_taken_upright_is_made_from_its_half_and_the_page_names_what_exists(
+    settings,
+):
+    # 3000 x 4000 once turned upright: read at 1500 x 2000 (3 MP), not 12 MP.
+    assert renditions.widths(3000, 4000) == [320, 640, 960, 1280, 1500]
+    assert renditions.widths(4000, 3000) == [320, 640, 960, 1280, 1920]  # read as 2000 x 1500
+    assert renditions.widths(6000, 4000) == [320, 640, 960, 1280, 1920]  # 3000 x 2000 fits
+    story = make_story(headline="Tall photo", photo_alt="The steeple")
+    story.photo.save("steeple.jpg", ContentFile(camera_photo((4000, 3000))), save=True)
+    start_live_site()
+    assert (story.photo_width, story.photo_height) == (3000, 4000)
+    (img,) = [i for i in tags_of(page_of(settings, story), "img") if i.get("alt") == "The steeple"]
+    widths = []
+    for url, w in srcset_urls(img["srcset"]):
+        with Image.open(live_root(settings) / url.removeprefix("/")) as made:
+            assert made.width == w and made.height == renditions.height_at(w, 3000, 4000)
+        widths.append(w)
+    assert widths == [320, 640, 960, 1280, 1500]
+    assert (img["width"], img["height"]) == ("3000", "4000")
