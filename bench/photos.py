@@ -231,14 +231,50 @@ def measure_reader(tree: Path, which: str, args: argparse.Namespace) -> dict:
     return found
 
 
-def timed_build(tree: Path, env: dict[str, str]) -> tuple[float, float, int]:
+def _tree_pss_kb(root: int) -> int:
+    """The summed PSS of a process and its descendants: pages shared between
+    a build and the workers it forked counted once, split between them."""
+    from build import _children
+
+    total, frontier = 0, [root]
+    while frontier:
+        pid = frontier.pop()
+        frontier.extend(_children(pid))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def timed_build(tree: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
     """Wall seconds, the CPU seconds of the build and its workers, and the
-    peak of their summed RSS in MB (sampled every 50 ms, as bench/build.py)."""
-    from build import run_measured
+    peaks of their summed RSS and summed PSS in MB (sampled every 50 ms; RSS
+    as bench/build.py counts it, which counts a forked worker's shared pages
+    again in each process)."""
+    from build import _children, run_measured
 
     argv = [sys.executable, "manage.py", "build", "--no-progress", "-v0"]
-    seconds, peak_mb, _ = run_measured(argv, env, cwd=tree)
-    return seconds, run_measured.cpu, peak_mb
+    pss_peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal pss_peak
+        me = os.getpid()
+        while not done.is_set():
+            for child in _children(me):
+                pss_peak = max(pss_peak, _tree_pss_kb(child))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        seconds, peak_mb, _ = run_measured(argv, env, cwd=tree)
+    finally:
+        done.set()
+        sampler.join()
+    return seconds, run_measured.cpu, peak_mb, pss_peak // 1024
 
 
 def measure_build(args: argparse.Namespace) -> dict:
@@ -394,14 +430,16 @@ def main() -> None:
             print(f"  {label}: {fmt:10} {size / 1024:8.1f} KB  SSIM {score:.4f}")
     if "build" in only:
         found = measure_build(args)
-        bare = statistics.median(w for w, _, _ in found["bare"])
-        second = statistics.median(w for w, _, _ in found["second"])
-        bare_cpu = statistics.median(c for _, c, _ in found["bare"])
-        second_cpu = statistics.median(c for _, c, _ in found["second"])
-        peaks = {name: max(m for _, _, m in found[name]) for name in ("bare", "second")}
-        print(f"\nbuild peak memory, all processes (summed RSS): first build "
-              f"{found['first'][2]} MB (renditions made), second {peaks['second']} MB, "
-              f"without the photos {peaks['bare']} MB; budget 150 MB")  # fmt: skip
+        bare = statistics.median(run[0] for run in found["bare"])
+        second = statistics.median(run[0] for run in found["second"])
+        bare_cpu = statistics.median(run[1] for run in found["bare"])
+        second_cpu = statistics.median(run[1] for run in found["second"])
+        rss = {name: max(run[2] for run in found[name]) for name in ("bare", "second")}
+        pss = {name: max(run[3] for run in found[name]) for name in ("bare", "second")}
+        print(f"\nbuild peak memory of all processes, summed RSS (summed PSS): first build "
+              f"{found['first'][2]} MB ({found['first'][3]} MB) with the renditions made, "
+              f"second {rss['second']} MB ({pss['second']} MB), without the photos "
+              f"{rss['bare']} MB ({pss['bare']} MB); budget 150 MB")  # fmt: skip
         print(f"\nbuild CPU (all processes): without new photos {bare_cpu:.1f} s, "
               f"second build with them {second_cpu:.1f} s, {second_cpu / bare_cpu:.2f}x")  # fmt: skip
         print(f"\nbuild, {args.stories:,} stories: no camera photos {bare:.1f} s; "
