@@ -57,6 +57,7 @@ SETTINGS_HELP: dict[str, dict[str, str]] = {
     },
     "DATABASE_URL": {
         "what": "the database; `mysql://user:pass@host:3306/name` for MySQL/MariaDB (utf8mb4; load the server's time zone tables once: `mariadb-tzinfo-to-sql /usr/share/zoneinfo \\| mariadb -u root mysql`)",
+        "note": "under {envvar}`PUBLISHER_VAR_DIR` when that is set",
     },
     "TIME_ZONE": {
         "what": "the newsroom's time zone: dates in URLs, archives and pages",
@@ -116,6 +117,7 @@ SETTINGS_HELP: dict[str, dict[str, str]] = {
     },
     "BACKUP_BINLOG_SPOOL": {
         "what": "MariaDB: where binary logs wait between the server and S3",
+        "note": "under {envvar}`PUBLISHER_VAR_DIR` when that is set",
     },
     "PUBLISHER_NEWSROOM_EMAIL": {
         "what": "told of every reader submission; shown to readers when the forms are down",
@@ -129,6 +131,7 @@ SETTINGS_HELP: dict[str, dict[str, str]] = {
     },
     "PUBLISHER_SUBMISSIONS_ROOT": {
         "what": "submitted photos, waiting for an editor (never served)",
+        "note": "under {envvar}`PUBLISHER_VAR_DIR` when that is set",
     },
     "PUBLISHER_SUBMIT_RATE": {
         "what": "submissions one address may send (`N/s`, `N/m`, `N/h`, `N/d`, `5/15m`)",

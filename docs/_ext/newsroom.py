@@ -56,8 +56,7 @@ def _default_text(value: object) -> str:
         return "`false`"
     if value == "":
         return "empty"
-    text = str(value).replace(str(settings.VAR_DIR), "<var>")
-    return f"`{text.replace(str(settings.BASE_DIR), '<checkout>')}`"
+    return f"`{str(value).replace(str(settings.BASE_DIR), '<checkout>')}`"
 
 
 class SettingsDirective(SphinxDirective):
