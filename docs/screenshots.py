@@ -140,6 +140,18 @@ story = Story.objects.published().order_by("-publish_at").first()
 from records.models import TakedownRequest
 TakedownRequest.objects.create(requester="A. Reader", contact="reader@example.com", kind="story",
     object_id=story.pk, reason="My name is in this story about a minor traffic stop; I ask that it be removed.")
+from desk.models import Submission
+Submission.objects.create(kind="tip", name="Anna Quist", email="anna@example.com",
+    fields={"body": "The footbridge on Mill Road has been closed for a week."})
+Submission.objects.create(kind="letter", name="Ben Ortiz", email="ben@example.com",
+    fields={"subject": "Keep the library open on Sundays",
+            "body": "The library is where my children learned to read.", "hometown": "Millbrook"})
+from content.comments import digest
+from content.models import Comment
+for name, body in (("Carol Lind", "The new playground is wonderful; thank you to every donor."),
+                   ("Dan Moe", "Will the bridge be open again before the school year starts?")):
+    Comment.objects.create(kind="story", item_id=story.pk, name=name, email=name.split()[0].lower() + "@example.org",
+        body=body, digest=digest(body), held_for="first comment")
 """
 
 
