@@ -83,14 +83,20 @@ class Figures:
 
         matplotlib.rcParams["svg.hashsalt"] = self.name
         matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: small, searchable
-        figure, axes = pyplot.subplots(figsize=(7, 4))
+        figure, axes = pyplot.subplots(figsize=(7, 4.4))
         try:
+            # Each point's figure above it, but below the lowest of several at one x.
+            at: dict[float, list[float]] = {}
+            for points in self.series.values():
+                for x, y in points:
+                    at.setdefault(x, []).append(y)
             for label, points in self.series.items():
                 xs, ys = zip(*sorted(points), strict=True)
                 axes.plot(xs, ys, marker="o", label=label)
                 for x, y in zip(xs, ys, strict=True):
-                    axes.annotate(f"{y:,.0f}", (x, y), textcoords="offset points", xytext=(0, 6),
-                                  ha="center", fontsize=8)  # fmt: skip
+                    above = len(at[x]) == 1 or y > min(at[x])
+                    axes.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
+                                  xytext=(0, 6 if above else -13), ha="center", fontsize=8)  # fmt: skip
             if self.log_x:
                 axes.set_xscale("log")
                 ticks = sorted({x for points in self.series.values() for x, _ in points})
@@ -101,7 +107,9 @@ class Figures:
             axes.set_ylim(bottom=0)
             axes.set_title(self.title, fontsize=11)
             axes.grid(True, alpha=0.3)
-            axes.legend(fontsize=9)
+            # Under the plot, where it hides no point or figure.
+            axes.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,
+                        frameon=False)  # fmt: skip
             figure.tight_layout()
             path.parent.mkdir(parents=True, exist_ok=True)
             figure.savefig(path, format="svg", metadata={"Date": None})
