@@ -65,7 +65,7 @@ class Figures:
     def markdown_table(self) -> str:
         def cell(value: object) -> str:
             if isinstance(value, float):
-                value = f"{value:,.2f}"
+                value = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
             elif isinstance(value, int):
                 value = f"{value:,}"
             return str(value).replace("|", "\\|")
@@ -95,7 +95,7 @@ class Figures:
                 axes.plot(xs, ys, marker="o", label=label)
                 for x, y in zip(xs, ys, strict=True):
                     above = len(at[x]) == 1 or y > min(at[x])
-                    axes.annotate(f"{y:,.0f}", (x, y), textcoords="offset points",
+                    axes.annotate(f"{y:,.0f}" if y >= 10 else f"{y:.3g}", (x, y), textcoords="offset points",
                                   xytext=(0, 6 if above else -13), ha="center", fontsize=8)  # fmt: skip
             if self.log_x:
                 axes.set_xscale("log")
@@ -104,7 +104,8 @@ class Figures:
                 axes.minorticks_off()
             axes.set_xlabel(self.x_label)
             axes.set_ylabel(self.y_label)
-            axes.set_ylim(bottom=0)
+            highest = max((y for points in self.series.values() for _, y in points), default=1)
+            axes.set_ylim(0, highest * 1.12)  # room for the top figures
             axes.set_title(self.title, fontsize=11)
             axes.grid(True, alpha=0.3)
             # Under the plot, where it hides no point or figure.
