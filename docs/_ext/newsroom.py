@@ -138,7 +138,8 @@ class PagesDirective(SphinxDirective):
 
         rows = ["| page type | address | class | what |", "| --- | --- | --- | --- |"]
         for page in registry().pages:
-            route = f"`/{page.route}`" if page.route else "(the item's old address)"
+            routes = [f"`/{route}`" for route, _name, _params in page.routes() if route]
+            route = ", then ".join(routes) if routes else "(the item's old address)"
             if page.name == "home":
                 route = "`/`"
             doc = _first_sentence(type(page).__doc__)
@@ -167,7 +168,7 @@ class UrlsDirective(SphinxDirective):
 
         from publisher.pages.registry import registry
 
-        pages = {page.name for page in registry().pages}
+        pages = {name for page in registry().pages for _route, name, _params in page.routes()}
         rows = ["| address (Django's pattern) | name |", "| --- | --- |"]
         seen = set()
         for pattern, name in _walk(get_resolver().url_patterns):
