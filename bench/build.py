@@ -51,6 +51,7 @@ import time
 from pathlib import Path
 
 import against
+from figures import Figures
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -461,6 +462,38 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
                 f"{row['build_templates']:>10.0%} {row['against_templates']:>8.0%}"
             )
     print("budgets: build ≥ 4× distill, ≥ 80% of floor, < 250 MB, ≥ 50 pages per query")
+    if args.figures:
+        for path in figures(rows, args).write(Path(args.figures)):
+            print(f"figures: {path}")
+
+
+def figures(rows: list[dict], args: argparse.Namespace) -> Figures:
+    """The run's figures as files (``--figures DIR``): pages/s against stories."""
+    columns = ["stories", "pages", "build pages/s", "build peak MB", "queries"]
+    table = [
+        [r["size"], r["pages"], round(r["build_pps"]), r["build_rss"], r["queries"]] for r in rows
+    ]
+    series = {"this tree": [(r["size"], r["build_pps"]) for r in rows]}
+    for key, label in (("distill_pps", "distill generate"), ("floor_pps", "template floor")):
+        if all(r.get(key) for r in rows):
+            series[label] = [(r["size"], r[key]) for r in rows]
+    if args.against:
+        rev = against.label(args.against)
+        columns.append(f"{rev} pages/s")
+        for line, r in zip(table, rows, strict=True):
+            line.append(round(r["against_pps"]))
+        series[rev] = [(r["size"], r["against_pps"]) for r in rows]
+    return Figures(
+        name="build",
+        title="Full build: pages per second against archive size",
+        x_label="stories in the archive",
+        y_label="pages per second",
+        columns=columns,
+        rows=table,
+        series=series,
+        note=f"output on {args.out}; {args.jobs} jobs; {os.cpu_count()} cores; database "
+        f"{'SQLite' if not args.database_url else 'MariaDB'}; medians of {args.repeat}",
+    )
 
 
 def main() -> None:
@@ -492,6 +525,9 @@ def main() -> None:
         choices=("off", "cold", "warm"),
         default="off",
         help="the reader search index: none (default), all of it, or the nightly build's",
+    )
+    parser.add_argument(
+        "--figures", metavar="DIR", help="also write the figures as JSON, CSV and an SVG chart"
     )
     args = parser.parse_args()
     sizes = [5000] if args.quick else [int(s) for s in args.sizes.split(",")]

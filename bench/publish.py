@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import against
+from figures import Figures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,6 +88,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", default="/tmp/newsroom-bench-publish")
     parser.add_argument("--against", metavar="REV", help="also publish with the engine of REV")
+    parser.add_argument(
+        "--figures", metavar="DIR", help="also write the figures as JSON, CSV and an SVG chart"
+    )
     args = parser.parse_args()
     trees = [("this", ROOT)]
     if args.against:
@@ -101,6 +105,26 @@ def main() -> None:
     for size, which, kind, median, worst, files in rows:
         print(f"{size:>8,} {which:>8} {kind:>7} {median:>9.3f} {worst:>8.3f} {files:>6}")
     print("budget: under 1 s from commit to the last file, flat from 1,000 to 50,000 stories")
+    if args.figures:
+        for path in figures(rows, args).write(Path(args.figures)):
+            print(f"figures: {path}")
+
+
+def figures(rows: list[tuple], args: argparse.Namespace) -> Figures:
+    """The run's figures as files (``--figures DIR``): seconds against stories."""
+    series: dict[str, list[tuple[float, float]]] = {}
+    for size, which, kind, median, _worst, _files in rows:
+        series.setdefault(f"{kind} ({which})", []).append((size, median))
+    return Figures(
+        name="publish",
+        title="Publishing one story: commit to last file against archive size",
+        x_label="stories in the archive",
+        y_label="seconds (median)",
+        columns=["stories", "engine", "change", "median s", "worst s", "files"],
+        rows=[list(row) for row in rows],
+        series=series,
+        note=f"output on {args.out}; medians of {args.repeats}; SQLite",
+    )
 
 
 def measure(size: int, tree: Path, args: argparse.Namespace) -> list[tuple[str, float, float, int]]:

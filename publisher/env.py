@@ -18,8 +18,18 @@ class EnvError(ValueError):
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
+# Every variable read through these functions, in the order first read, with
+# its kind, default and least value: the settings reference in the docs is
+# made from this (docs/_ext/newsroom.py), so it lists what the code reads.
+READ: dict[str, dict] = {}
+
+
+def _note(name: str, kind: str, default: object, minimum: int | None = None) -> None:
+    READ.setdefault(name, {"kind": kind, "default": default, "minimum": minimum})
+
 
 def env_str(name: str, default: str) -> str:
+    _note(name, "text", default)
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -27,6 +37,7 @@ def env_str(name: str, default: str) -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
+    _note(name, "boolean", default)
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -39,6 +50,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    _note(name, "whole number", default, minimum)
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -52,6 +64,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
+    _note(name, "list", ",".join(default))
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return list(default)

@@ -1,4 +1,4 @@
-"""The README's worked example, "Adding a page type", run as written: a new
+"""The docs' worked example, "Adding a page type", run as written: a new
 page type is a declaration and a template, and the build, publishing and
 the other page types all follow it with no engine edit."""
 
@@ -18,16 +18,15 @@ from publisher.pages.registry import Registry, registry
 from publisher.publish import process_queue
 from tests.support import make_story
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+EXAMPLE_DOC = Path(__file__).resolve().parents[2] / "docs" / "explanation" / "adding-a-page-type.md"
 
 
 def readme_example() -> tuple[str, str]:
-    """The Python block and the (Jinja2) template block of the README's example."""
-    text = README.read_text()
-    section = text.split("## Adding a page type", 1)[1].split("\n## ", 1)[0]
+    """The Python block and the (Jinja2) template block of the docs' example."""
+    section = EXAMPLE_DOC.read_text()
     code = re.search(r"```python\n(.*?)```", section, re.S)
     template = re.search(r"```jinja\n(.*?)```", section, re.S)
-    assert code and template, "the README's example lost its code blocks"
+    assert code and template, "the docs' example lost its code blocks"
     return _dedent(code.group(1)), _dedent(template.group(1))
 
 
@@ -44,9 +43,9 @@ def example_registry(settings, tmp_path):
     (templates / "content").mkdir(parents=True)
     (templates / "content" / "latest_headlines.txt").write_text(template)
     settings.TEMPLATES = [{**engine, "DIRS": [templates]} for engine in settings.TEMPLATES]
-    # Declared as the README says: in content/pages.py's namespace.
+    # Declared as the docs say: in content/pages.py's namespace.
     namespace = dict(vars(newsroom_pages))
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+    exec(compile(code, str(EXAMPLE_DOC), "exec"), namespace)  # noqa: S102
     page_types = [type(page) for page in newsroom_pages.REGISTRY.pages]
     # After the story pages it links to, before the pages that link to it.
     page_types.insert(3, namespace["LatestHeadlinesPage"])
