@@ -75,7 +75,7 @@ def _neighborhood_saved(
     sender: type, instance: Neighborhood, raw: bool = False, **kwargs: Any
 ) -> None:
     # Its name or boundary is on its pages, the index map and its reports'
-    # pages (content.neighborhood_pages): the slug says which.
+    # pages (content.pages.neighborhoods): the slug says which.
     if not raw:
         record("neighborhood", instance.pk, {"slug": instance.slug})
 

@@ -43,7 +43,7 @@ def example_registry(settings, tmp_path):
     (templates / "content").mkdir(parents=True)
     (templates / "content" / "latest_headlines.txt").write_text(template)
     settings.TEMPLATES = [{**engine, "DIRS": [templates]} for engine in settings.TEMPLATES]
-    # Declared as the docs say: in content/pages.py's namespace.
+    # Declared as the docs say: in content.pages's namespace.
     namespace = dict(vars(newsroom_pages))
     exec(compile(code, str(EXAMPLE_DOC), "exec"), namespace)  # noqa: S102
     page_types = [type(page) for page in newsroom_pages.REGISTRY.pages]

@@ -287,7 +287,7 @@ def test_editing_an_older_report_rewrites_its_page_and_the_first_pages_map_and_c
 def test_a_busy_neighborhood_stays_paginated_and_its_map_shows_the_newest_points(
     newsroom, settings, monkeypatch
 ):
-    from content import neighborhood_pages
+    from content.pages import neighborhoods as neighborhood_pages
 
     monkeypatch.setattr(neighborhood_pages, "MAP_POINTS", 3)  # stands for 500
     for i in range(12):

@@ -1,4 +1,4 @@
-"""The newsroom's pages (content/pages.py): one declaration, the same bytes by
+"""The newsroom's pages (content/pages/): one declaration, the same bytes by
 every path (dev server, build), 404s for what does not exist, previews for
 editors, and every page fit for a reader and a search engine."""
 

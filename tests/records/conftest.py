@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from content import admin as content_admin
 from content import text
+from content.admin import publishable as item_admin
 from content.models import Correction, Status
 from records.models import TakedownRequest
 from tests.support import (
@@ -123,5 +123,5 @@ def renders(monkeypatch):
         return real(body)
 
     monkeypatch.setattr(text, "render_body", spy)
-    monkeypatch.setattr(content_admin, "render_body", spy)  # the admin's own import
+    monkeypatch.setattr(item_admin, "render_body", spy)  # the items' admin's own import
     return depths
