@@ -10,8 +10,9 @@ obituaries, 40,000 crime reports, 10,000 births, 5,000 weddings), timing
 ``seed_demo``; then, each step a process tree of its own:
 
   build     a first full build with search (empty build directory, every
-            shard indexed): pages/s, ms per page, CPU ms per page, and the
-            peak RSS summed over every process of the tree (bench/build.py);
+            shard indexed; the photos' renditions made beforehand, unmeasured):
+            pages/s, ms per page, CPU ms per page, and the peak RSS summed
+            over every process of the tree (bench/build.py);
   publish   Save -> page live: a story of the busiest month edited, and a new
             story, each saved and published (bench/publish.py's child);
   search    Save -> searchable: a new story saved until its word is in the
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -82,7 +84,8 @@ def base_env(url: str, media: Path, build_dir: Path, tree: Path) -> dict[str, st
 
 
 def seed(size: int, tree: Path, url: str, media: Path) -> float:
-    """Seed a fresh database with ``tree``'s seed_demo; the seconds it took."""
+    """Seed a fresh database with ``tree``'s seed_demo; the seconds it took
+    (its CPU seconds in ``seed.cpu``: on a shared machine, the steadier figure)."""
     path = Path(url.removeprefix("sqlite:///"))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -91,9 +94,13 @@ def seed(size: int, tree: Path, url: str, media: Path) -> float:
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=tree, env=env, check=True
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([PYTHON, "manage.py", *seed_args(size)], cwd=tree, env=env, check=True)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seed.cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime  # type: ignore[attr-defined]
+    return seconds
 
 
 def seeded(args: argparse.Namespace, size: int) -> tuple[str, Path, dict]:
@@ -102,7 +109,7 @@ def seeded(args: argparse.Namespace, size: int) -> tuple[str, Path, dict]:
     stamp = Path(url.removeprefix("sqlite:///")).with_suffix(".seed.json")
     if stamp.is_file() and "seed" not in args.steps:
         return url, media, json.loads(stamp.read_text())
-    figures: dict = {"this": [], "against": []}
+    figures: dict = {"this": [], "against": [], "this_cpu": [], "against_cpu": []}
     for turn in range(args.repeat if args.against else 1):
         for which, tree in trees(args):
             if which == "this":
@@ -112,7 +119,8 @@ def seeded(args: argparse.Namespace, size: int) -> tuple[str, Path, dict]:
             print(f"[{size:,}] seed_demo ({which}, {turn + 1})…", flush=True)
             seconds = seed(size, tree, target_url, target_media)
             figures[which].append(seconds)
-            print(f"  {seconds:.1f} s ({load()})", flush=True)
+            figures[f"{which}_cpu"].append(seed.cpu)  # type: ignore[attr-defined]
+            print(f"  {seconds:.1f} s, {seed.cpu:.1f} CPU s ({load()})", flush=True)  # type: ignore[attr-defined]
     figures["load"] = load()
     stamp.write_text(json.dumps(figures))
     return url, media, figures
@@ -157,8 +165,9 @@ def publish_times(env: dict[str, str], repeats: int) -> dict:
     out = child_output([PYTHON, str(ROOT / "bench/publish.py"), "_child", str(repeats)], env)
     figures = {}
     for line in out.strip().splitlines():
-        kind, median, worst, files = line.split()
+        kind, median, worst, files, *cpu = line.split()
         figures[kind] = {"median": float(median), "max": float(worst), "files": float(files)}
+        figures[kind]["cpu"] = float(cpu[0]) if cpu else None  # the saving process's CPU
     return figures
 
 
@@ -186,12 +195,14 @@ def deploy_times(site: Path, args: argparse.Namespace) -> dict:
     return {"text": out, "load": load()}
 
 
-def profile_build(env: dict[str, str], jobs: int, out: Path) -> str:
-    """The first build once more under cProfile; its top functions."""
+def profile_build(env: dict[str, str], out: Path) -> str:
+    """The first build once more under cProfile, in one process (--jobs 1:
+    cProfile sees no forked worker); its top functions by cumulative time.
+    Compare two sizes' ``build.prof`` (kept under --out) per page."""
     shutil.rmtree(env["PUBLISHER_BUILD_DIR"], ignore_errors=True)
     stats = out / "build.prof"
     subprocess.run(
-        [PYTHON, "-m", "cProfile", "-o", str(stats), "manage.py", "build", f"--jobs={jobs}", "-v0"],
+        [PYTHON, "-m", "cProfile", "-o", str(stats), "manage.py", "build", "--jobs=1", "-v0"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -212,6 +223,14 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
     build_dir = out / "build"
     env = base_env(url, media, build_dir, ROOT)
     if "build" in args.steps:
+        # The seeded photos' renditions are made once and kept with the media
+        # (a first build on a new site makes them): not part of the figures.
+        subprocess.run(
+            [PYTHON, "manage.py", "renditions", "--no-progress", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         runs: dict[str, list[dict]] = {"this": [], "against": []}
         for turn in range(args.repeat):
             for which, tree in trees(args):
@@ -258,7 +277,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
         row["deploy"] = deploy_times((build_dir / "site").resolve(), args)
     if "profile" in args.steps:
         print(f"[{size:,}] profile of the first build…", flush=True)
-        row["profile"] = profile_build(env, args.jobs, out)
+        row["profile"] = profile_build(env, out)
         print(row["profile"], flush=True)
     return row
 
@@ -275,12 +294,13 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
         f"now {load()}"
     )
     print(
-        f"{'stories':>8} {'seed s':>7} {'pages':>8} {'pages/s':>8} {'ms/page':>8} "
+        f"{'stories':>8} {'seed s':>7} {'seed CPU':>9} {'pages':>8} {'pages/s':>8} {'ms/page':>8} "
         f"{'CPU ms/p':>9} {'peak MB':>8} {'edit s':>7} {'new s':>6} {'search s':>9}"
     )
     for row in rows:
         seed_s = statistics.median(row["seed"]["this"]) if row["seed"].get("this") else 0
-        line = f"{row['size']:>8,} {seed_s:>7.1f}"
+        seed_cpu = statistics.median(row["seed"].get("this_cpu") or [0])
+        line = f"{row['size']:>8,} {seed_s:>7.1f} {seed_cpu:>9.1f}"
         if row.get("build"):
             this = row["build"]["this"]
             line += (
@@ -312,7 +332,12 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
             line = f"{row['size']:>8,}"
             if seeds.get("against"):
                 ours, theirs = statistics.median(seeds["this"]), statistics.median(seeds["against"])
-                line += f"  seeding {ours:.1f} s vs {theirs:.1f} s ({theirs / ours:.2f}x faster)"
+                line += f"  seeding {ours:.1f} s vs {theirs:.1f} s ({theirs / ours:.2f}x faster"
+                if seeds.get("against_cpu"):
+                    cpu_ours = statistics.median(seeds["this_cpu"])
+                    cpu_theirs = statistics.median(seeds["against_cpu"])
+                    line += f"; CPU {cpu_ours:.1f} s vs {cpu_theirs:.1f} s, {cpu_theirs / cpu_ours:.2f}x"
+                line += ")"
             if row.get("build") and row["build"]["against"]:
                 this, other = row["build"]["this"], row["build"]["against"]
                 line += (
