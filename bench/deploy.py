@@ -204,7 +204,11 @@ def main() -> None:
         print(line)
     finally:
         moto.terminate()
-        moto.wait(timeout=10)
+        try:
+            moto.wait(timeout=60)  # a loaded machine: moto can take a while
+        except subprocess.TimeoutExpired:
+            moto.kill()
+            moto.wait()
         shutil.rmtree(scratch, ignore_errors=True)
 
     rounds = args.rounds
