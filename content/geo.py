@@ -15,6 +15,7 @@ first; a point in none is "Outside the city".
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 import re
@@ -245,8 +246,8 @@ class Segment:
     start: Lonlat
     end: Lonlat
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # compared for every segment of the file by geocode()
         return street_key(self.street)
 
     @property

@@ -1,13 +1,15 @@
 """Writing demo rows: in batches, with the ids and timestamps they carry.
 
-Rows go in through bulk_create, which skips ``Model.save()`` and signals: the
-generators set ``body_html`` themselves, and nothing is queued for publishing,
-so run ``build`` afterwards.
+Rows go in with one ``executemany`` of plain tuples a batch (no ``Model.save()``,
+no signals, no query compiler): the generators set ``body_html`` themselves,
+and nothing is queued for publishing, so run ``build`` afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, tzinfo
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -59,34 +61,78 @@ def delete_content() -> None:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our own table names)
 
 
-def bulk_create_stamped(model: type[models.Model], objs: list) -> None:
-    """bulk_create, keeping the created_at/updated_at that the objects carry.
+# Fields whose Python value is already what the database driver takes: the
+# rest (dates, times, files, ...) go through the field's own preparation.
+_PLAIN_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.FloatField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SlugField,
+    models.SmallIntegerField,
+    models.TextField,
+)
 
-    bulk_create runs every field's pre_save, where auto_now_add/auto_now stamp
-    the wall clock over our values, so they are written again straight after.
-    One executemany of a plain UPDATE: bulk_update would do the same through a
-    CASE expression per row and takes ten times as long as the inserts.
-    """
-    stamps = [(obj.created_at, obj.updated_at) for obj in objs]
-    model.objects.bulk_create(objs, batch_size=len(objs))
+
+@functools.cache
+def _insert_plan(
+    model: type[models.Model], vendor: str
+) -> tuple[str, tuple[tuple[str, Callable[[object], object] | None], ...]]:
+    """The INSERT statement for every concrete column of ``model`` and, for each
+    column, the attribute it comes from and how to prepare its value."""
     opts, qn = model._meta, connection.ops.quote_name
-    created, updated = opts.get_field("created_at"), opts.get_field("updated_at")
-    sql = (
-        f"UPDATE {qn(opts.db_table)} SET {qn(created.column)} = %s, "  # noqa: S608 (our own names)
-        f"{qn(updated.column)} = %s WHERE {qn(opts.pk.column)} = %s"
-    )
-    params = [
-        (
-            created.get_db_prep_value(created_at, connection),
-            updated.get_db_prep_value(updated_at, connection),
-            obj.pk,
+    fields = opts.concrete_fields
+    columns = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (our own names)
+
+    def prepare(f: models.Field) -> Callable[[object], object] | None:
+        if type(f) in _PLAIN_FIELDS:
+            return None
+        if type(f) is models.DateTimeField:
+            return _datetime_param(f, connection.timezone)
+        return lambda value: f.get_db_prep_save(value, connection)
+
+    return sql, tuple((f.attname, prepare(f)) for f in fields)
+
+
+def _datetime_param(f: models.DateTimeField, db_zone: tzinfo) -> Callable[[object], object]:
+    """What the backend's adapt_datetimefield_value makes of an aware datetime
+    (the database's local time as text), at a tenth of its cost; anything
+    else goes the field's own way."""
+
+    def param(value: object) -> object:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return str(value.astimezone(db_zone).replace(tzinfo=None))
+        return f.get_db_prep_save(value, connection)
+
+    return param
+
+
+def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Write unsaved instances as they are, with one ``executemany`` of tuples.
+
+    Cheaper than bulk_create, which compiles a parameter per value through the
+    query compiler, and runs every field's pre_save, where auto_now_add and
+    auto_now would stamp the wall clock over the created_at/updated_at the
+    objects carry: here every column is written with the instance's own value.
+    """
+    sql, plan = _insert_plan(model, connection.vendor)
+    rows = [
+        tuple(
+            value if prepare is None else prepare(value)
+            for attname, prepare in plan
+            for value in (obj.__dict__[attname],)
         )
-        for obj, (created_at, updated_at) in zip(objs, stamps, strict=True)
+        for obj in objs
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-    for obj, (created_at, updated_at) in zip(objs, stamps, strict=True):
-        obj.created_at, obj.updated_at = created_at, updated_at
+        cursor.executemany(sql, rows)
 
 
 def insert(
@@ -96,7 +142,7 @@ def insert(
     batch_size: int,
 ) -> None:
     for batch in chunks(rows, batch_size):
-        bulk_create_stamped(model, batch)
+        insert_objects(model, batch)
         report(len(batch))
 
 
@@ -108,9 +154,9 @@ def insert_stories(
     """Write stories with their bylines, a batch at a time; return the byline count."""
     bylines = 0
     for batch in chunks(rows, batch_size):
-        bulk_create_stamped(Story, [story for story, _ in batch])
+        insert_objects(Story, [story for story, _ in batch])
         batch_bylines = [byline for _, story_bylines in batch for byline in story_bylines]
-        Byline.objects.bulk_create(batch_bylines, batch_size=batch_size)
+        insert_objects(Byline, batch_bylines)
         bylines += len(batch_bylines)
         report(len(batch))
     return bylines

@@ -6,9 +6,12 @@
 1. describe every local object (``local``): its key under
    ``PUBLISHER_S3_PREFIX``, the headers readers get and a fingerprint of its
    bytes and headers, so a header change re-uploads too;
-2. find what is already in the bucket (``plan``): ``deploy_site`` lists the
-   prefix and reads the ``manifest`` the last deploy left; an unchanged site
-   costs one GET and one LIST per 1,000 objects, no PUT, no DELETE;
+2. find what is already in the bucket (``plan``): ``deploy_site`` reads the
+   ``manifest`` the last deploy left and, once a deploy that listed the
+   prefix has made it complete, trusts it: an unchanged site costs one GET,
+   no LIST, no PUT, no DELETE (each object about to be deleted gets a HEAD).
+   A first deploy, an unreadable manifest, ``--list`` and ``--verify`` list
+   the prefix too (one LIST per 1,000 objects);
 3. upload what differs (``transfer``), a page type at a time in the page
    registry's order, so a reader never follows a link to an object not there
    yet;

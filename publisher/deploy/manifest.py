@@ -7,6 +7,12 @@ checked. An entry counts only while the listing shows the same ETag and size:
 an object changed behind our back is checked again (HEAD) rather than trusted.
 The manifest is also the proof that an object is ours to delete; for one not
 in it, the proof is the mark our uploads leave in its metadata.
+
+A manifest is ``complete`` once a deploy that listed the whole prefix wrote
+it (and stays so while every later deploy keeps it up to date): then it
+knows every object a deploy of this site left there, and a plain ``deploy``
+trusts it instead of listing the bucket. One written by publishing alone, an
+older one, or none at all is not, and the next ``deploy`` lists.
 """
 
 from __future__ import annotations
@@ -42,9 +48,10 @@ class Manifest:
 
     objects: dict[str, Entry] = field(default_factory=dict)
     foreign: dict[str, Listed] = field(default_factory=dict)
+    complete: bool = False  # written by deploys that knew the whole prefix
 
     def copy(self) -> Manifest:
-        return Manifest(dict(self.objects), dict(self.foreign))
+        return Manifest(dict(self.objects), dict(self.foreign), self.complete)
 
 
 def read_manifest(client: Any, bucket: str, key: str) -> Manifest:
@@ -59,6 +66,7 @@ def read_manifest(client: Any, bucket: str, key: str) -> Manifest:
         return Manifest(
             {k: Entry(v[0], v[1], int(v[2])) for k, v in raw["objects"].items()},
             {k: Listed(v[0], int(v[1])) for k, v in raw.get("foreign", {}).items()},
+            complete=raw.get("complete") is True,
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return Manifest()  # unreadable: every object is checked with HEAD once, then rewritten
@@ -67,7 +75,11 @@ def read_manifest(client: Any, bucket: str, key: str) -> Manifest:
 def manifest_bytes(manifest: Manifest) -> bytes:
     objects = {k: [e.fingerprint, e.etag, e.size] for k, e in sorted(manifest.objects.items())}
     foreign = {k: [f.etag, f.size] for k, f in sorted(manifest.foreign.items())}
-    return gzip_bytes(json.dumps({"version": 1, "objects": objects, "foreign": foreign}).encode())
+    return gzip_bytes(
+        json.dumps(
+            {"version": 1, "objects": objects, "foreign": foreign, "complete": manifest.complete}
+        ).encode()
+    )
 
 
 def write_manifest(client: Any, bucket: str, key: str, manifest: Manifest) -> None:

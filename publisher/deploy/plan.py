@@ -2,7 +2,9 @@
 publishing on save, with the manifest alone) -- what to upload, what is
 already in place, what is gone and ours to delete -- and what it reports.
 
-An unchanged site costs one GET (the manifest) and one LIST per 1,000
+A plain ``deploy`` with a complete manifest (``manifest``) compares with it
+alone, as publishing does: an unchanged site costs one GET. Otherwise, and
+with ``--list`` or ``--verify``, it costs one GET and one LIST per 1,000
 objects: an object counts as in place when the manifest's entry for it
 matches the listing's ETag and size, whatever the upload (multipart or not)
 was; only objects the manifest cannot vouch for cost a HEAD, which reads the
@@ -44,6 +46,7 @@ class DeployResult:
     seconds: float = 0.0
     requests: int = 0
     hashed: int = 0  # local files read to hash them (the others' hashes were recorded)
+    listed: bool = False  # the bucket was listed (else the manifest was trusted)
     dry_run: bool = False
     invalidation: str | None = None
     refused_deletes: bool = False  # dry run: the deletes would be refused
@@ -101,18 +104,50 @@ def plan_changes(
     """Compare with the manifest only (no listing): upload what it does not
     list as it is now, delete what of ``gone`` (paths under the document
     root) is ours."""
-    uploads = [
-        obj
-        for obj in local
-        if obj.key not in manifest.objects
-        or manifest.objects[obj.key].fingerprint != obj.fingerprint
-    ]
+    uploads, entries = [], {}
+    for obj in local:
+        entry = manifest.objects.get(obj.key)
+        if entry is not None and entry.fingerprint == obj.fingerprint:
+            entries[obj.key] = entry
+        else:
+            uploads.append(obj)
     local_keys = {obj.key for obj in local}
     removed_keys = sorted(
         key for key in map(target.key, gone) if key not in local_keys and not target.protected(key)
     )
     deletes, foreign = sort_out(client, target, removed_keys, manifest, pool)
-    return Plan(in_upload_order(uploads), deletes, len(local) - len(uploads), {}, foreign, manifest)
+    return Plan(in_upload_order(uploads), deletes, len(entries), entries, foreign, manifest)
+
+
+def plan_trusted(
+    client: Any,
+    target: Target,
+    local: list[LocalObject],
+    manifest: Manifest,
+    pool: ThreadPoolExecutor,
+) -> Plan:
+    """Compare with a complete manifest alone (no listing): upload what it
+    does not list as it is now, delete what it lists that the site no longer
+    has (the manifest is the proof those are ours)."""
+    local_keys = {obj.key for obj in local}
+    gone = {target.relative(key) for key in manifest.objects if key not in local_keys}
+    plan = plan_changes(client, target, local, gone, manifest, pool)
+    # Unlisted, the manifest cannot tell whether another application replaced
+    # an object since: each one about to be deleted (a handful: what a
+    # takedown or a build removed) is asked about first.
+    heads = pool.map(lambda key: s3.head_object(client, target.bucket, key), plan.deletes)
+    deletes = []
+    for key, head in zip(plan.deletes, heads, strict=True):
+        if head is None:
+            deletes.append(key)  # gone already: deleting it again costs nothing
+            continue
+        listed = s3.Listed(head["ETag"].strip('"'), head["ContentLength"])
+        if manifest.objects[key].vouches_for(listed) or target.marked_ours(head):
+            deletes.append(key)
+        else:
+            plan.foreign[key] = listed
+    plan.deletes = deletes
+    return plan
 
 
 def check_deletes(plan: Plan, max_deletes: int, force: bool, dry_run: bool) -> bool:

@@ -20,7 +20,13 @@ from publisher.deploy.errors import DeployError
 from publisher.deploy.local import changed_objects, hash_all, site_objects, with_redirects
 from publisher.deploy.manifest import Manifest, read_manifest
 from publisher.deploy.ownership import Target
-from publisher.deploy.plan import DeployResult, check_deletes, plan_changes, plan_sync
+from publisher.deploy.plan import (
+    DeployResult,
+    check_deletes,
+    plan_changes,
+    plan_sync,
+    plan_trusted,
+)
 from publisher.deploy.record import RECORD_NAME, hash_changed, read_record, write_record
 from publisher.deploy.transfer import MULTIPART_THRESHOLD, Transfer
 from publisher.locks import deploy_lock
@@ -78,10 +84,15 @@ def deploy_site(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     verify: bool = False,
+    list_bucket: bool = False,
 ) -> DeployResult:
     """Sync the live site (or ``site_dir``) to the bucket. Raises DeployError.
 
-    Only the files changed since the last deploy are hashed (``record``);
+    Only the files changed since the last deploy are hashed (``record``),
+    and they are compared with the manifest the last deploy left, without
+    listing the bucket, once a deploy that listed it wrote that manifest
+    (``manifest``: complete); else, and with ``list_bucket``, with the
+    listing too, which finds objects changed or deleted behind our back.
     ``verify`` hashes every file and reads every object's fingerprint back
     from the bucket, trusting neither the record nor the manifest."""
     target = Target.from_settings(gzip)
@@ -90,19 +101,33 @@ def deploy_site(
     client = client or s3.make_client(pool=workers, raw_times=True)
     result = DeployResult(target.location, dry_run=dry_run)
     with _deploying(target, client, workers, result) as pool:
-        # Listing the bucket and hashing the files take about as long: overlap them.
-        remote = pool.submit(s3.list_objects, client, target.bucket, target.folder)
         manifest = pool.submit(read_manifest, client, target.bucket, target.manifest_key)
+        remote = None
+        if verify or list_bucket:
+            # Listing the bucket and hashing the files take about as long: overlap them.
+            remote = pool.submit(s3.list_objects, client, target.bucket, target.folder)
         local = with_redirects(target, root, site_objects(target, root))
         record_path = Path(settings.PUBLISHER_BUILD_DIR) / RECORD_NAME
         result.hashed, stamps = hash_changed(
             local, pool, {} if verify else read_record(record_path)
         )
-        # Verifying: no manifest entry vouches for an object, so each is
-        # checked with HEAD (its fingerprint and our mark), and ownership of
-        # what is gone too.
-        known_before = Manifest() if verify else manifest.result()
-        plan = plan_sync(client, target, local, remote.result(), known_before, pool)
+        if remote is None and manifest.result().complete:
+            # The last deploy's record of the bucket: nothing listed, nothing
+            # asked about but what is gone from the site.
+            plan = plan_trusted(client, target, local, manifest.result(), pool)
+            known = manifest.result().copy()
+            for key in plan.foreign:  # replaced by someone else: no longer ours
+                known.objects.pop(key, None)
+        else:
+            if remote is None:  # a first deploy, or no complete record: list
+                remote = pool.submit(s3.list_objects, client, target.bucket, target.folder)
+            result.listed = True
+            # Verifying: no manifest entry vouches for an object, so each is
+            # checked with HEAD (its fingerprint and our mark), and ownership of
+            # what is gone too.
+            known_before = Manifest() if verify else manifest.result()
+            plan = plan_sync(client, target, local, remote.result(), known_before, pool)
+            known = Manifest(dict(plan.entries), dict(plan.foreign), complete=True)
         result.unchanged = plan.unchanged
         result.left_alone = sorted(plan.foreign)
         result.refused_deletes = check_deletes(plan, max_deletes, force, dry_run)
@@ -113,7 +138,7 @@ def deploy_site(
         else:
             if on_total is not None:
                 on_total(len(plan.uploads))
-            known = Manifest(dict(plan.entries), dict(plan.foreign))
+            known.foreign.update(plan.foreign)
             transfer = Transfer(client, target, pool, multipart_threshold, progress)
             transfer.execute(plan, known, result)
             write_record(record_path, local, stamps)

@@ -136,8 +136,13 @@ def test_redeploying_an_unchanged_site_uploads_nothing_and_deletes_nothing(site,
     result = deploy_site(client=client)
 
     assert (result.uploaded, result.deleted, result.unchanged) == ([], [], len(PLAIN_SITE))
-    # One GET of the manifest, one LIST: no PUT, no DELETE, no HEAD.
-    assert counter.by_operation == {"GetObject": 1, "ListObjectsV2": 1}
+    # One GET of the manifest the last deploy left: no LIST, PUT, DELETE or HEAD.
+    assert counter.by_operation == {"GetObject": 1}
+    assert not result.listed
+    listing = deploy_site(client=client, list_bucket=True)
+    assert (listing.uploaded, listing.deleted, listing.unchanged) == ([], [], len(PLAIN_SITE))
+    # With --list: and one LIST.
+    assert counter.by_operation == {"GetObject": 2, "ListObjectsV2": 1}
     assert bucket_state(s3) == before
     assert summary_counts(deploy()) == (0, len(PLAIN_SITE), 0)
 
@@ -220,11 +225,15 @@ def test_a_deploy_deletes_its_own_stale_objects_and_nothing_another_application_
 
     assert summary_counts(output)[2] == 1
     assert "deleted site/stale.html" in output
-    assert "left alone site/uploads/report.pdf" in output
-    assert "1 objects under the prefix left alone" in output
     after = bucket_state(s3)
     assert "site/stale.html" not in after
     assert {k: after.get(k) for k in before} == before
+    # Only a deploy that lists the bucket sees the other application's object.
+    listing = deploy("-v2", "--list")
+    assert summary_counts(listing)[2] == 0
+    assert "left alone site/uploads/report.pdf" in listing
+    assert "1 objects under the prefix left alone" in listing
+    assert {k: bucket_state(s3).get(k) for k in before} == before
 
 
 def test_another_applications_objects_survive_a_site_that_owns_the_bucket(site, s3, settings):
@@ -243,10 +252,12 @@ def test_another_applications_objects_survive_a_site_that_owns_the_bucket(site, 
     assert summary_counts(output)[2] == 1
     assert "stale.html" not in keys(s3)
     assert {k: v for k, v in bucket_state(s3).items() if k in OTHER_APPS} == before
-    # Found not ours once, they are remembered: a redeploy asks S3 nothing about them.
+    # Found not ours once, they are remembered: a listing redeploy asks S3
+    # nothing about them.
+    deploy("--list")
     client = make_client()
     counter = RequestCounter(client)
-    result = deploy_site(client=client)
+    result = deploy_site(client=client, list_bucket=True)
     assert (result.uploaded, result.deleted) == ([], [])
     assert counter.by_operation == {"GetObject": 1, "ListObjectsV2": 1}
 

@@ -143,7 +143,7 @@ def test_the_crontabs_own_lines_read_env_literally(checkout, tmp_path, s3):
     assert migrate.returncode == 0, migrate.stderr
 
     commands = crontab_commands(checkout)
-    assert len(commands) == 10
+    assert len(commands) == 11
     for command in commands:
         result = run(command, tmp_path, env)
         assert (result.returncode, result.stdout, result.stderr) == (0, "", ""), command

@@ -45,11 +45,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="Never show a progress bar.")
         parser.add_argument(
+            "--list",
+            action="store_true",
+            dest="list_bucket",
+            help="List the bucket and trust the manifest only where the listing agrees: "
+            "finds objects deleted or replaced behind the deploy's back (default: trust the "
+            "manifest the last deploy left, without listing, once a deploy has listed).",
+        )
+        parser.add_argument(
             "--verify",
             action="store_true",
-            help="Hash every file and check every object in the bucket (default: hash only "
-            "the files changed since the last deploy, trust the manifest where the listing "
-            "agrees).",
+            help="Hash every file, list the bucket and check every object in it with a "
+            "HEAD, trusting neither the local record nor the manifest (default: hash only "
+            "the files changed since the last deploy, compare with the manifest).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -65,6 +73,7 @@ class Command(BaseCommand):
                 on_total=(lambda total: setattr(bar, "total", total)) if bar is not None else None,
                 progress=bar.update if bar is not None else None,
                 verify=options["verify"],
+                list_bucket=options["list_bucket"],
             )
         except DeployError as exc:
             raise CommandError(f"deploy failed: {exc}") from exc
@@ -105,6 +114,7 @@ class Command(BaseCommand):
             f"{human_bytes(result.bytes)} in {result.seconds:.1f} s "
             f"({result.requests:,} requests) -> {result.location}; "
             f"{result.hashed:,} files hashed"
+            + ("" if result.listed else "; the bucket not listed (the manifest trusted)")
         )
         if result.invalidation:
             line += f"; CloudFront invalidation {result.invalidation}"
