@@ -23,14 +23,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import akismet
-import httpx
 from django.conf import settings
 from django.http import HttpRequest
 
 from content.models import Comment
 from desk.client import reader_address
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,11 @@ def check(comment: Comment, reader: Reader) -> Verdict:
     """What Akismet says of this comment (HAM when the service is off)."""
     if not enabled():
         return Verdict.HAM
+    # Imported here: the two weigh 21 MB, which every process (a build's
+    # workers too) would carry for a service that is off by default.
+    import akismet
+    import httpx
+
     site = settings.PUBLISHER_SITE_URL
     config = akismet.Config(key=settings.PUBLISHER_AKISMET_KEY, url=site)
     item = comment.item
