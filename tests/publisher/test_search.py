@@ -22,6 +22,7 @@ from publisher import search, searchindex
 from publisher.build import build_site
 from publisher.headers import cache_control, content_type
 from publisher.models import PublishJob
+from publisher.pages.registry import registry
 from publisher.publish import process_queue
 from tests.support import ROOT, make_crime, make_obituary, make_story, page_files
 
@@ -178,7 +179,7 @@ def test_a_result_shows_title_kind_and_date_and_finds_each_kinds_own_fields(news
 
 def test_the_records_carry_the_filters_readers_narrow_by(newsroom, settings):
     start_live_site()
-    site = search.registry().site()
+    site = registry().site()
     story = newsroom["published"][0]
     shard = search.shard_of(story.publish_at)
 
@@ -291,7 +292,7 @@ def test_a_build_makes_the_index_from_the_rows_its_render_read(newsroom, setting
     with CaptureQueriesContext(connection) as searched:
         release = build_site(jobs=1).release  # nothing to reuse: every shard indexed
 
-    site = search.registry().site()
+    site = registry().site()
     kinds, shards = len(search.searchable_pages()), len(search.site_shards(site))
     assert shards > 1
     # Only the stamps (one query per kind and shard) and the shards (one per
@@ -387,7 +388,7 @@ def test_a_build_indexes_again_a_shard_whose_byline_or_section_names_changed(new
     assert "Wilhelmina Quillfeather" in found
     record = next(
         r
-        for r in search.records(search.registry().site(), search.shard_of(story.publish_at))
+        for r in search.records(registry().site(), search.shard_of(story.publish_at))
         if r.url == story.get_absolute_url()
     )
     assert record.filters["section"] == "Quarrynews"
@@ -493,7 +494,7 @@ def test_a_shard_failing_in_a_worker_process_fails_the_build_and_says_which(
 ):
     start_live_site()
     live = live_root(settings)
-    monkeypatch.setattr(search, "_code_version", lambda: "changed")  # every shard again
+    monkeypatch.setattr(search.stamps, "_code_version", lambda: "changed")  # every shard again
     parent, index_shard = os.getpid(), searchindex.index_shard
 
     def broken_in_workers(records):

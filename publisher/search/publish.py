@@ -1,0 +1,58 @@
+"""A publish re-indexes, in the live release, only the shards its changes touch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from publisher.pages.base import Change, Site
+from publisher.search.folders import (
+    SEARCH_DIR,
+    SHARDS_FILE,
+    SearchResult,
+    index_into,
+    read_shards,
+    remove_old,
+    served_files,
+    write_shards_file,
+)
+from publisher.search.shards import affected_shards, records
+from publisher.search.stamps import shard_stamp
+
+
+def reindex(root: Path, site: Site, changes: list[Change]) -> SearchResult:
+    """Re-index, in the live release, only the shards these changes touch.
+    Returns the files written and removed (for the S3 push)."""
+    result = SearchResult()
+    base = root / SEARCH_DIR
+    shards = affected_shards(site, changes)
+    if not shards:
+        return result
+    listed = {state["name"]: state for state in read_shards(root)}
+    before = dict(listed)
+    for shard in sorted(shards):
+        # Stamped before the rows are read: an edit committed in between
+        # leaves a stamp older than the index, so the next build indexes the
+        # shard again rather than keeping a stale one.
+        stamped = shard_stamp(site, shard)
+        state = index_into(base, shard, stamped, records(site, shard))
+        result.records += state["records"]
+        if not state["records"]:
+            listed.pop(shard, None)
+            continue
+        old = set(served_files(before[shard])) if shard in before else set()
+        result.written += [
+            f"{SEARCH_DIR}/{shard}/{name}" for name in served_files(state) if name not in old
+        ]
+        listed[shard] = state
+    result.shards = len(shards)
+    if listed != before:
+        write_shards_file(base, [listed[name] for name in sorted(listed, reverse=True)])
+        result.written.append(f"{SEARCH_DIR}/{SHARDS_FILE}")
+    # Only once no list names them: the files replaced, and the shards left
+    # with no live item.
+    for shard in sorted(shards):
+        keep = set(served_files(listed[shard])) if shard in listed else set()
+        result.removed += [
+            f"{SEARCH_DIR}/{shard}/{name}" for name in remove_old(base / shard, keep)
+        ]
+    return result
