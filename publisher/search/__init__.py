@@ -30,10 +30,12 @@ then reads ``shards.json`` again).
 The package, one concern a module: ``shards`` (what is indexed, and the
 shard of each item), ``stamps`` (what a build reuses a shard by),
 ``spool`` (the records a render keeps for the indexers), ``folders`` (a
-shard's files in a release, ``shards.json``), ``build`` (a build's
+shard's files in a release, ``shards.json``), ``archive`` (the old shards
+merged into one folder), ``build`` (a build's
 planning and indexing) and ``publish`` (a publish's re-indexing).
 """
 
+from publisher.search.archive import read_archive
 from publisher.search.build import IndexPlan, plan_index, write_index
 from publisher.search.folders import (
     SEARCH_DIR,
@@ -66,6 +68,7 @@ __all__ = [
     "affected_shards",
     "enabled",
     "plan_index",
+    "read_archive",
     "read_shards",
     "records",
     "reindex",

@@ -12,6 +12,7 @@ from pathlib import Path
 from publisher import forked
 from publisher.pages.base import Site
 from publisher.pages.detail import DetailPage
+from publisher.search.archive import LOOSE, write_archive
 from publisher.search.folders import (
     SEARCH_DIR,
     SearchError,
@@ -45,6 +46,8 @@ class IndexPlan:
     # A first build (nothing to reuse): the shards are those the render
     # spooled, each stamped by its indexer.
     first: bool = False
+    # The live release, whose archive a build links if it is the same.
+    previous: Path | None = None
 
 
 def plan_index(
@@ -63,7 +66,8 @@ def plan_index(
     indexes its shard again with a new stamp."""
     base = root / SEARCH_DIR
     if spooled and (previous is None or not read_shards(previous)):
-        return IndexPlan(base, {}, [], {}, [], Spool(base / ".spool", None), first=True)
+        spool = Spool(base / ".spool", None)
+        return IndexPlan(base, {}, [], {}, [], spool, first=True, previous=previous)
     by_shard, stamps = stamp_shards(site)
     shards = sorted(by_shard, reverse=True)
     states: dict[str, dict] = {}
@@ -77,7 +81,7 @@ def plan_index(
         else:
             states[shard] = state
     spool = Spool(base / ".spool", [shard for shard, _ in todo])
-    return IndexPlan(base, by_shard, shards, states, todo, spool)
+    return IndexPlan(base, by_shard, shards, states, todo, spool, previous=previous)
 
 
 def write_index(
@@ -101,7 +105,10 @@ def write_index(
     states = dict(plan.states)
     for state in _index_shards(plan, site, jobs):
         states[state["name"]] = state
-    write_shards_file(plan.base, [states[shard] for shard in plan.shards])
+    listed = [states[shard] for shard in plan.shards if states[shard]["version"]]
+    # The old shards merged into the archive (oldest first), the newest listed.
+    archive = write_archive(plan.base, listed[LOOSE:][::-1], plan.previous)
+    write_shards_file(plan.base, listed[:LOOSE], archive)
     result.shards = len(plan.shards)
     result.records = sum(state["records"] for state in states.values())
     result.written = files_under(plan.base, root)

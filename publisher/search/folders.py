@@ -17,6 +17,9 @@ SEARCH_DIR = "search/index"
 SHARDS_FILE = "shards.json"
 # Not served (a dot file): where a shard's files are and what it indexed.
 SHARD_STATE = ".shard.json"
+# Not served: a shard's words in order (``searchindex.Shard.run``), named
+# by its version, what the archive is merged from.
+RUN = ".words-{version}"
 
 
 class SearchError(RuntimeError):
@@ -54,6 +57,12 @@ def index_into(
             write_file(target / version / name, data)
     else:
         _write_served(target, version, index)
+    run = RUN.format(version=version)
+    (write_file if fresh else write_atomic)(target / run, index.run)
+    if not fresh:  # the runs of the versions before
+        for old in target.glob(RUN.format(version="*")):
+            if old.name != run:
+                old.unlink(missing_ok=True)
     state = {
         "name": shard,
         "version": version,
@@ -116,18 +125,21 @@ def read_shards(root: Path) -> list[dict]:
     states = []
     for entry in listed:
         state = read_state(root / SEARCH_DIR / entry["name"])
-        states.append(state if state.get("version") == entry.get("version") else entry)
+        states.append(state if state and state.get("version") == entry.get("version") else entry)
     return states
 
 
-def write_shards_file(base: Path, states: list[dict]) -> None:
-    """What the browser reads first: each shard's folder and bucket count."""
+def write_shards_file(base: Path, states: list[dict], archive: dict | None = None) -> None:
+    """What the browser reads first: the archive's folder (``archive``'s
+    state: the old shards merged) and each other shard's folder and bucket
+    count (a shard of the archive listed here replaces its part of it; with
+    no version, it has nothing left)."""
     shards = [
         {
             "name": state["name"],
             "version": state["version"],
             "records": state["records"],
-            "buckets": state["buckets"],
+            "buckets": state.get("buckets", 0),
         }
         for state in states
     ]
@@ -136,6 +148,7 @@ def write_shards_file(base: Path, states: list[dict]) -> None:
         "prefix": searchindex.PREFIX,
         "group": searchindex.GROUP,
         "stopwords": sorted(searchindex.STOPWORDS),
+        "archive": {"version": archive["version"]} if archive else None,
         "shards": shards,
     }
     body = json.dumps(manifest, separators=(",", ":"), sort_keys=True)
@@ -148,7 +161,7 @@ def link_same(old: Path, target: Path, stamped: str) -> dict | None:
     state = read_state(old)
     if not state.get("version") or state.get("stamp") != stamped:
         return None
-    served = served_files(state)
+    served = [*served_files(state), RUN.format(version=state["version"])]
     if not all((old / name).is_file() for name in served):
         return None
     for name in served:
