@@ -60,6 +60,9 @@ from build import (
     scratch_database,
 )
 
+# Ten words of the demo's copy: a query pasted or typed at length.
+LONG_QUERY = "council budget school road water fire police park library vote"
+
 
 def run_tree(
     argv: list[str], env: dict[str, str], cwd: Path = ROOT
@@ -416,11 +419,7 @@ def main() -> None:
     )
     parser.add_argument("--seeded-media", help="the uploads of --seeded, {size} in its name")
     parser.add_argument("--query", default="council", help="the one-word search")
-    parser.add_argument(
-        "--long-query",
-        default="council budget school road water fire police park library vote",
-        help="the ten-word search",
-    )
+    parser.add_argument("--long-query", default=LONG_QUERY, help="the ten-word search")
     parser.add_argument("--against", help="a revision whose engine is measured too, in turns")
     parser.add_argument("--no-browser", dest="browser", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep the builds under --out")
