@@ -283,14 +283,16 @@ def index_shard(records: Iterable[Record]) -> Shard:
 
 
 def _run(postings: dict[str, list[int]]) -> bytes:
-    """A shard's words in order, one line each: [word, [(doc << 6) | weight, ...]]."""
-    lines = [orjson.dumps([word, postings[word]]) for word in sorted(postings)]
-    return igzip.compress(b"\n".join(lines), PACK_LEVEL, mtime=0)
+    """A shard's words in order, one line each: [word, [(doc << 6) | weight, ...]].
+    Not gzipped: a merge reads every shard's at once, and a gzip reader's
+    state (a few hundred KB) times hundreds of shards would be the build's
+    memory."""
+    return b"\n".join(orjson.dumps([word, postings[word]]) for word in sorted(postings))
 
 
 def read_run(path: Any) -> Iterator[tuple[str, list[int]]]:
     """The words of a shard's run file, in order, read as they are needed."""
-    with igzip.open(path, "rb") as lines:
+    with open(path, "rb") as lines:
         for line in lines:
             word, codes = orjson.loads(line)
             yield word, codes

@@ -11,15 +11,21 @@ The index is cut into shards by publish time (``PUBLISHER_SEARCH_SHARD``:
 year, quarter or month, in the newsroom's time zone). Publishing re-indexes
 only the shards its changes touch; a build indexes the shards on every core
 (one process a shard at a time, so memory follows the shard, not the
-archive) and links from the live release every shard nothing changed in.
-The format is ``publisher.searchindex``'s; the browser reads it with
-``publisher/static/publisher/search-index.js``. Under the release::
+archive) and links from the live release every shard nothing changed in;
+then it merges every shard but the two newest into the archive, one folder
+whose words a search fetches a page at a time however many shards there
+are (``archive``). The format is ``publisher.searchindex``'s; the browser
+reads it with ``publisher/static/publisher/search-index.js``. Under the
+release::
 
-    search/index/shards.json            the shards, newest first, and where
+    search/index/shards.json            the archive's folder, and the shards
+                                        beside it, newest first, and where
                                         each one's files are (revalidated)
+    search/index/archive/<version>/…    the old shards merged (cached for good)
     search/index/<shard>/<version>/…    one shard's files, in a folder named
                                         by their content (cached for good)
     search/index/<shard>/.shard.json    not served: what the shard indexed
+    search/index/<shard>/.words-<v>     not served: its words, to merge
 
 A re-indexed shard is a new folder: its files go in first, ``shards.json``
 that names it next, and the old folder last. An unpublished item's text
