@@ -359,16 +359,21 @@ def merge_archive(parts: list[ArchivePart]) -> Iterator[tuple[str, bytes]]:
     year) is kept as runs instead (``runs``: [first item, value]). Read one
     shard's docs and one line of each run at a time: the archive's size
     never sits in memory."""
-    shards, filters, runs_of, total = _archive_docs(parts)
-    run_names = sorted(name for name, runs in runs_of.items() if len(runs) * 8 <= total)
+    shards, filters, run_counts, total = _archive_docs(parts)
+    run_names = sorted(name for name, runs in run_counts.items() if runs * 8 <= total)
     combo_names = sorted(name for name in filters if name not in run_names)
     combos: dict[tuple[int, ...], int] = {}
     combo_of: list[int] = []
+    runs_of: dict[str, list[list[int]]] = {name: [] for name in run_names}
     for part in parts:
         docs = part.docs()
         positions = _positions(docs, filters)
         for _date, values in docs["docs"]:
             key = tuple(positions[name](values) for name in combo_names)
+            for name, runs in runs_of.items():
+                value = positions[name](values)
+                if not runs or runs[-1][1] != value:
+                    runs.append([len(combo_of), value])
             combo_of.append(combos.setdefault(key, len(combos)))
     # Combos numbered by their values, not as met: the same rows, the same bytes.
     order = sorted(combos)
@@ -398,16 +403,18 @@ def merge_archive(parts: list[ArchivePart]) -> Iterator[tuple[str, bytes]]:
                 "filters": filters,
                 "combo": combo_names,
                 "combos": [list(key) for key in order],
-                "runs": {name: runs_of[name] for name in run_names},
+                "runs": runs_of,
                 "pages": pages,
             }
         ),
     )
 
 
-def _archive_docs(parts: list[ArchivePart]) -> tuple[list, dict, dict, int]:
+def _archive_docs(parts: list[ArchivePart]) -> tuple[list, dict, dict[str, int], int]:
     """Each shard's first item and first text file in the archive, every
-    filter's values (sorted), and each filter's runs of values."""
+    filter's values (sorted), and how many runs of values each filter has
+    (counted, not kept: a filter whose values change at every item would
+    keep a pair per item)."""
     shards = []
     values: defaultdict[str, set[str]] = defaultdict(set)
     total = groups = 0
@@ -419,18 +426,18 @@ def _archive_docs(parts: list[ArchivePart]) -> tuple[list, dict, dict, int]:
         for name, table in docs["filters"].items():
             values[name].update(table)
     filters = {name: sorted(values[name]) for name in sorted(values)}
-    runs_of: dict[str, list[list[int]]] = {name: [] for name in filters}
-    doc = 0
+    counts = dict.fromkeys(filters, 0)
+    last: dict[str, int | None] = dict.fromkeys(filters)
     for part in parts:
         docs = part.docs()
         positions = _positions(docs, filters)
         for _date, row in docs["docs"]:
-            for name, runs in runs_of.items():
+            for name in counts:
                 value = positions[name](row)
-                if not runs or runs[-1][1] != value:
-                    runs.append([doc, value])
-            doc += 1
-    return shards, filters, runs_of, total
+                if value != last[name]:
+                    counts[name] += 1
+                    last[name] = value
+    return shards, filters, counts, total
 
 
 def _positions(docs: dict, filters: dict[str, list[str]]) -> dict[str, Callable]:
