@@ -25,8 +25,24 @@ A shard's files (under ``search/index/<shard>/``)::
                     [[url, title, kind, date, text], ...] (text: the fields
                     and the body, for the excerpt)
 
-``<version>`` is a digest of the folder's files, and a text file is named by
-its content: a new index is new names, so every file can be cached for good.
+All but the newest shards are also merged into the archive (``merge_archive``;
+under ``search/index/archive/<version>/``), so that a search fetches a few
+files however many shards there are::
+
+    words.idx       {"pages": [first word of each page, ...], "shards":
+                     [[name, first item, first text file], ...], "filters":
+                     {"kind": [...], ...}, "combo": [filter names], "combos":
+                     [[value index, ...], ...], "runs": {"year": [[first
+                     item, value index], ...]}, "docs": item count}
+    p<N>.idx        one page of words, in order: {"word": [posting, ...]}, a
+                    posting ((gap * len(combos) + combo) << 6) | weight,
+                    the items numbered across the shards, oldest first
+    t<N>.idx        the shards' text files, numbered across them
+
+``<version>`` is a digest of the folder's files (the archive's: of its
+shards' versions), and a text file is named by its content (or by its place
+in the archive's folder): a new index is new names, so every file can be
+cached for good.
 A new or edited item changes the folder (the buckets its words are in) and
 one text file; the other text files stay.
 
@@ -42,12 +58,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import html
 import operator
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -55,7 +72,7 @@ from typing import Any, NamedTuple
 import orjson
 from isal import igzip
 
-FORMAT = 2
+FORMAT = 3
 SUFFIX = ".idx"
 DOCS = f"docs{SUFFIX}"
 # Records per text file: a result page (20 results) fetches at most 20 of
@@ -196,11 +213,14 @@ class Record(NamedTuple):
 class Shard:
     """One shard's files: ``files`` (docs and buckets, name -> bytes) go in a
     folder named ``version``; ``texts`` (name -> bytes, named by content) go
-    beside it, where the next version shares those that did not change."""
+    beside it, where the next version shares those that did not change.
+    ``run``: its words in order with their postings (not served: what the
+    archive is merged from, ``merge_archive``)."""
 
     files: dict[str, bytes]
     texts: dict[str, bytes]
     records: int
+    run: bytes = b""
 
     @property
     def version(self) -> str:
@@ -256,9 +276,26 @@ def index_shard(records: Iterable[Record]) -> Shard:
         data = pack(texts[start : start + GROUP])
         groups[f"t-{hashlib.sha256(data).hexdigest()[:16]}{SUFFIX}"] = data
     files = {DOCS: pack(_docs(dates, filter_values, list(groups)))}
+    run = _run(postings)  # before the buckets make the postings gaps
     for number, bucket in enumerate(_buckets(postings)):
         files[f"w{number}{SUFFIX}"] = pack(bucket)
-    return Shard(files=files, texts=groups, records=len(texts))
+    return Shard(files=files, texts=groups, records=len(texts), run=run)
+
+
+def _run(postings: dict[str, list[int]]) -> bytes:
+    """A shard's words in order, one line each: [word, [(doc << 6) | weight, ...]].
+    Not gzipped: a merge reads every shard's at once, and a gzip reader's
+    state (a few hundred KB) times hundreds of shards would be the build's
+    memory."""
+    return b"\n".join(orjson.dumps([word, postings[word]]) for word in sorted(postings))
+
+
+def read_run(path: Any) -> Iterator[tuple[str, list[int]]]:
+    """The words of a shard's run file, in order, read as they are needed."""
+    with open(path, "rb") as lines:
+        for line in lines:
+            word, codes = orjson.loads(line)
+            yield word, codes
 
 
 def _docs(dates: list[str], filter_values: list[dict[str, str]], texts: list[str]) -> dict:
@@ -293,3 +330,154 @@ def _buckets(postings: dict[str, list[int]]) -> list[dict[str, list[int]]]:
     for word, entry in postings.items():
         buckets[bucket_of(word, count)][word] = entry
     return buckets
+
+
+# -- The archive: the old shards' words in one directory ------------------------
+
+WORDS = f"words{SUFFIX}"
+# About how many bytes of postings (as JSON, before gzip) one page of the
+# archive's words holds: a search fetches the pages its terms are on.
+PAGE_BYTES = 48_000
+
+
+class ArchivePart(NamedTuple):
+    """One shard merged into the archive: its name, its docs (``docs.idx``'s
+    value, read when needed) and its run (``Shard.run``'s lines)."""
+
+    name: str
+    docs: Callable[[], dict]
+    words: Callable[[], Iterator[tuple[str, list[int]]]]
+
+
+def merge_archive(parts: list[ArchivePart]) -> Iterator[tuple[str, bytes]]:
+    """The archive's files from its shards (oldest first), as (name, bytes):
+    the pages of words, then ``words.idx``. Its items are numbered across
+    the shards, oldest first (so a higher number is a newer item), and a
+    posting is ``((gap * combos + combo) << 6) | weight``: the gap from the
+    item before, the item's filter values (an index into ``combos``) and
+    the word's weight there; a filter whose values come in long runs (a
+    year) is kept as runs instead (``runs``: [first item, value]). Read one
+    shard's docs and one line of each run at a time: the archive's size
+    never sits in memory."""
+    shards, filters, run_counts, total = _archive_docs(parts)
+    run_names = sorted(name for name, runs in run_counts.items() if runs * 8 <= total)
+    combo_names = sorted(name for name in filters if name not in run_names)
+    combos: dict[tuple[int, ...], int] = {}
+    combo_of: list[int] = []
+    runs_of: dict[str, list[list[int]]] = {name: [] for name in run_names}
+    for part in parts:
+        docs = part.docs()
+        positions = _positions(docs, filters)
+        for _date, values in docs["docs"]:
+            key = tuple(positions[name](values) for name in combo_names)
+            for name, runs in runs_of.items():
+                value = positions[name](values)
+                if not runs or runs[-1][1] != value:
+                    runs.append([len(combo_of), value])
+            combo_of.append(combos.setdefault(key, len(combos)))
+    # Combos numbered by their values, not as met: the same rows, the same bytes.
+    order = sorted(combos)
+    renumber = {combos[key]: number for number, key in enumerate(order)}
+    combo_of = [renumber[number] for number in combo_of]
+    count = max(1, len(order))
+    pages: list[str] = []
+    page: dict[str, list[int]] = {}
+    size = 0
+    for word, postings in _merged_words(parts, shards, combo_of, count):
+        if not page:
+            pages.append(word)
+        page[word] = postings
+        size += len(word) + 4 + 7 * len(postings)
+        if size >= PAGE_BYTES:
+            yield f"p{len(pages) - 1}{SUFFIX}", pack(page)
+            page, size = {}, 0
+    if page:
+        yield f"p{len(pages) - 1}{SUFFIX}", pack(page)
+    yield (
+        WORDS,
+        pack(
+            {
+                "format": FORMAT,
+                "docs": total,
+                "shards": shards,
+                "filters": filters,
+                "combo": combo_names,
+                "combos": [list(key) for key in order],
+                "runs": runs_of,
+                "pages": pages,
+            }
+        ),
+    )
+
+
+def _archive_docs(parts: list[ArchivePart]) -> tuple[list, dict, dict[str, int], int]:
+    """Each shard's first item and first text file in the archive, every
+    filter's values (sorted), and how many runs of values each filter has
+    (counted, not kept: a filter whose values change at every item would
+    keep a pair per item)."""
+    shards = []
+    values: defaultdict[str, set[str]] = defaultdict(set)
+    total = groups = 0
+    for part in parts:
+        docs = part.docs()
+        shards.append([part.name, total, groups])
+        total += len(docs["docs"])
+        groups += len(docs["texts"])
+        for name, table in docs["filters"].items():
+            values[name].update(table)
+    filters = {name: sorted(values[name]) for name in sorted(values)}
+    counts = dict.fromkeys(filters, 0)
+    last: dict[str, int | None] = dict.fromkeys(filters)
+    for part in parts:
+        docs = part.docs()
+        positions = _positions(docs, filters)
+        for _date, row in docs["docs"]:
+            for name in counts:
+                value = positions[name](row)
+                if value != last[name]:
+                    counts[name] += 1
+                    last[name] = value
+    return shards, filters, counts, total
+
+
+def _positions(docs: dict, filters: dict[str, list[str]]) -> dict[str, Callable]:
+    """For each archive filter, the function from a shard's doc's filter
+    values to the value's index in the archive's table (-1: none)."""
+    names = sorted(docs["filters"])
+    found = {}
+    for name, table in filters.items():
+        if name not in docs["filters"]:
+            found[name] = lambda values: -1
+            continue
+        at = names.index(name)
+        index = {value: table.index(value) for value in docs["filters"][name]}
+        mapping = [index[value] for value in docs["filters"][name]]
+        found[name] = lambda values, at=at, mapping=mapping: (
+            mapping[values[at]] if values[at] >= 0 else -1
+        )
+    return found
+
+
+def _numbered(words: Iterator[tuple[str, list[int]]], number: int) -> Iterator[tuple]:
+    for word, codes in words:
+        yield word, number, codes
+
+
+def _merged_words(
+    parts: list[ArchivePart], shards: list, combo_of: list[int], count: int
+) -> Iterator[tuple[str, list[int]]]:
+    """Every word of the archive in order, with its postings across the shards."""
+    lines = [_numbered(part.words(), number) for number, part in enumerate(parts)]
+    word, postings, before = None, [], 0
+    for found, number, codes in heapq.merge(*lines):
+        if found != word:
+            if word is not None:
+                yield word, postings
+            word, postings, before = found, [], 0
+        first = shards[number][1]
+        for code in codes:
+            doc = first + (code >> WEIGHT_BITS)
+            postings.append((((doc - before) * count + combo_of[doc]) << WEIGHT_BITS) | (code & 63))
+            before = doc
+    if word is not None:
+        yield word, postings

@@ -109,6 +109,7 @@ def test_a_full_build_makes_at_most_one_query_per_50_pages_plus_a_constant(setti
 @pytest.mark.django_db
 def test_the_search_index_asks_a_few_queries_per_shard_and_kind(settings):
     from publisher import search
+    from publisher.pages.registry import registry
 
     seed(600)
     settings.PUBLISHER_SEARCH = False
@@ -116,7 +117,7 @@ def test_the_search_index_asks_a_few_queries_per_shard_and_kind(settings):
     settings.PUBLISHER_SEARCH = True
     shutil.rmtree(settings.PUBLISHER_BUILD_DIR)  # cold: every shard indexed
     _, with_search, _ = measured_build()
-    shards = len(search.site_shards(search.registry().site()))
+    shards = len(search.site_shards(registry().site()))
     kinds = len(search.searchable_pages())
     # Per shard and kind: its stamp, its rows (a batch of 500), a story
     # batch's bylines; plus the shards' months, once per kind.

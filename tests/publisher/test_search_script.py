@@ -356,15 +356,19 @@ def test_a_pasted_long_query_stops_at_its_first_word_nothing_has(db, served, mon
     # Small buckets, so that each word of a query is in a bucket of its own,
     # as in a large archive; items in three shards (quarters).
     monkeypatch.setattr(searchindex, "BUCKET_BYTES", 10)
-    for months in (0, 4, 8):
+    monkeypatch.setattr(searchindex, "PAGE_BYTES", 10)
+    monkeypatch.setattr(search.build, "LOOSE", 2)
+    for months in (0, 4, 8, 12):
         make_story(
             headline="Council weighs the levy",
             body="Members argued about roads, culverts, budgets and snowplows.",
             publish_at=timezone.now() - timedelta(days=30 * months + 1),
         )
     start_live_site()
-    shards = search.read_shards(Path(settings.PUBLISHER_BUILD_DIR) / "site")
-    assert len(shards) == 3 and all(s["buckets"] > 8 for s in shards)
+    live = Path(settings.PUBLISHER_BUILD_DIR) / "site"
+    shards = search.read_shards(live)
+    assert len(shards) == 2 and all(s["buckets"] > 8 for s in shards)
+    assert len(search.read_archive(live)["shards"]) == 2
     # A paragraph pasted whole: a hundred words, "zanzibarite" in no item.
     pasted = f"council zanzibarite {PASTED}"
     assert len(pasted.split()) == 100
@@ -374,9 +378,10 @@ def test_a_pasted_long_query_stops_at_its_first_word_nothing_has(db, served, mon
 
     assert found["results"] == []
     index_files = [path for path in QuietHandler.asked if path.endswith(".idx")]
-    # Per shard: the bucket of "council", then of "zanzibarite" (which no item
-    # has); never a later word's, never the dates and filters of docs.idx.
-    assert len(index_files) <= 2 * len(shards), index_files
+    # Per shard, and in the archive: the bucket (the page) of "council",
+    # then of "zanzibarite" (which no item has); never a later word's, never
+    # the dates and filters of docs.idx. And the archive's list of pages.
+    assert len(index_files) <= 2 * len(shards) + 3, index_files
     assert not [path for path in index_files if path.endswith("/docs.idx")]
     assert found["searched"] == MAX_TERMS
     # (less the common words a search ignores: "from")
@@ -411,3 +416,59 @@ def test_only_the_first_words_of_a_long_query_are_searched_for(db, served):
     assert urls(found) == [story.get_absolute_url()]
     assert found["searched"] == MAX_TERMS
     assert found["left"] == ["zanzibarite"]
+
+
+def test_the_old_shards_are_searched_as_one_archive_whatever_their_number(
+    db, served, monkeypatch, settings
+):
+    monkeypatch.setattr(search.build, "LOOSE", 2)
+    stories = [
+        make_story(
+            headline=f"Council meets, part {quarter}",
+            body=f"The council passed the levy. Quarter {quarter}.",
+            publish_at=timezone.now() - timedelta(days=92 * quarter + 1),
+        )
+        for quarter in range(8)
+    ]
+    start_live_site()
+    live = Path(settings.PUBLISHER_BUILD_DIR) / "site"
+    assert len(search.read_archive(live)["shards"]) == 6
+
+    QuietHandler.asked = []
+    (found,) = find(served, "council")
+
+    # Every part, newest first (the same score), with its excerpt and the
+    # filters' counts across the archive and the newer shards.
+    assert urls(found) == [story.get_absolute_url() for story in stories]
+    assert "<mark>council</mark>" in found["results"][7]["excerpt"]
+    assert found["results"][7]["meta"]["title"] == "Council meets, part 7"
+    years = {str(timezone.localtime(s.publish_at).year) for s in stories}
+    assert set(found["counts"]["year"]) == years
+    assert sum(found["counts"]["year"].values()) == 8
+    assert found["counts"]["kind"] == {"Story": 8}
+    # The archive's six shards: its list of pages and one page of words.
+    archive = [path for path in QuietHandler.asked if "/archive/" in path]
+    assert len([path for path in archive if re.search(r"/(words|p\d+)\.idx$", path)]) == 2
+
+    # Narrowed by a filter the archive keeps.
+    oldest_year = str(timezone.localtime(stories[7].publish_at).year)
+    (narrowed,) = find(served, ("council", {"year": oldest_year}))
+    assert stories[7].get_absolute_url() in urls(narrowed)
+    assert all(
+        str(timezone.localtime(s.publish_at).year) == oldest_year
+        for s in stories
+        if s.get_absolute_url() in urls(narrowed)
+    )
+
+    # An old story edited and another deleted: found as they are now at
+    # once, before any build merges the archive again.
+    stories[6].headline = "Quarry reopens"
+    stories[6].save()
+    url = stories[5].get_absolute_url()
+    stories[5].delete()
+    process_queue()
+    council, quarry = find(served, "council", "quarry")
+    assert url not in urls(council)
+    assert len(urls(council)) == 7
+    assert urls(quarry) == [stories[6].get_absolute_url()]
+    assert quarry["results"][0]["meta"]["title"] == "Quarry reopens"

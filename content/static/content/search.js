@@ -1,5 +1,5 @@
 // /search/: readers search in their browser against the index the publisher
-// writes (publisher/search.py), read by the publisher's search-index.js.
+// writes (the publisher.search package), read by the publisher's search-index.js.
 const BASE = "/search/index/";
 const PAGE = 20;
 const FILTERS = ["kind", "section", "year"];

@@ -7,12 +7,15 @@
 //   // searched: how many of the query's words were searched for (at most
 //   // MAX_TERMS); left: the words after those, not searched for
 //
-// A search reads shards.json, then per shard the bucket of words its first
-// term can be in, then the next term's, and so on while the shard still has
-// items with every term so far (a term nothing has ends the search there);
-// the shards that have results give their dates and filter values
-// (docs.idx); a result's text (for its excerpt) is fetched when shown.
-// Only the first MAX_TERMS words of a query are searched for.
+// A search reads shards.json, then the archive's directory of words
+// (words.idx: the first word of each of its pages) and the pages its first
+// term can be on, then the next term's, and so on while items with every
+// term so far are left (a term nothing has ends the search there); and, the
+// same, per newer shard the bucket of words each term can be in, then the
+// shard's dates and filter values (docs.idx) if it has results. A shard
+// listed beside the archive replaces its part of the archive. A result's
+// text (for its excerpt) is fetched when shown. Only the first MAX_TERMS
+// words of a query are searched for.
 
 const EXCERPT_WORDS = 24;
 export const MAX_TERMS = 10;
@@ -50,6 +53,33 @@ function bucketOf(word, prefix, buckets) {
     h = Math.imul(h ^ char.codePointAt(0), 0x01000193) >>> 0;
   }
   return h % buckets;
+}
+
+// Code point order, as Python sorts words (JavaScript's < compares UTF-16
+// code units, which differ for characters outside the Basic Multilingual Plane).
+function compare(a, b) {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d) return d;
+  }
+  return x.length - y.length;
+}
+
+// The last entry of a sorted list whose key is at most ``key`` (its index; 0 if none).
+function lastAtMost(list, key, cmp) {
+  let low = 0;
+  let high = list.length - 1;
+  let found = 0;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (cmp(list[mid], key) <= 0) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
 }
 
 // A term as typed, and its other number, which is found only as a whole
@@ -100,6 +130,11 @@ export async function openIndex(base) {
     return get(`${base}${shard.name}/${shard.version}/${name}`);
   }
 
+  // A file of the archive's current folder.
+  function archiveFile(name) {
+    return get(`${base}archive/${manifest.archive.version}/${name}`);
+  }
+
   // The query's terms (the first MAX_TERMS), and the words left out.
   function terms(query) {
     const stop = new Set(manifest.stopwords);
@@ -121,19 +156,17 @@ export async function openIndex(base) {
     return 0;
   }
 
-  // doc -> score of one term in one shard.
-  async function scores(shard, forms) {
-    // The buckets of the term and of its other number ("fly", "flies").
-    const numbers = new Set([forms.term, ...forms.whole].map((form) => bucketOf(form, manifest.prefix, shard.buckets)));
-    const buckets = await Promise.all([...numbers].map((n) => file(shard, `w${n}.idx`)));
+  // doc -> the best score of a term's words in these files of words. A
+  // posting is (code << 6) | weight; ``step`` reads a code, and returns
+  // its doc from the one before.
+  function scoresIn(files, forms, step) {
     const found = new Map();
-    for (const [word, entry] of buckets.flatMap((bucket) => Object.entries(bucket))) {
+    for (const [word, entry] of files.flatMap((words) => Object.entries(words))) {
       const factor = matches(word, forms);
       if (!factor) continue;
-      // (gap << 6) | weight, as publisher.searchindex writes them.
       let doc = 0;
       for (const posting of entry) {
-        doc += Math.floor(posting / 64);
+        doc = step(doc, Math.floor(posting / 64));
         const score = (posting % 64) * factor;
         if (score > (found.get(doc) || 0)) found.set(doc, score);
       }
@@ -141,12 +174,22 @@ export async function openIndex(base) {
     return found;
   }
 
-  async function searchShard(shard, wanted, chosen) {
-    // Term by term: a term no item of the shard has (with the ones before)
-    // ends it, and the next terms' buckets are never fetched.
+  // doc -> score of one term in one shard.
+  async function scores(shard, forms) {
+    // The buckets of the term and of its other number ("fly", "flies").
+    const numbers = new Set([forms.term, ...forms.whole].map((form) => bucketOf(form, manifest.prefix, shard.buckets)));
+    const buckets = await Promise.all([...numbers].map((n) => file(shard, `w${n}.idx`)));
+    // A code is the gap from the doc before, as publisher.searchindex writes them.
+    return scoresIn(buckets, forms, (doc, gap) => doc + gap);
+  }
+
+  // The items with every term (doc -> summed score). Term by term: a term
+  // no item has (with the ones before) ends it, and the next terms' words
+  // are never fetched.
+  async function everyTerm(wanted, scoresOf) {
     let hits = null;
     for (const forms of wanted) {
-      const found = await scores(shard, forms);
+      const found = await scoresOf(forms);
       if (hits === null) hits = found;
       else {
         const both = new Map();
@@ -156,8 +199,68 @@ export async function openIndex(base) {
         }
         hits = both;
       }
-      if (!hits.size) return [];
+      if (!hits.size) break;
     }
+    return hits;
+  }
+
+  // The archive's pages a term's words can be on: the page of the term and
+  // of its other number, and those after it whose first word it begins.
+  function pagesOf(pages, forms) {
+    const numbers = new Set([forms.term, ...forms.whole].map((form) => lastAtMost(pages, form, compare)));
+    if (forms.term.length >= manifest.prefix) {
+      for (let n = lastAtMost(pages, forms.term, compare) + 1; n < pages.length && pages[n].startsWith(forms.term); n++) {
+        numbers.add(n);
+      }
+    }
+    return [...numbers];
+  }
+
+  // doc -> score of one term in the archive; each doc's filter values
+  // (its combination's number) go in ``combos``.
+  async function archiveScores(directory, forms, combos) {
+    const pages = await Promise.all(pagesOf(directory.pages, forms).map((n) => archiveFile(`p${n}.idx`)));
+    const count = Math.max(1, directory.combos.length);
+    // A code is gap * combos + combo, as publisher.searchindex.merge_archive writes them.
+    return scoresIn(pages, forms, (before, code) => {
+      const doc = before + Math.floor(code / count);
+      combos.set(doc, code % count);
+      return doc;
+    });
+  }
+
+  async function searchArchive(wanted, chosen) {
+    if (!manifest.archive) return [];
+    const directory = await archiveFile("words.idx");
+    const combos = new Map();
+    const hits = await everyTerm(wanted, (forms) => archiveScores(directory, forms, combos));
+    // The shards listed beside the archive replace their part of it.
+    const replaced = new Set(manifest.shards.map((shard) => shard.name));
+    const out = [];
+    for (const [doc, score] of hits) {
+      const [name, first, group] = directory.shards[lastAtMost(directory.shards, doc, (entry, key) => entry[1] - key)];
+      if (replaced.has(name)) continue;
+      const meta = {};
+      directory.combo.forEach((filter, i) => {
+        const value = directory.combos[combos.get(doc)][i];
+        if (value >= 0) meta[filter] = directory.filters[filter][value];
+      });
+      for (const [filter, runs] of Object.entries(directory.runs)) {
+        const value = runs[lastAtMost(runs, doc, (run, key) => run[0] - key)][1];
+        if (value >= 0) meta[filter] = directory.filters[filter][value];
+      }
+      if (Object.entries(chosen).some(([filter, value]) => meta[filter] !== value)) continue;
+      const local = doc - first;
+      const text = `t${group + Math.floor(local / manifest.group)}.idx`;
+      out.push({ shard: { name }, doc: local, score, date: null, filters: meta, text });
+    }
+    return out;
+  }
+
+  async function searchShard(shard, wanted, chosen) {
+    if (!shard.version) return []; // nothing left of its part of the archive
+    const hits = await everyTerm(wanted, (forms) => scores(shard, forms));
+    if (!hits.size) return [];
     const docs = await file(shard, "docs.idx");
     const names = Object.keys(docs.filters).sort();
     const out = [];
@@ -196,8 +299,11 @@ export async function openIndex(base) {
         const group = Math.floor(hit.doc / manifest.group);
         let texts;
         try {
-          const { texts: names } = await file(hit.shard, "docs.idx");
-          texts = await get(`${base}${hit.shard.name}/${names[group]}`);
+          if (hit.text) texts = await archiveFile(hit.text);
+          else {
+            const { texts: names } = await file(hit.shard, "docs.idx");
+            texts = await get(`${base}${hit.shard.name}/${names[group]}`);
+          }
         } catch (error) {
           if (error instanceof Missing) return null;
           throw error;
@@ -211,11 +317,13 @@ export async function openIndex(base) {
   async function run(query, chosen) {
     const { wanted, left } = terms(query);
     if (!wanted.length) return { results: [], filters: {}, searched: 0, left };
-    const found = (await Promise.all(manifest.shards.map((shard) => searchShard(shard, wanted, chosen)))).flat();
-    // Best first; among equals, newest first.
-    found.sort((a, b) =>
-      b.score - a.score || b.date.localeCompare(a.date) ||
-      b.shard.name.localeCompare(a.shard.name) || b.doc - a.doc);
+    const found = (await Promise.all([
+      searchArchive(wanted, chosen),
+      ...manifest.shards.map((shard) => searchShard(shard, wanted, chosen)),
+    ])).flat();
+    // Best first; among equals, newest first (shards are named by their
+    // dates, and numbered oldest first within).
+    found.sort((a, b) => b.score - a.score || b.shard.name.localeCompare(a.shard.name) || b.doc - a.doc);
     const counts = {};
     for (const hit of found) {
       for (const [name, value] of Object.entries(hit.filters)) {
