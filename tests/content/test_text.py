@@ -78,8 +78,10 @@ def test_a_pathological_body_at_the_size_limit_renders_in_well_under_a_second(pi
 
     html = render_body(body)
 
-    # About 0.6 s for the slowest on a busy 2-core machine; generous here.
-    assert time.process_time() - started < 2.0
+    # About 0.6 s for the slowest on a busy 2-core machine, 2.3 s seen when
+    # both databases' suites and benchmarks shared its cores: the bound is
+    # for a rendering that grows faster than the text (seconds to minutes).
+    assert time.process_time() - started < 5.0
     assert "<script" not in html
 
 
