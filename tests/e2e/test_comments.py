@@ -19,7 +19,10 @@ from tests.e2e.test_community_desk import log_in
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
-PUBLISH_WITHIN = 2.0
+# How long the browser waits for a save to reach every page a reader sees: a
+# bound for a shared CI machine running both databases' suites at once (2 s
+# was missed there once); the Save -> live budget itself is bench/publish.py's.
+PUBLISH_WITHIN = 10.0
 WORDS = "The crossing guard at Elm and 5th deserves a medal, see https://example.org/guard"
 
 

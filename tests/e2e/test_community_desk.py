@@ -24,7 +24,10 @@ from tests.support import media_files
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
-PUBLISH_WITHIN = 2.0
+# How long the browser waits for a save to reach every page a reader sees: a
+# bound for a shared CI machine running both databases' suites at once (2 s
+# was missed there once); the Save -> live budget itself is bench/publish.py's.
+PUBLISH_WITHIN = 10.0
 BABY = "Elsie Marigold Thorsby"
 PARENTS = "Ingrid and Pavel Thorsby"
 PHOTO_ALT = "A newborn asleep in a yellow knitted blanket"
